@@ -1,0 +1,121 @@
+# iod — plain Makefile.
+#
+#   make run        install what is missing, build, start iodd on 127.0.0.1:8080
+#                   with the demo dataset in ./var
+#   make test       install what is missing, build, run every test, then again
+#                   under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make bench      benchmarks against the peers (SCALE=iod|plie|metro|national)
+#   make SANITIZE=address,undefined   a sanitized build in build/san
+
+CC	?= cc
+PKGS	 = libevent libevent_openssl msgpack lmdb yaml-0.1 jansson libsodium openssl
+PYTHON	 = /usr/bin/python3
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+B	?= build
+else
+B	?= build/san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN	 = -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wshadow -Wpointer-arith -Wcast-qual -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+ifneq ($(WERROR),)
+WARN	+= -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+	     -I. -Iprofiles -Irules -Imatcher $(PKG_CFLAGS) -MMD -MP
+LDLIBS	 = $(PKG_LIBS) -lm
+LDFLAGS	+= $(SANFLAGS)
+
+LIB_SRC	 = $(wildcard profiles/*.c rules/*.c) \
+	   $(filter-out matcher/iodd.c matcher/iodctl.c, $(wildcard matcher/*.c))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all deps run test check check-unit check-fuzz check-daemon bench \
+	bench-quick fuzz clean
+.DEFAULT_GOAL := all
+
+all: $(B)/iodd $(B)/iodctl $(BENCH_BIN)
+
+# Debian packages the build, the tests and the benchmarks need; installed
+# only when missing (pkg-config or the command does not find them).
+DEBS_BUILD = libevent-dev liblmdb-dev libmsgpack-dev libyaml-dev \
+	     libjansson-dev libcmocka-dev libsodium-dev libssl-dev pkg-config
+DEBS_TEST  = lmdb-utils python3-scipy python3-msgpack python3-icalendar curl
+deps:
+	@sh scripts/deps.sh $(DEBS_BUILD) -- $(DEBS_TEST)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libiod.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/iodd: $(B)/matcher/iodd.o $(B)/libiod.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/iodctl: $(B)/matcher/iodctl.o $(B)/libiod.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libiod.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(B)/libiod.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/%: $(B)/bench/%.o $(B)/libiod.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The demo: a fresh data directory seeded from demo/ on first start.
+IOD_BOOTSTRAP_TOKEN ?= demo-admin-token
+run: deps
+	$(MAKE) all
+	IOD_BOOTSTRAP_TOKEN=$(IOD_BOOTSTRAP_TOKEN) $(B)/iodd --data var \
+	    --listen 127.0.0.1:8080 --config etc/iod.yaml --demo demo
+
+test: deps
+	$(MAKE) check
+	$(MAKE) check SANITIZE=address,undefined
+
+check: all $(UNIT_BIN) $(FUZZ_BIN)
+	@sh scripts/check.sh $(B)
+
+bench: deps all
+	sh bench/run.sh $(B) $(or $(SCALE),metro)
+
+bench-quick: deps all
+	sh bench/run.sh $(B) plie
+
+# Coverage-guided fuzzing with libFuzzer (clang): make fuzz T=fuzz_json
+fuzz:
+	@mkdir -p build/fuzz-lf
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -I. -Iprofiles -Irules -Imatcher $(PKG_CFLAGS) \
+	    -o build/fuzz-lf/$(T) tests/fuzz/$(T).c $(LIB_SRC) $(LDLIBS)
+	build/fuzz-lf/$(T) -max_total_time=$(or $(SECONDS),60) \
+	    tests/fuzz/corpus/$(T:fuzz_%=%)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,787 @@
+/*
+ * api.c — the record resources of the API (companies, offers, candidates,
+ * referents) as one table: each row names its database, its schema, and
+ * the few functions that make it differ — cross-record checks, index
+ * upkeep, whether a record may be deleted.  The generic handlers create,
+ * read, replace, delete, list and batch-ingest any of them, and append
+ * each change to the event log in the same transaction.  Tokens and the
+ * demo dataset are here too.  Routing, authentication and body decoding
+ * happened before (http.c); the commit comes after (server.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "matcher.h"
+
+#define LIST_DEFAULT	50
+#define LIST_MAX	1000
+#define BATCH_MAX	10000
+
+struct resource {
+	const char		*name;		/* path segment: "companies" */
+	const char		*entity;	/* event entity: "company" */
+	enum store_db		 db;
+	const struct schema	*schema;
+	/* Cross-record checks; old is NULL on create.  0 or a status. */
+	int			(*check)(struct reqctx *, void *rec,
+				    const void *old);
+	/* Index upkeep: rec NULL on delete, old NULL on create. */
+	void			(*index)(struct txn *, const void *rec,
+				    const void *old);
+	/* 0 if the record may go, or a status with the error set. */
+	int			(*deletable)(struct reqctx *, const void *rec);
+	/* The event payload: ids that say who may see the event. */
+	json_t			*(*payload)(const void *rec);
+};
+
+static int	company_check(struct reqctx *, void *, const void *);
+static void	company_index(struct txn *, const void *, const void *);
+static int	company_deletable(struct reqctx *, const void *);
+static int	offer_check(struct reqctx *, void *, const void *);
+static void	offer_index(struct txn *, const void *, const void *);
+static json_t	*offer_payload(const void *);
+static int	candidate_check(struct reqctx *, void *, const void *);
+static void	candidate_index(struct txn *, const void *, const void *);
+static json_t	*candidate_payload(const void *);
+static int	referent_deletable(struct reqctx *, const void *);
+
+static const struct resource resources[] = {
+	{ "companies", "company", DB_COMPANIES, &company_schema,
+	    company_check, company_index, company_deletable, NULL },
+	{ "offers", "offer", DB_OFFERS, &offer_schema,
+	    offer_check, offer_index, NULL, offer_payload },
+	{ "candidates", "candidate", DB_CANDIDATES, &candidate_schema,
+	    candidate_check, candidate_index, NULL, candidate_payload },
+	{ "referents", "referent", DB_REFERENTS, &referent_schema,
+	    NULL, NULL, referent_deletable, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+};
+
+/* Every record struct begins with its uint64_t id. */
+#define REC_ID(rec)	(*(uint64_t *)(rec))
+
+static uint64_t
+rec_id(const void *rec)
+{
+	return (*(const uint64_t *)rec);
+}
+
+static const struct resource *
+resource_of(const char *path)
+{
+	const struct resource	*res;
+	size_t			 len;
+
+	path += strlen("/v1/");
+	len = strcspn(path, "/:");
+	for (res = resources; res->name != NULL; res++)
+		if (strlen(res->name) == len && strncmp(res->name, path, len) == 0)
+			return (res);
+	return (NULL);
+}
+
+static int64_t *
+time_field(const struct schema *sc, void *rec, const char *name)
+{
+	const struct field	*f;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		if (f->type == FT_TIME && strcmp(f->name, name) == 0)
+			return ((int64_t *)(void *)((char *)rec + f->off));
+	return (NULL);
+}
+
+static void
+free_rec(const struct schema *sc, void *rec)
+{
+	rec_clear(sc, rec);
+	free(rec);
+}
+
+/* Does a record with this id exist? */
+static int
+exists(struct txn *t, enum store_db db, uint64_t id)
+{
+	const void	*v;
+	size_t		 len;
+
+	return (store_get_id(t, db, id, &v, &len) == 0);
+}
+
+static int
+any_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	(void)k; (void)kl; (void)v; (void)vl;
+	*(int *)arg = 1;
+	return (1);
+}
+
+/* Has the index any key starting with (tag, a)? */
+static int
+any_prefixed(struct txn *t, int tag, uint64_t a)
+{
+	uint8_t	k[17];
+	int	found = 0;
+
+	key_idx(k, tag, a, 0);
+	store_scan(t, DB_INDEX, k, 9, 9, any_cb, &found);
+	return (found);
+}
+
+static int
+company_check(struct reqctx *ctx, void *rec, const void *old)
+{
+	struct company	*c = rec;
+	uint8_t		 k[32];
+	const void	*v;
+	size_t		 len;
+
+	(void)old;
+	if (store_get(ctx->txn, DB_INDEX, k, key_idx_str(k, sizeof(k),
+	    IDX_SIRET, c->siret), &v, &len) == 0 && len == 8 &&
+	    key_get_u64(v) != c->id)
+		return (http_error(ctx, 409, "duplicate", "siret",
+		    "siret: %s is already company %llu", c->siret,
+		    (unsigned long long)key_get_u64(v)));
+	return (0);
+}
+
+static void
+company_index(struct txn *t, const void *rec, const void *old)
+{
+	const struct company	*c = rec, *o = old;
+	uint8_t			 k[32], v[8];
+
+	if (o != NULL)
+		store_del(t, DB_INDEX, k, key_idx_str(k, sizeof(k), IDX_SIRET,
+		    o->siret));
+	if (c != NULL)
+		store_put(t, DB_INDEX, k, key_idx_str(k, sizeof(k), IDX_SIRET,
+		    c->siret), v, key_u64(v, c->id));
+}
+
+static int
+company_deletable(struct reqctx *ctx, const void *rec)
+{
+	const struct company	*c = rec;
+
+	if (any_prefixed(ctx->txn, IDX_OFFER_COMPANY, c->id))
+		return (http_error(ctx, 409, "has_offers", NULL,
+		    "company %llu still has offers: delete or close them first",
+		    (unsigned long long)c->id));
+	return (0);
+}
+
+static int
+offer_check(struct reqctx *ctx, void *rec, const void *old)
+{
+	struct offer	*o = rec;
+	const char	*rome;
+
+	(void)old;
+	if (!exists(ctx->txn, DB_COMPANIES, o->company_id))
+		return (http_error(ctx, 400, "invalid", "company_id",
+		    "company_id: no company %llu",
+		    (unsigned long long)o->company_id));
+	if (o->appellation != NULL &&
+	    (rome = refdata_appellation_rome(o->appellation)) != NULL &&
+	    strcmp(rome, o->rome) != 0)
+		return (http_error(ctx, 400, "invalid", "appellation",
+		    "appellation: %s belongs to ROME %s, not to the offer's %s",
+		    o->appellation, rome, o->rome));
+	if (o->owner == NULL && (o->owner = strdup(ctx->actor)) == NULL)
+		return (http_error(ctx, 503, "no_memory", NULL, "out of memory"));
+	return (0);
+}
+
+static void
+offer_index(struct txn *t, const void *rec, const void *old)
+{
+	const struct offer	*o = rec, *p = old;
+	uint8_t			 k[17];
+
+	if (p != NULL)
+		store_del(t, DB_INDEX, k, key_idx(k, IDX_OFFER_COMPANY,
+		    p->company_id, p->id));
+	if (o != NULL)
+		store_put(t, DB_INDEX, k, key_idx(k, IDX_OFFER_COMPANY,
+		    o->company_id, o->id), "", 0);
+}
+
+static json_t *
+offer_payload(const void *rec)
+{
+	const struct offer	*o = rec;
+
+	return (json_pack("{s:I, s:s?}", "company_id",
+	    (json_int_t)o->company_id, "owner", o->owner));
+}
+
+static int
+candidate_check(struct reqctx *ctx, void *rec, const void *old)
+{
+	struct candidate	*c = rec;
+
+	(void)old;
+	if (!exists(ctx->txn, DB_REFERENTS, c->referent_id))
+		return (http_error(ctx, 400, "invalid", "referent_id",
+		    "referent_id: no referent %llu",
+		    (unsigned long long)c->referent_id));
+	if (c->consent.on != 0 && c->oriented_on != 0 &&
+	    c->consent.on < c->birth_date)
+		return (http_error(ctx, 400, "invalid", "consent.on",
+		    "consent.on: a consent cannot predate the birth date"));
+	if (c->qpv_code != NULL && !c->qpv)
+		return (http_error(ctx, 400, "invalid", "qpv",
+		    "qpv: false while qpv_code is set (expected true)"));
+	return (0);
+}
+
+static void
+candidate_index(struct txn *t, const void *rec, const void *old)
+{
+	const struct candidate	*c = rec, *o = old;
+	uint8_t			 k[17];
+
+	if (o != NULL)
+		store_del(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
+		    o->referent_id, o->id));
+	if (c != NULL)
+		store_put(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
+		    c->referent_id, c->id), "", 0);
+}
+
+static json_t *
+candidate_payload(const void *rec)
+{
+	const struct candidate	*c = rec;
+
+	return (json_pack("{s:I}", "referent_id", (json_int_t)c->referent_id));
+}
+
+static int
+referent_deletable(struct reqctx *ctx, const void *rec)
+{
+	const struct referent	*r = rec;
+
+	if (any_prefixed(ctx->txn, IDX_CAND_REFERENT, r->id))
+		return (http_error(ctx, 409, "has_candidates", NULL,
+		    "referent %llu still follows candidates",
+		    (unsigned long long)r->id));
+	return (0);
+}
+
+/* Append "<entity>.<what>" for rec to the log. */
+static void
+log_change(struct reqctx *ctx, const struct resource *res, const char *what,
+    const void *rec)
+{
+	char	 type[64];
+	json_t	*data;
+
+	snprintf(type, sizeof(type), "%s.%s", res->entity, what);
+	data = res->payload != NULL ? res->payload(rec) : NULL;
+	event_append(ctx->txn, type, res->entity, rec_id(rec), ctx->actor,
+	    data);
+	json_decref(data);
+}
+
+/* Decode from the body a new record.  Returns the struct or NULL with the
+ * error in ctx. */
+static void *
+decode(struct reqctx *ctx, const struct resource *res, json_t *j)
+{
+	void	*rec;
+	char	*field, *cause;
+	int	 rc;
+
+	if ((rec = rec_new(res->schema)) == NULL) {
+		http_error(ctx, 503, "no_memory", NULL, "out of memory");
+		return (NULL);
+	}
+	if ((rc = rec_from_json(res->schema, rec, j, &field, &cause)) != 0) {
+		if (rc == IOD_ENOMEM)
+			http_error(ctx, 503, "no_memory", NULL, "out of memory");
+		else
+			http_error(ctx, 400, "invalid", field, "%s", cause);
+		free(field);
+		free(cause);
+		free_rec(res->schema, rec);
+		return (NULL);
+	}
+	return (rec);
+}
+
+/* Validate and store one new record; *id is its id.  0 or a status. */
+static int
+create_one(struct reqctx *ctx, const struct resource *res, json_t *j,
+    uint64_t *id, json_t **out)
+{
+	void	*rec;
+	int	 status;
+
+	if ((rec = decode(ctx, res, j)) == NULL)
+		return (ctx->status);
+	if (res->check != NULL && (status = res->check(ctx, rec, NULL)) != 0) {
+		free_rec(res->schema, rec);
+		return (status);
+	}
+	REC_ID(rec) = store_next_id(ctx->txn, res->db);
+	*time_field(res->schema, rec, "created_at") = (int64_t)time(NULL);
+	*time_field(res->schema, rec, "updated_at") = (int64_t)time(NULL);
+	store_put_rec(ctx->txn, res->db, REC_ID(rec), res->schema, rec);
+	if (res->index != NULL)
+		res->index(ctx->txn, rec, NULL);
+	log_change(ctx, res, "created", rec);
+	*id = REC_ID(rec);
+	if (out != NULL)
+		*out = rec_to_json(res->schema, rec, VIEW_FULL);
+	free_rec(res->schema, rec);
+	if (ctx->txn->rc != 0)
+		return (http_store_error(ctx, ctx->txn->rc));
+	return (0);
+}
+
+int
+api_create(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	json_t			*out = NULL;
+	uint64_t		 id;
+	int			 status;
+
+	if ((status = create_one(ctx, res, ctx->body, &id, &out)) != 0)
+		return (status);
+	return (http_reply(ctx, 201, out));
+}
+
+/* Load the record of the path's id; NULL with a 404 set if absent. */
+static void *
+load(struct reqctx *ctx, const struct resource *res)
+{
+	void	*rec;
+	int	 rc;
+
+	if ((rec = rec_new(res->schema)) == NULL) {
+		http_error(ctx, 503, "no_memory", NULL, "out of memory");
+		return (NULL);
+	}
+	rc = store_get_rec(ctx->txn, res->db, ctx->id, res->schema, rec);
+	if (rc != 0) {
+		free(rec);
+		if (rc == IOD_ENOTFOUND)
+			http_error(ctx, 404, "not_found", "id", "no %s %llu",
+			    res->entity, (unsigned long long)ctx->id);
+		else
+			http_store_error(ctx, rc);
+		return (NULL);
+	}
+	return (rec);
+}
+
+int
+api_get(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	void			*rec;
+
+	if ((rec = load(ctx, res)) == NULL)
+		return (ctx->status);
+	http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
+	free_rec(res->schema, rec);
+	return (200);
+}
+
+int
+api_put(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	void			*old, *rec = NULL;
+	int64_t			 created;
+	int			 status;
+
+	if ((old = load(ctx, res)) == NULL)
+		return (ctx->status);
+	if ((rec = decode(ctx, res, ctx->body)) == NULL) {
+		status = ctx->status;
+		goto out;
+	}
+	REC_ID(rec) = ctx->id;
+	created = *time_field(res->schema, old, "created_at");
+	*time_field(res->schema, rec, "created_at") = created;
+	*time_field(res->schema, rec, "updated_at") = (int64_t)time(NULL);
+	if (res->check != NULL && (status = res->check(ctx, rec, old)) != 0)
+		goto out;
+	store_put_rec(ctx->txn, res->db, ctx->id, res->schema, rec);
+	if (res->index != NULL)
+		res->index(ctx->txn, rec, old);
+	log_change(ctx, res, "updated", rec);
+	status = http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
+out:
+	free_rec(res->schema, old);
+	if (rec != NULL)
+		free_rec(res->schema, rec);
+	return (status);
+}
+
+int
+api_delete(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	void			*old;
+	int			 status;
+
+	if ((old = load(ctx, res)) == NULL)
+		return (ctx->status);
+	if (res->deletable != NULL &&
+	    (status = res->deletable(ctx, old)) != 0) {
+		free_rec(res->schema, old);
+		return (status);
+	}
+	store_del_id(ctx->txn, res->db, ctx->id);
+	if (res->index != NULL)
+		res->index(ctx->txn, NULL, old);
+	log_change(ctx, res, "deleted", old);
+	free_rec(res->schema, old);
+	return (http_reply(ctx, 204, NULL));
+}
+
+int
+api_batch(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	json_t			*created, *refused, *item, *err;
+	uint64_t		 id;
+	size_t			 i;
+
+	if (!json_is_array(ctx->body))
+		return (http_error(ctx, 400, "invalid", "body",
+		    "body is not an array (expected an array of %s records)",
+		    res->entity));
+	if (json_array_size(ctx->body) > BATCH_MAX)
+		return (http_error(ctx, 413, "batch_too_large", "body",
+		    "%zu items is over the limit of %d per batch",
+		    json_array_size(ctx->body), BATCH_MAX));
+	created = json_array();
+	refused = json_array();
+	json_array_foreach(ctx->body, i, item) {
+		if (create_one(ctx, res, item, &id, NULL) == 0) {
+			json_array_append_new(created, json_pack("{s:I, s:I}",
+			    "index", (json_int_t)i, "id", (json_int_t)id));
+			continue;
+		}
+		if (ctx->txn->rc != 0)
+			break;	/* the store failed: the whole batch does */
+		err = json_incref(json_object_get(ctx->reply, "error"));
+		json_array_append_new(refused, json_pack("{s:I, s:o}",
+		    "index", (json_int_t)i, "error", err));
+		json_decref(ctx->reply);
+		ctx->reply = NULL;
+	}
+	if (ctx->txn->rc != 0) {
+		json_decref(created);
+		json_decref(refused);
+		return (http_store_error(ctx, ctx->txn->rc));
+	}
+	return (http_reply(ctx, 200, json_pack("{s:o, s:o}", "created",
+	    created, "refused", refused)));
+}
+
+struct list_arg {
+	struct reqctx		*ctx;
+	const struct resource	*res;
+	json_t			*items;
+	json_t			*filters;	/* field -> wanted string */
+	size_t			 limit;
+	uint64_t		 last;
+	int			 more;
+	int			 rc;
+};
+
+/* Does the record's JSON field match the wanted query value? */
+static int
+field_matches(json_t *v, const char *want)
+{
+	char	 buf[32];
+	json_t	*e;
+	size_t	 i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return (strcmp(json_string_value(v), want) == 0);
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return (strcmp(buf, want) == 0);
+	case JSON_TRUE:
+		return (strcmp(want, "true") == 0);
+	case JSON_FALSE:
+		return (strcmp(want, "false") == 0);
+	case JSON_ARRAY:
+		json_array_foreach(v, i, e)
+			if (field_matches(e, want))
+				return (1);
+		return (0);
+	default:
+		return (0);
+	}
+}
+
+static int
+list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct list_arg	*la = arg;
+	void		*rec;
+	json_t		*j, *want;
+	const char	*key;
+	int		 ok = 1;
+
+	(void)kl;
+	if ((rec = rec_new(la->res->schema)) == NULL)
+		return (la->rc = IOD_ENOMEM);
+	if ((la->rc = rec_decode(la->res->schema, rec, v, vl)) != 0) {
+		free_rec(la->res->schema, rec);
+		return (la->rc);
+	}
+	j = rec_to_json(la->res->schema, rec, VIEW_FULL);
+	free_rec(la->res->schema, rec);
+	json_object_foreach(la->filters, key, want)
+		if (!field_matches(json_object_get(j, key),
+		    json_string_value(want)))
+			ok = 0;
+	if (!ok) {
+		json_decref(j);
+		return (0);
+	}
+	if (json_array_size(la->items) == la->limit) {
+		la->more = 1;
+		json_decref(j);
+		return (1);
+	}
+	la->last = key_get_u64(k);
+	json_array_append_new(la->items, j);
+	return (0);
+}
+
+int
+api_list(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of(ctx->route->path);
+	const struct field	*f;
+	struct evkeyval		*kv;
+	struct list_arg		 la;
+	uint8_t			 k[8];
+	char			*end, buf[24];
+	unsigned long long	 after = 0;
+	long			 n;
+
+	memset(&la, 0, sizeof(la));
+	la.ctx = ctx;
+	la.res = res;
+	la.limit = LIST_DEFAULT;
+	TAILQ_FOREACH(kv, &ctx->query, next) {
+		if (strcmp(kv->key, "limit") == 0) {
+			n = strtol(kv->value, &end, 10);
+			if (*end != '\0' || n < 1 || n > LIST_MAX)
+				return (http_error(ctx, 400, "invalid",
+				    "limit", "limit: \"%.20s\" is not an "
+				    "integer from 1 to %d", kv->value,
+				    LIST_MAX));
+			la.limit = (size_t)n;
+			continue;
+		}
+		if (strcmp(kv->key, "cursor") == 0) {
+			after = strtoull(kv->value, &end, 10);
+			if (*end != '\0' || *kv->value == '\0')
+				return (http_error(ctx, 400, "invalid",
+				    "cursor", "cursor: \"%.30s\" is not a "
+				    "cursor from a previous page", kv->value));
+			continue;
+		}
+		for (f = res->schema->fields; f->name != NULL; f++)
+			if (strcmp(f->name, kv->key) == 0 &&
+			    f->type != FT_OBJ && f->type != FT_OBJV)
+				break;
+		if (f->name == NULL) {
+			json_decref(la.filters);
+			return (http_error(ctx, 400, "invalid", kv->key,
+			    "%.40s: not a field of %s that lists can be "
+			    "filtered on", kv->key, res->entity));
+		}
+		if (la.filters == NULL)
+			la.filters = json_object();
+		json_object_set_new(la.filters, kv->key,
+		    json_string(kv->value));
+	}
+	if (la.filters == NULL)
+		la.filters = json_object();
+	la.items = json_array();
+	store_scan(ctx->txn, res->db, k, key_u64(k, after + 1), 0, list_cb,
+	    &la);
+	json_decref(la.filters);
+	if (la.rc != 0 || ctx->txn->rc != 0) {
+		json_decref(la.items);
+		return (http_store_error(ctx, la.rc ? la.rc : ctx->txn->rc));
+	}
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)la.last);
+	return (http_reply(ctx, 200, json_pack("{s:o, s:s?}", "items",
+	    la.items, "next_cursor", la.more ? buf : NULL)));
+}
+
+int
+api_health(struct reqctx *ctx)
+{
+	return (http_reply(ctx, 200, json_pack("{s:s, s:I}", "status", "ok",
+	    "events", (json_int_t)event_last(ctx->txn))));
+}
+
+int
+api_token_create(struct reqctx *ctx)
+{
+	struct token	 tok;
+	char		*field, *cause, *secret;
+	json_t		*j;
+	int		 rc;
+
+	memset(&tok, 0, sizeof(tok));
+	if ((rc = rec_from_json(&token_schema, &tok, ctx->body, &field,
+	    &cause)) != 0) {
+		http_error(ctx, 400, "invalid", field, "%s", cause);
+		free(field);
+		free(cause);
+		rec_clear(&token_schema, &tok);
+		return (400);
+	}
+	if (tok.role == ROLE_REFERENT &&
+	    !exists(ctx->txn, DB_REFERENTS, tok.referent_id)) {
+		rec_clear(&token_schema, &tok);
+		return (http_error(ctx, 400, "invalid", "referent_id",
+		    "referent_id: a referent token needs the id of an "
+		    "existing referent"));
+	}
+	if (tok.role == ROLE_COMPANY &&
+	    !exists(ctx->txn, DB_COMPANIES, tok.company_id)) {
+		rec_clear(&token_schema, &tok);
+		return (http_error(ctx, 400, "invalid", "company_id",
+		    "company_id: a company token needs the id of an "
+		    "existing company"));
+	}
+	if ((rc = auth_create(ctx->txn, &tok, NULL, &secret)) != 0) {
+		rec_clear(&token_schema, &tok);
+		return (http_store_error(ctx, rc));
+	}
+	event_append(ctx->txn, "token.created", "token", tok.id, ctx->actor,
+	    NULL);
+	j = rec_to_json(&token_schema, &tok, VIEW_FULL);
+	json_object_set_new(j, "token", json_string(secret));
+	free(secret);
+	rec_clear(&token_schema, &tok);
+	return (http_reply(ctx, 201, j));
+}
+
+static int
+token_list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct token	tok;
+
+	(void)k; (void)kl;
+	memset(&tok, 0, sizeof(tok));
+	if (rec_decode(&token_schema, &tok, v, vl) == 0)
+		json_array_append_new(arg, rec_to_json(&token_schema, &tok,
+		    VIEW_FULL));
+	rec_clear(&token_schema, &tok);
+	return (0);
+}
+
+int
+api_token_list(struct reqctx *ctx)
+{
+	json_t	*items = json_array();
+
+	store_scan(ctx->txn, DB_TOKENS, NULL, 0, 0, token_list_cb, items);
+	return (http_reply(ctx, 200, json_pack("{s:o, s:n}", "items", items,
+	    "next_cursor")));
+}
+
+int
+api_token_revoke(struct reqctx *ctx)
+{
+	int	rc;
+
+	if ((rc = auth_revoke(ctx->txn, ctx->id)) == IOD_ENOTFOUND)
+		return (http_error(ctx, 404, "not_found", "id", "no token %llu",
+		    (unsigned long long)ctx->id));
+	if (rc != 0)
+		return (http_store_error(ctx, rc));
+	event_append(ctx->txn, "token.revoked", "token", ctx->id, ctx->actor,
+	    NULL);
+	return (http_reply(ctx, 204, NULL));
+}
+
+/*
+ * The demo dataset goes through create_one like any client's records, in
+ * one transaction: a bad demo file leaves the store empty.
+ */
+int
+api_load_demo(const char *dir, char **cause)
+{
+	static const char *const order[] = { "referents", "companies",
+	    "offers", "candidates", NULL };
+	const struct resource	*res;
+	struct reqctx		 ctx;
+	struct txn		 t;
+	json_error_t		 err;
+	json_t			*arr, *item, *e;
+	char			*path, route[64];
+	struct route		 fake;
+	uint64_t		 id;
+	size_t			 i;
+	int			 n, rc = 0;
+
+	*cause = NULL;
+	if ((rc = store_begin(srv->st, &t, 1, NULL)) != 0)
+		return (rc);
+	if (store_count(&t, DB_COMPANIES) + store_count(&t, DB_CANDIDATES) > 0) {
+		store_abort(&t);
+		return (0);	/* not an empty store: nothing to seed */
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.txn = &t;
+	snprintf(ctx.actor, sizeof(ctx.actor), "demo");
+	memset(&fake, 0, sizeof(fake));
+	ctx.route = &fake;
+	for (n = 0; order[n] != NULL && rc == 0; n++) {
+		snprintf(route, sizeof(route), "/v1/%s", order[n]);
+		res = resource_of(route);
+		if (asprintf(&path, "%s/%s.json", dir, order[n]) == -1)
+			return (IOD_ENOMEM);
+		if ((arr = json_load_file(path, 0, &err)) == NULL ||
+		    !json_is_array(arr)) {
+			if (asprintf(cause, "%s:%d: %s", path, err.line,
+			    arr == NULL ? err.text : "not an array") == -1)
+				*cause = NULL;
+			rc = IOD_EINVAL;
+		}
+		json_array_foreach(arr, i, item) {
+			if (create_one(&ctx, res, item, &id, NULL) == 0)
+				continue;
+			e = json_object_get(ctx.reply, "error");
+			if (asprintf(cause, "%s: item %zu: %s", path, i,
+			    json_string_value(json_object_get(e, "message")))
+			    == -1)
+				*cause = NULL;
+			rc = IOD_EINVAL;
+			break;
+		}
+		json_decref(ctx.reply);
+		ctx.reply = NULL;
+		json_decref(arr);
+		free(path);
+	}
+	if (rc != 0) {
+		store_abort(&t);
+		return (rc);
+	}
+	return (store_commit(&t));
+}

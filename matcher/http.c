@@ -1,0 +1,425 @@
+/*
+ * http.c — the single dispatcher every request goes through: it finds the
+ * route in the routes table, checks the bearer token and its role, the
+ * body's size and content type, decodes JSON or msgpack into one tree, and
+ * only then calls the handler; it also writes every reply, in JSON or in
+ * msgpack as the client's Accept header asks.  Handlers live in api.c and
+ * the group commit of writes in server.c.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <msgpack.h>
+
+#include "matcher.h"
+
+#define KB	1024
+#define MB	(1024 * 1024)
+
+/* The API: method, path, handler, roles, body limit, flags. */
+const struct route routes[] = {
+	{ "GET", "/healthz", api_health, R_PUBLIC, 0, 0 },
+
+	{ "POST", "/v1/tokens", api_token_create, R_ADMIN, 4 * KB, RT_WRITE },
+	{ "GET", "/v1/tokens", api_token_list, R_ADMIN, 0, 0 },
+	{ "DELETE", "/v1/tokens/{id}", api_token_revoke, R_ADMIN, 0, RT_WRITE },
+
+	{ "POST", "/v1/companies", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
+	{ "POST", "/v1/companies:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
+	{ "GET", "/v1/companies", api_list, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/companies/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "PUT", "/v1/companies/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
+	{ "DELETE", "/v1/companies/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
+
+	{ "POST", "/v1/offers", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
+	{ "POST", "/v1/offers:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
+	{ "GET", "/v1/offers", api_list, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/offers/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "PUT", "/v1/offers/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
+	{ "DELETE", "/v1/offers/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
+
+	{ "POST", "/v1/candidates", api_create, R_ADMIN | R_IOD | R_REFERENT, 64 * KB, RT_WRITE },
+	{ "POST", "/v1/candidates:batch", api_batch, R_ADMIN | R_IOD | R_REFERENT, 32 * MB, RT_WRITE },
+	{ "GET", "/v1/candidates", api_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "GET", "/v1/candidates/{id}", api_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "PUT", "/v1/candidates/{id}", api_put, R_ADMIN | R_IOD | R_REFERENT, 64 * KB, RT_WRITE },
+	{ "DELETE", "/v1/candidates/{id}", api_delete, R_ADMIN | R_IOD | R_REFERENT, 0, RT_WRITE },
+
+	{ "POST", "/v1/referents", api_create, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+	{ "POST", "/v1/referents:batch", api_batch, R_ADMIN | R_IOD, 8 * MB, RT_WRITE },
+	{ "GET", "/v1/referents", api_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "GET", "/v1/referents/{id}", api_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "PUT", "/v1/referents/{id}", api_put, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+	{ "DELETE", "/v1/referents/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
+
+	{ NULL, NULL, NULL, 0, 0, 0 }
+};
+
+static const char *
+method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:	return ("GET");
+	case EVHTTP_REQ_POST:	return ("POST");
+	case EVHTTP_REQ_PUT:	return ("PUT");
+	case EVHTTP_REQ_DELETE:	return ("DELETE");
+	case EVHTTP_REQ_HEAD:	return ("HEAD");
+	case EVHTTP_REQ_PATCH:	return ("PATCH");
+	default:		return ("OTHER");
+	}
+}
+
+/* Match path against a pattern; {id} takes a positive integer. */
+static int
+path_match(const char *pat, const char *path, uint64_t *id)
+{
+	const char		*p;
+	unsigned long long	 v;
+	char			*end;
+
+	while (*pat != '\0') {
+		if (strncmp(pat, "{id}", 4) == 0) {
+			if (!isdigit((unsigned char)*path))
+				return (0);
+			v = strtoull(path, &end, 10);
+			if (v == 0 || end - path > 19)
+				return (0);
+			*id = v;
+			path = end;
+			pat += 4;
+			continue;
+		}
+		p = strchr(pat, '{');
+		if (p == NULL)
+			return (strcmp(pat, path) == 0);
+		if (strncmp(pat, path, (size_t)(p - pat)) != 0)
+			return (0);
+		path += p - pat;
+		pat = p;
+	}
+	return (*path == '\0');
+}
+
+int
+http_reply(struct reqctx *ctx, int status, json_t *j)
+{
+	json_decref(ctx->reply);
+	ctx->reply = j;
+	ctx->status = status;
+	return (status);
+}
+
+int
+http_error(struct reqctx *ctx, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	http_reply(ctx, status, json_pack("{s:{s:s, s:s?, s:s}}", "error",
+	    "code", code, "field", field, "message",
+	    msg != NULL ? msg : code));
+	free(msg);
+	return (status);
+}
+
+int
+http_store_error(struct reqctx *ctx, int rc)
+{
+	switch (rc) {
+	case IOD_ENOTFOUND:
+		return (http_error(ctx, 404, "not_found", NULL, "not found"));
+	case IOD_ECONFLICT:
+		return (http_error(ctx, 409, "conflict", NULL, "conflict"));
+	case IOD_EMAPFULL:
+		return (http_error(ctx, 507, "store_full", NULL,
+		    "the store reached its size limit"));
+	default:
+		return (http_error(ctx, 500, "store_error", NULL, "%s",
+		    iod_strerror(rc)));
+	}
+}
+
+const char *
+http_query(struct reqctx *ctx, const char *key)
+{
+	return (evhttp_find_header(&ctx->query, key));
+}
+
+static int
+wants_msgpack(const char *h)
+{
+	return (h != NULL && strstr(h, "application/msgpack") != NULL);
+}
+
+static int
+write_cb(const char *buf, size_t len, void *arg)
+{
+	return (evbuffer_add(arg, buf, len));
+}
+
+static int
+msgpack_write(void *data, const char *buf, size_t len)
+{
+	return (evbuffer_add(data, buf, len));
+}
+
+void
+http_send(struct reqctx *ctx)
+{
+	struct evbuffer		*out;
+	struct evkeyvalq	*h;
+	msgpack_packer		 pk;
+	const char		*reason;
+
+	out = evbuffer_new();
+	h = evhttp_request_get_output_headers(ctx->req);
+	if (ctx->reply != NULL && ctx->status != 204) {
+		if (ctx->msgpack) {
+			msgpack_packer_init(&pk, out, msgpack_write);
+			json_pack_mp(ctx->reply, &pk);
+			evhttp_add_header(h, "Content-Type",
+			    "application/msgpack");
+		} else {
+			json_dump_callback(ctx->reply, write_cb, out,
+			    JSON_COMPACT);
+			evbuffer_add(out, "\n", 1);
+			evhttp_add_header(h, "Content-Type",
+			    "application/json; charset=utf-8");
+		}
+	}
+	switch (ctx->status) {
+	case 200: reason = "OK"; break;
+	case 201: reason = "Created"; break;
+	case 204: reason = "No Content"; break;
+	case 400: reason = "Bad Request"; break;
+	case 401: reason = "Unauthorized"; break;
+	case 403: reason = "Forbidden"; break;
+	case 404: reason = "Not Found"; break;
+	case 405: reason = "Method Not Allowed"; break;
+	case 409: reason = "Conflict"; break;
+	case 413: reason = "Payload Too Large"; break;
+	case 415: reason = "Unsupported Media Type"; break;
+	case 429: reason = "Too Many Requests"; break;
+	case 503: reason = "Service Unavailable"; break;
+	case 507: reason = "Insufficient Storage"; break;
+	default: reason = ctx->status < 400 ? "OK" : "Error"; break;
+	}
+	if (ctx->status == 401)
+		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"iod\"");
+	evhttp_send_reply(ctx->req, ctx->status, reason, out);
+	evbuffer_free(out);
+	json_decref(ctx->reply);
+	json_decref(ctx->body);
+	evhttp_clear_headers(&ctx->query);
+	free(ctx->tok.subject);
+	free((void *)(uintptr_t)ctx->raw);
+	free(ctx);
+}
+
+/* Decode the body by its Content-Type into ctx->body. */
+static int
+decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
+    size_t len)
+{
+	msgpack_unpacked	 u;
+	json_error_t		 err;
+	char			*cause = NULL;
+	size_t			 off = 0;
+	int			 rc;
+
+	if (ctype != NULL && strncmp(ctype, "application/msgpack", 19) == 0) {
+		msgpack_unpacked_init(&u);
+		rc = msgpack_unpack_next(&u, buf, len, &off);
+		if (rc != MSGPACK_UNPACK_SUCCESS || off != len) {
+			msgpack_unpacked_destroy(&u);
+			return (http_error(ctx, 400, "bad_body", "body",
+			    "body is not one complete msgpack value"));
+		}
+		ctx->body = mp_to_json(&u.data, &cause);
+		msgpack_unpacked_destroy(&u);
+		if (ctx->body == NULL) {
+			http_error(ctx, 400, "bad_body", "body", "%s",
+			    cause != NULL ? cause : "bad msgpack");
+			free(cause);
+			return (400);
+		}
+		return (0);
+	}
+	if (ctype != NULL && strncmp(ctype, "application/json", 16) != 0)
+		return (http_error(ctx, 415, "unsupported_media_type",
+		    "Content-Type", "\"%.60s\" is not accepted (expected "
+		    "application/json or application/msgpack)", ctype));
+	ctx->body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	if (ctx->body == NULL)
+		return (http_error(ctx, 400, "bad_json", "body",
+		    "invalid JSON at line %d, column %d: %s", err.line,
+		    err.column, err.text));
+	return (0);
+}
+
+/* Check the bearer token; fills ctx->tok. */
+static int
+authenticate(struct reqctx *ctx)
+{
+	struct txn	 t;
+	const char	*h;
+	int		 rc;
+
+	h = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return (http_error(ctx, 401, "unauthorized", "Authorization",
+		    "a bearer token is required"));
+	if (store_begin(srv->st, &t, 0, NULL) != 0)
+		return (http_error(ctx, 503, "store_busy", NULL,
+		    "the store cannot be read right now"));
+	rc = auth_lookup(&t, h + 7, &ctx->tok);
+	store_abort(&t);
+	if (rc != 0)
+		return (http_error(ctx, 401, "unauthorized", "Authorization",
+		    "the token is unknown, revoked or expired"));
+	if (ctx->tok.subject != NULL && *ctx->tok.subject != '\0')
+		snprintf(ctx->actor, sizeof(ctx->actor), "%s",
+		    ctx->tok.subject);
+	else
+		snprintf(ctx->actor, sizeof(ctx->actor), "token:%llu",
+		    (unsigned long long)ctx->tok.id);
+	return (0);
+}
+
+static void
+run_read(struct reqctx *ctx)
+{
+	struct txn	t;
+
+	if (store_begin(srv->st, &t, 0, NULL) != 0) {
+		http_error(ctx, 503, "store_busy", NULL,
+		    "the store cannot be read right now");
+		return;
+	}
+	ctx->txn = &t;
+	ctx->route->handler(ctx);
+	ctx->txn = NULL;
+	store_abort(&t);
+}
+
+void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	const struct evhttp_uri	*uri;
+	const struct route	*r;
+	struct reqctx		*ctx;
+	struct evbuffer		*in;
+	const char		*path, *method, *q, *ctype;
+	char			*decoded = NULL;
+	size_t			 len;
+	int			 path_found = 0;
+
+	(void)arg;
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
+		evhttp_send_error(req, 503, "out of memory");
+		return;
+	}
+	ctx->req = req;
+	TAILQ_INIT(&ctx->query);
+	ctx->msgpack = wants_msgpack(evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Accept"));
+	method = method_name(evhttp_request_get_command(req));
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL ||
+	    (decoded = evhttp_uridecode(path, 0, NULL)) == NULL) {
+		http_error(ctx, 400, "bad_path", NULL, "malformed path");
+		goto reply;
+	}
+	if ((q = evhttp_uri_get_query(uri)) != NULL &&
+	    evhttp_parse_query_str(q, &ctx->query) != 0) {
+		http_error(ctx, 400, "bad_query", NULL, "malformed query string");
+		goto reply;
+	}
+	for (r = routes; r->method != NULL; r++) {
+		if (!path_match(r->path, decoded, &ctx->id))
+			continue;
+		path_found = 1;
+		if (strcmp(r->method, method) == 0)
+			break;
+	}
+	if (r->method == NULL) {
+		if (path_found)
+			http_error(ctx, 405, "method_not_allowed", NULL,
+			    "%s is not allowed on %s", method, decoded);
+		else
+			http_error(ctx, 404, "not_found", NULL,
+			    "no such resource: %s", decoded);
+		goto reply;
+	}
+	ctx->route = r;
+	if (r->roles != R_PUBLIC) {
+		if (authenticate(ctx) != 0)
+			goto reply;
+		if (!(r->roles & (1u << ctx->tok.role))) {
+			http_error(ctx, 403, "forbidden", NULL,
+			    "role %s may not %s %s", role_names[ctx->tok.role],
+			    method, r->path);
+			goto reply;
+		}
+	}
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	if (len > r->max_body) {
+		if (r->max_body == 0)
+			http_error(ctx, 400, "unexpected_body", "body",
+			    "%s %s takes no body", method, r->path);
+		else
+			http_error(ctx, 413, "body_too_large", "body",
+			    "body of %zu bytes is over the limit of %zu for "
+			    "%s %s", len, r->max_body, method, r->path);
+		goto reply;
+	}
+	if (r->max_body > 0) {
+		ctype = evhttp_find_header(evhttp_request_get_input_headers(req),
+		    "Content-Type");
+		if (r->flags & RT_RAW) {
+			if ((ctx->raw = malloc(len + 1)) == NULL) {
+				http_error(ctx, 503, "no_memory", NULL,
+				    "out of memory");
+				goto reply;
+			}
+			evbuffer_remove(in, (char *)(uintptr_t)ctx->raw, len);
+			((char *)(uintptr_t)ctx->raw)[len] = '\0';
+			ctx->rawlen = len;
+		} else {
+			if (len == 0) {
+				http_error(ctx, 400, "missing_body", "body",
+				    "%s %s needs a body", method, r->path);
+				goto reply;
+			}
+			if (decode_body(ctx, ctype,
+			    (const char *)evbuffer_pullup(in, (ssize_t)len),
+			    len) != 0)
+				goto reply;
+		}
+	}
+	free(decoded);
+	if (r->flags & RT_WRITE) {
+		server_write(ctx);	/* replies after the group commit */
+		return;
+	}
+	run_read(ctx);
+	http_send(ctx);
+	return;
+reply:
+	free(decoded);
+	http_send(ctx);
+}

@@ -1,0 +1,263 @@
+/*
+ * iodd.c — the daemon's entry point: flags, start-up (reference data, the
+ * store, the first admin token, the demo dataset), the listener, the event
+ * loop with its after-turn hook, and a clean stop on SIGTERM.  What each
+ * request does is http.c's and api.c's.
+ */
+#include <sys/socket.h>
+
+#include <netdb.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+#include <sodium.h>
+
+#include "matcher.h"
+
+#define DEFAULT_LISTEN	"127.0.0.1:8080"
+#define DEFAULT_DATA	"var"
+#define DEFAULT_REFDATA	"data"
+#define MAP_SIZE	(64ULL << 20)
+#define MAP_MAX		(64ULL << 30)
+#define MAX_BODY	(32 << 20)
+#define MAX_HEADERS	(16 << 10)
+#define TIMEOUT_S	30
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: iodd [-n] [--config FILE] [--data DIR] "
+	    "[--listen ADDR:PORT] [--refdata DIR] [--demo DIR] "
+	    "[--log-level LEVEL]\n");
+	exit(2);
+}
+
+static void
+on_grace(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	*(int *)arg = 1;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading rule sets");
+		return;
+	}
+	log_info("signal %d: finishing what is in flight", (int)sig);
+	srv->quit = 1;
+}
+
+/* On the first start of an empty store, IOD_BOOTSTRAP_TOKEN is admin. */
+static int
+bootstrap_token(void)
+{
+	struct token	 tok;
+	struct txn	 t;
+	const char	*env = getenv("IOD_BOOTSTRAP_TOKEN");
+	char		*secret;
+	int		 rc;
+
+	if (env == NULL || *env == '\0')
+		return (0);
+	if (strlen(env) < 16) {
+		log_error("IOD_BOOTSTRAP_TOKEN must have at least 16 characters");
+		return (IOD_EINVAL);
+	}
+	if ((rc = store_begin(srv->st, &t, 1, NULL)) != 0)
+		return (rc);
+	if (auth_count(&t) > 0) {
+		store_abort(&t);
+		return (0);
+	}
+	memset(&tok, 0, sizeof(tok));
+	tok.role = ROLE_ADMIN;
+	tok.subject = strdup("bootstrap");
+	if ((rc = auth_create(&t, &tok, env, &secret)) == 0) {
+		free(secret);
+		event_append(&t, "token.created", "token", tok.id, "iodd",
+		    NULL);
+	}
+	rec_clear(&token_schema, &tok);
+	if (rc != 0) {
+		store_abort(&t);
+		return (rc);
+	}
+	if ((rc = store_commit(&t)) == 0)
+		log_info("created the bootstrap admin token");
+	return (rc);
+}
+
+static struct evhttp_bound_socket *
+listen_on(const char *spec)
+{
+	struct evhttp_bound_socket	*bs;
+	struct sockaddr_storage		 ss;
+	socklen_t			 len = sizeof(ss);
+	char				*host, *colon, addr[128], serv[16];
+	long				 port;
+
+	if ((host = strdup(spec)) == NULL)
+		return (NULL);
+	if ((colon = strrchr(host, ':')) == NULL) {
+		free(host);
+		return (NULL);
+	}
+	*colon = '\0';
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 0 || port > 65535) {
+		free(host);
+		return (NULL);
+	}
+	bs = evhttp_bind_socket_with_handle(srv->http, host, (uint16_t)port);
+	free(host);
+	if (bs == NULL)
+		return (NULL);
+	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
+	    &len) == 0 && getnameinfo((struct sockaddr *)&ss, len, addr,
+	    sizeof(addr), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)
+	    == 0)
+		log_info("listening on %s:%s", addr, serv);
+	return (bs);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "refdata", required_argument, NULL, 'r' },
+		{ "demo", required_argument, NULL, 'D' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct evhttp_bound_socket	*bs;
+	struct event			*sigs[4];
+	const char			*config = NULL, *demo = NULL;
+	const char			*listen = DEFAULT_LISTEN;
+	const char			*refdir = DEFAULT_REFDATA;
+	char				*cause = NULL;
+	struct timeval			 grace = { 0, 200000 };
+	struct event			*grace_ev;
+	int				 ch, check = 0, i, rc, grace_over = 0;
+	static const int		 signos[] = { SIGTERM, SIGINT, SIGHUP };
+
+	srv->datadir = DEFAULT_DATA;
+	while ((ch = getopt_long(argc, argv, "nc:d:l:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			check = 1;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			srv->datadir = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'r':
+			refdir = optarg;
+			break;
+		case 'D':
+			demo = optarg;
+			break;
+		case 'L':
+			if (log_set_level(optarg) < 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	(void)config;
+	if (sodium_init() < 0) {
+		log_error("libsodium cannot start");
+		return (1);
+	}
+	if (refdata_load(refdir, &cause) != 0) {
+		log_error("reference data: %s", cause);
+		return (1);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return (0);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(&srv->st, srv->datadir, MAP_SIZE, MAP_MAX, &cause) != 0) {
+		log_error("store: %s", cause);
+		return (1);
+	}
+	if ((rc = bootstrap_token()) != 0) {
+		log_error("bootstrap token: %s", iod_strerror(rc));
+		return (1);
+	}
+	if (demo != NULL && (rc = api_load_demo(demo, &cause)) != 0) {
+		log_error("demo dataset: %s", cause != NULL ? cause :
+		    iod_strerror(rc));
+		return (1);
+	}
+	if ((srv->base = event_base_new()) == NULL ||
+	    (srv->http = evhttp_new(srv->base)) == NULL) {
+		log_error("libevent cannot start");
+		return (1);
+	}
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+	evhttp_set_max_body_size(srv->http, MAX_BODY);
+	evhttp_set_max_headers_size(srv->http, MAX_HEADERS);
+	evhttp_set_timeout(srv->http, TIMEOUT_S);
+	evhttp_set_gencb(srv->http, http_dispatch, NULL);
+	if ((bs = listen_on(listen)) == NULL) {
+		log_error("cannot listen on %s: %s", listen, strerror(errno));
+		return (1);
+	}
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(srv->base, signos[i], on_signal, NULL);
+		event_add(sigs[i], NULL);
+	}
+
+	while (!srv->quit) {
+		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
+			break;
+		server_after_turn();
+	}
+
+	/* Stop accepting, let the replies already written go out, close. */
+	evhttp_del_accept_socket(srv->http, bs);
+	grace_ev = evtimer_new(srv->base, on_grace, &grace_over);
+	evtimer_add(grace_ev, &grace);
+	while (!grace_over) {
+		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
+			break;
+		server_after_turn();
+	}
+	event_free(grace_ev);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	evhttp_free(srv->http);
+	event_base_free(srv->base);
+	store_close(srv->st);
+	refdata_free();
+	log_info("stopped");
+	return (0);
+}

@@ -1,0 +1,175 @@
+/*
+ * csv.c — an RFC 4180 reader for the files agencies keep in spreadsheets
+ * and for the reference tables: quoted fields with doubled quotes and line
+ * breaks inside quotes, CRLF or LF, a UTF-8 byte-order mark, and lines that
+ * start with '#' as comments.  It only splits rows into fields; what the
+ * columns mean is the caller's business.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profiles.h"
+
+#define CSV_MAX_FIELDS	256
+#define CSV_MAX_ROW	(1024 * 1024)
+
+int
+csv_open(struct csv *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	if ((c->f = fopen(path, "r")) == NULL)
+		return (IOD_EIO);
+	c->owned = 1;
+	return (0);
+}
+
+void
+csv_init(struct csv *c, FILE *f)
+{
+	memset(c, 0, sizeof(*c));
+	c->f = f;
+}
+
+void
+csv_close(struct csv *c)
+{
+	if (c->owned && c->f != NULL)
+		fclose(c->f);
+	free(c->buf);
+	free(c->fields);
+	free(c->line);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+put(struct csv *c, char ch)
+{
+	char	*p;
+
+	if (c->len + 1 >= c->cap) {
+		if (c->cap >= CSV_MAX_ROW)
+			return (IOD_ETOOBIG);
+		c->cap = c->cap ? c->cap * 2 : 256;
+		if ((p = realloc(c->buf, c->cap)) == NULL)
+			return (IOD_ENOMEM);
+		c->buf = p;
+	}
+	c->buf[c->len++] = ch;
+	return (0);
+}
+
+/*
+ * Read the next row.  Returns 1 with c->fields[0 .. c->nfields) pointing
+ * into a buffer that lives until the next call, 0 at end of file, or a
+ * negative error with *cause set (caller frees).  c->lineno is the line
+ * the row starts on.
+ */
+int
+csv_next(struct csv *c, char **cause)
+{
+	ssize_t		 n;
+	size_t		 i, nf, starts[CSV_MAX_FIELDS];
+	int		 quoted, first, rc;
+	char		 ch;
+
+	*cause = NULL;
+	for (;;) {
+		if ((n = getline(&c->line, &c->linecap, c->f)) == -1)
+			return (0);
+		c->lineno++;
+		i = 0;
+		if (c->lineno == 1 && n >= 3 &&
+		    memcmp(c->line, "\xef\xbb\xbf", 3) == 0)
+			i = 3;
+		if (c->line[i] != '#' && c->line[i] != '\n' &&
+		    c->line[i] != '\r' && c->line[i] != '\0')
+			break;
+	}
+	c->rowline = c->lineno;
+	c->len = 0;
+	nf = 0;
+	starts[nf++] = 0;
+	quoted = 0;
+	first = 1;	/* at the first character of a field */
+	for (;;) {
+		if (i >= (size_t)n) {
+			if (!quoted)
+				break;
+			/* A quoted field goes on to the next line. */
+			if ((n = getline(&c->line, &c->linecap, c->f)) == -1) {
+				if (asprintf(cause, "line %zu: unterminated "
+				    "quoted field", c->rowline) == -1)
+					*cause = NULL;
+				return (IOD_EINVAL);
+			}
+			c->lineno++;
+			i = 0;
+			continue;
+		}
+		ch = c->line[i++];
+		if (quoted) {
+			if (ch == '"') {
+				if (i < (size_t)n && c->line[i] == '"') {
+					i++;
+					if ((rc = put(c, '"')) != 0)
+						goto toobig;
+				} else
+					quoted = 0;
+				continue;
+			}
+			if ((rc = put(c, ch)) != 0)
+				goto toobig;
+			continue;
+		}
+		if (ch == '"' && first) {
+			quoted = 1;
+			first = 0;
+			continue;
+		}
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch == ',') {
+			if ((rc = put(c, '\0')) != 0)
+				goto toobig;
+			if (nf == CSV_MAX_FIELDS) {
+				if (asprintf(cause, "line %zu: more than %d "
+				    "fields", c->rowline, CSV_MAX_FIELDS) == -1)
+					*cause = NULL;
+				return (IOD_ETOOBIG);
+			}
+			starts[nf++] = c->len;
+			first = 1;
+			continue;
+		}
+		first = 0;
+		if ((rc = put(c, ch)) != 0)
+			goto toobig;
+	}
+	if ((rc = put(c, '\0')) != 0)
+		goto toobig;
+	free(c->fields);
+	if ((c->fields = calloc(nf, sizeof(char *))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < nf; i++)
+		c->fields[i] = c->buf + starts[i];
+	c->nfields = nf;
+	return (1);
+
+toobig:
+	if (asprintf(cause, "line %zu: row too long", c->rowline) == -1)
+		*cause = NULL;
+	return (rc);
+}
+
+/* Index of the column named name in the header row, or -1. */
+int
+csv_column(char **header, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(header[i], name) == 0)
+			return ((int)i);
+	return (-1);
+}

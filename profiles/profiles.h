@@ -1,0 +1,420 @@
+/*
+ * profiles/ — the data iod keeps: the model types (companies, offers,
+ * candidates, referents), their validation against the shipped reference
+ * data, the schema-driven JSON and msgpack codecs, and the LMDB store with
+ * its indexes and event log.  Nothing here knows about HTTP or rule sets.
+ *
+ * Domain words stay in French where there is no honest English one:
+ * siret (company registration number), rome (job code of France Travail's
+ * Répertoire Opérationnel des Métiers), qpv (quartier prioritaire de la
+ * politique de la ville), referent (référent de parcours), PLIE (plan local
+ * pour l'insertion et l'emploi).
+ */
+#ifndef IOD_PROFILES_H
+#define IOD_PROFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <msgpack.h>
+
+/* Project error codes: 0 is success, failures are negative. */
+enum iod_err {
+	IOD_OK = 0,
+	IOD_EINVAL = -1,	/* invalid input: a field is wrong */
+	IOD_ENOTFOUND = -2,
+	IOD_ECONFLICT = -3,	/* duplicate, or a transition that is refused */
+	IOD_ENOMEM = -4,
+	IOD_EIO = -5,		/* store failure */
+	IOD_EMAPFULL = -6,	/* LMDB map full: grow and retry */
+	IOD_ECORRUPT = -7,	/* a stored record does not decode */
+	IOD_EFORBIDDEN = -8,
+	IOD_ETOOBIG = -9,
+};
+const char	*iod_strerror(int);
+
+/* ---- dates (valid.c) ---------------------------------------------------
+ * A date is a uint32_t yyyymmdd (20261123); 0 means "not set".
+ */
+typedef uint32_t iod_date;
+int		 date_parse(const char *, iod_date *);	/* 0 or IOD_EINVAL */
+void		 date_format(iod_date, char out[11]);
+int32_t		 date_to_days(iod_date);	/* days since 1970-01-01 */
+iod_date	 date_from_days(int32_t);
+int		 date_weekday(iod_date);	/* 0 = Monday ... 6 = Sunday */
+iod_date	 date_add_months(iod_date, int);
+iod_date	 date_today(void);
+int		 siret_valid(const char *);	/* 14 digits, Luhn */
+int		 utf8_valid(const char *, size_t);
+int		 email_valid(const char *);
+
+/* ---- enumerations (model.c) --------------------------------------------
+ * Each enum has a NULL-terminated table of its wire names, indexed by
+ * value.  Sets of an enum are uint32_t bit masks (1u << value).
+ */
+enum contract_type {
+	CONTRACT_CDI, CONTRACT_CDD, CONTRACT_CTT, CONTRACT_PMSMP,
+	CONTRACT_APPRENTISSAGE, CONTRACT_PROFESSIONNALISATION, CONTRACT_CDDI,
+	CONTRACT_PEC, CONTRACT__N
+};
+enum schedule { SCHEDULE_EARLY, SCHEDULE_NIGHT, SCHEDULE_WEEKEND, SCHEDULE__N };
+enum requirement { REQ_LICENCE_B, REQ_VEHICLE, REQ__N };
+enum public_cat {
+	PUBLIC_RSA, PUBLIC_DELD, PUBLIC_YOUTH, PUBLIC_SENIOR, PUBLIC_RQTH,
+	PUBLIC_REFUGEE, PUBLIC_JUSTICE, PUBLIC_SINGLE_PARENT, PUBLIC__N
+};
+enum programme {
+	PROGRAMME_PLIE, PROGRAMME_MISSION_LOCALE, PROGRAMME_CAP_EMPLOI,
+	PROGRAMME_FRANCE_TRAVAIL, PROGRAMME_SIAE, PROGRAMME_OTHER, PROGRAMME__N
+};
+enum sex { SEX_F, SEX_M, SEX__N };
+enum zone { ZONE_COMMUNE, ZONE_TERRITORY, ZONE_METROPOLE, ZONE__N };
+enum consent_scope { CONSENT_MATCHING, CONSENT_MATCHING_FOLLOWUP, CONSENT__N };
+enum candidate_status {
+	CAND_ACTIVE, CAND_ON_HOLD, CAND_PLACED, CAND_EXITED, CAND__N
+};
+enum offer_status { OFFER_OPEN, OFFER_DRAFT, OFFER_FILLED, OFFER_CLOSED, OFFER__N };
+enum charter_status {
+	CHARTER_SIGNED, CHARTER_RENEWED, CHARTER_LAPSED, CHARTER_WITHDRAWN,
+	CHARTER__N
+};
+enum charter_action {
+	ACTION_RECRUIT_DURABLE, ACTION_RECRUIT_WITHOUT_CV, ACTION_SEND_OFFERS,
+	ACTION_IMMERSION, ACTION_MENTORING, ACTION_COMPANY_VISIT,
+	ACTION_APPRENTICESHIP, ACTION_TRAINING, ACTION__N
+};
+
+extern const char *const contract_names[];
+extern const char *const schedule_names[];
+extern const char *const requirement_names[];
+extern const char *const public_names[];
+extern const char *const programme_names[];
+extern const char *const sex_names[];
+extern const char *const zone_names[];
+extern const char *const consent_names[];
+extern const char *const candidate_status_names[];
+extern const char *const offer_status_names[];
+extern const char *const charter_status_names[];
+extern const char *const action_names[];
+int		 enum_lookup(const char *const *, const char *);	/* -1 if none */
+
+/* ---- the model (model.c) ----------------------------------------------- */
+#define ROME_LEN	5	/* "K2204" */
+#define INSEE_LEN	5	/* "69381" */
+
+struct contact {
+	char		*name, *role, *phone, *email;
+};
+struct charter {
+	char		*name;
+	iod_date	 signed_on;
+	int		 status;		/* enum charter_status, -1 unset */
+};
+struct commitment {
+	int		 action;		/* enum charter_action */
+	int		 done_before;		/* bool */
+	int		 committed;		/* bool */
+	int64_t		 publics_per_year;
+	int64_t		 days_per_year;
+};
+struct company {
+	uint64_t	 id;
+	char		*siret, *name, *commune;
+	int64_t		 fte;
+	struct charter	 charter;
+	struct commitment *commitments;
+	size_t		 ncommitments;
+	uint32_t	 favoured_publics;	/* set of enum public_cat */
+	struct contact	 contact;
+	int64_t		 created_at, updated_at;	/* unix seconds */
+};
+
+struct visit {
+	iod_date	 on;
+	char		*notes;
+};
+struct offer {
+	uint64_t	 id;
+	uint64_t	 company_id;
+	char		*title, *rome, *appellation, *commune;
+	int		 contract;		/* enum contract_type */
+	int64_t		 duration_months;	/* 0 for open-ended */
+	int64_t		 weekly_hours;
+	uint32_t	 schedule;		/* set of enum schedule */
+	iod_date	 start_on;
+	uint32_t	 requirements;		/* set of enum requirement */
+	struct visit	 workstation_visit;
+	char		*ruleset, *owner;
+	int		 status;		/* enum offer_status */
+	int64_t		 created_at, updated_at;
+};
+
+struct mobility {
+	int		 licence_b, vehicle;	/* bool */
+	int		 zone;			/* enum zone */
+};
+struct consent {
+	iod_date	 on;			/* 0: no consent recorded */
+	int		 scope;			/* enum consent_scope, -1 unset */
+};
+struct candidate {
+	uint64_t	 id;
+	char		*first_name, *last_name;
+	iod_date	 birth_date;
+	int		 sex;			/* enum sex */
+	char		*commune;
+	int		 qpv;			/* bool: lives in a QPV */
+	char		*qpv_code;		/* which one, when known */
+	int		 programme;		/* enum programme */
+	uint64_t	 referent_id;
+	iod_date	 oriented_on;
+	uint32_t	 publics;		/* set of enum public_cat */
+	char		**rome;			/* sought ROME codes */
+	size_t		 nrome;
+	uint32_t	 contracts;		/* set of enum contract_type */
+	int64_t		 max_weekly_hours;
+	uint32_t	 schedule_ok;		/* set of enum schedule */
+	struct mobility	 mobility;
+	iod_date	 available_on;
+	struct consent	 consent;
+	int		 status;		/* enum candidate_status */
+	int64_t		 created_at, updated_at;
+};
+
+struct referent {
+	uint64_t	 id;
+	char		*name, *structure, *email;
+	int64_t		 created_at, updated_at;
+};
+
+/* ---- schema-driven codecs (schema.c) -----------------------------------
+ * Each record type is described by a table of fields; one walker per
+ * format reads and writes every type.  Field flags:
+ */
+enum field_type {
+	FT_ID,		/* uint64_t, server-assigned */
+	FT_REF,		/* uint64_t id of another record */
+	FT_STR,		/* char *, UTF-8, max length in .max */
+	FT_INT,		/* int64_t in [min, max] */
+	FT_BOOL,	/* int */
+	FT_DATE,	/* iod_date */
+	FT_TIME,	/* int64_t unix seconds, server-set */
+	FT_ENUM,	/* int, names in .names */
+	FT_SET,		/* uint32_t mask, array of names in .names */
+	FT_STRV,	/* char **, count at .cnt */
+	FT_OBJ,		/* embedded struct described by .sub */
+	FT_OBJV,	/* array of structs at .off, count at .cnt, by .sub */
+};
+#define F_REQUIRED	0x01	/* must be present on create */
+#define F_RO		0x02	/* set by the server; ignored on input */
+#define F_PERSONAL	0x04	/* identifies a person: erased on request */
+#define F_SENSITIVE	0x08	/* social category: never shown to a company */
+#define F_NULLABLE	0x10	/* may be null or absent */
+#define F_NOCV		0x20	/* shown in the no-CV view despite F_PERSONAL */
+#define F_CV		0x40	/* CV-like: never in the no-CV view */
+
+struct schema;
+struct field {
+	const char	*name;
+	enum field_type	 type;
+	size_t		 off;
+	size_t		 cnt;		/* FT_STRV, FT_OBJV: offset of size_t count */
+	int		 flags;
+	int64_t		 min, max;	/* FT_INT range; FT_STR/FT_STRV max bytes */
+	const char *const *names;	/* FT_ENUM, FT_SET */
+	const struct schema *sub;	/* FT_OBJ, FT_OBJV */
+	/* Extra check of a string value: 0 or IOD_EINVAL with *cause set. */
+	int		(*check)(const char *, char **cause);
+};
+struct schema {
+	const char	*name;		/* "company" */
+	size_t		 size;		/* sizeof the struct */
+	const struct field *fields;	/* terminated by .name == NULL */
+	int		 version;	/* record schema version */
+};
+extern const struct schema company_schema, offer_schema, candidate_schema,
+    referent_schema;
+
+/*
+ * rec_from_json: fill the zeroed struct rec from the JSON object j,
+ * validating every field.  On error returns IOD_EINVAL, sets *field to the
+ * dotted path of the first bad field ("mobility.zone", "rome[2]") and
+ * *cause to a message naming the value and what was expected; the caller
+ * frees both.  rec is left freeable with rec_clear either way.
+ */
+int	 rec_from_json(const struct schema *, void *rec, json_t *j,
+	    char **field, char **cause);
+/* Views for rec_to_json: what the reader may see. */
+#define VIEW_FULL	0
+#define VIEW_COMPANY	1	/* no-CV view: drops F_SENSITIVE, F_PERSONAL
+				   (unless F_NOCV) and F_CV fields */
+json_t	*rec_to_json(const struct schema *, const void *rec, int view);
+/* Pack rec as a msgpack map with a "v" schema version key. */
+int	 rec_pack(const struct schema *, const void *rec, msgpack_packer *);
+/* Decode a stored record; IOD_ECORRUPT if it does not fit the schema. */
+int	 rec_unpack(const struct schema *, void *rec, const msgpack_object *);
+/* Encode to a malloc'd buffer / decode from bytes. */
+int	 rec_encode(const struct schema *, const void *rec, char **buf,
+	    size_t *len);
+int	 rec_decode(const struct schema *, void *rec, const void *buf,
+	    size_t len);
+void	 rec_clear(const struct schema *, void *rec);	/* frees members */
+void	*rec_new(const struct schema *);	/* zeroed, enums unset */
+
+/* Generic conversions between the two wire formats. */
+json_t	*mp_to_json(const msgpack_object *, char **cause);
+int	 json_pack_mp(json_t *, msgpack_packer *);
+
+/* ---- CSV rows (csv.c) ------------------------------------------------- */
+#include <stdio.h>
+struct csv {
+	FILE		*f;
+	int		 owned;
+	char		*line, *buf;
+	size_t		 linecap, len, cap;
+	char		**fields;	/* the current row, borrowed */
+	size_t		 nfields;
+	size_t		 lineno;	/* last line read */
+	size_t		 rowline;	/* line the current row starts on */
+};
+int	 csv_open(struct csv *, const char *path);
+void	 csv_init(struct csv *, FILE *);	/* the caller keeps the FILE */
+int	 csv_next(struct csv *, char **cause);	/* 1 row, 0 EOF, <0 error */
+void	 csv_close(struct csv *);
+int	 csv_column(char **header, size_t n, const char *name);
+
+/* ---- reference data (refdata.c) ----------------------------------------
+ * The territory's communes, QPV and the ROME tables, loaded from CSV files
+ * in a data directory (the project ships the Métropole de Lyon's).
+ */
+struct commune {
+	char		 insee[INSEE_LEN + 1];
+	char		*name;
+	int64_t		 population;
+};
+struct refdata {
+	struct commune	*communes;
+	size_t		 ncommunes;
+	char		**rome;		/* sorted "A1101".. */
+	char		**rome_names;
+	size_t		 nrome;
+	char		**appellations;	/* sorted codes */
+	char		**appellation_rome;
+	size_t		 nappellations;
+};
+/* Load DIR/{communes,rome-codes,rome-appellations}.csv; 0 or error. */
+int	 refdata_load(const char *dir, char **cause);
+void	 refdata_free(void);
+const struct refdata *refdata_get(void);
+const struct commune *refdata_commune(const char *insee);
+const char *refdata_rome_name(const char *rome);	/* NULL if unknown */
+const char *refdata_appellation_rome(const char *code);
+int	 check_commune(const char *, char **cause);
+int	 check_rome(const char *, char **cause);
+int	 check_appellation(const char *, char **cause);
+int	 check_siret(const char *, char **cause);
+int	 check_email(const char *, char **cause);
+
+/* ---- the store (store.c) ----------------------------------------------
+ * One LMDB environment with named databases, opened once.  Keys are typed:
+ * records by big-endian uint64 id, index entries by a tag byte and fixed
+ * or length-prefixed fields.  A transaction carries a sticky error: once
+ * an operation fails the others do nothing and commit aborts, so callers
+ * write `store_begin; ops; return store_commit(&t);`.  The daemon groups
+ * the writes of one event-loop turn into one durable commit, each request
+ * in a child transaction (store_begin with a parent).
+ */
+enum store_db {
+	DB_META, DB_COMPANIES, DB_OFFERS, DB_CANDIDATES, DB_REFERENTS,
+	DB_PROPOSALS, DB_PLACEMENTS, DB_FOLLOWUPS, DB_EVENTS, DB_TOKENS,
+	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB__N
+};
+extern const char *const store_db_names[];
+
+/* Index tags, the first byte of a DB_INDEX key. */
+#define IDX_SIRET		'S'	/* siret -> company id */
+#define IDX_CAND_REFERENT	'R'	/* referent id, candidate id -> "" */
+#define IDX_OFFER_COMPANY	'O'	/* company id, offer id -> "" */
+#define IDX_TOKEN_ID		'T'	/* token id -> token hash */
+
+struct store;
+struct txn {
+	struct store	*st;
+	void		*t;		/* MDB_txn */
+	int		 rc;		/* sticky: first error */
+	int		 write;
+};
+
+/* Open (creating) the store in dir; map_size, map_max in bytes. */
+int	 store_open(struct store **, const char *dir, size_t map_size,
+	    size_t map_max, char **cause);
+void	 store_close(struct store *);	/* NULL ok; no txn may be live */
+/* Grow the map geometrically up to its limit; no txn may be live.
+ * Returns 0, or IOD_EMAPFULL at the limit. */
+int	 store_grow(struct store *);
+size_t	 store_map_size(struct store *);
+size_t	 store_map_used(struct store *);
+
+/* Begin a transaction; parent (may be NULL) makes a child write txn. */
+int	 store_begin(struct store *, struct txn *, int write,
+	    struct txn *parent);
+int	 store_commit(struct txn *);	/* returns the sticky rc; ends txn */
+void	 store_abort(struct txn *);	/* NULL-safe, idempotent */
+
+/* Next id of a record type (sequences in DB_META). */
+uint64_t store_next_id(struct txn *, enum store_db);
+/* Records: encode/decode with a schema.  get: IOD_ENOTFOUND if absent,
+ * the struct is filled (caller rec_clear()s it). */
+int	 store_put_rec(struct txn *, enum store_db, uint64_t id,
+	    const struct schema *, const void *rec);
+int	 store_get_rec(struct txn *, enum store_db, uint64_t id,
+	    const struct schema *, void *rec);
+/* Raw values: get borrows *val until the txn ends. */
+int	 store_put(struct txn *, enum store_db, const void *key, size_t klen,
+	    const void *val, size_t vlen);
+int	 store_get(struct txn *, enum store_db, const void *key, size_t klen,
+	    const void **val, size_t *vlen);
+int	 store_del(struct txn *, enum store_db, const void *key, size_t klen);
+int	 store_put_id(struct txn *, enum store_db, uint64_t id,
+	    const void *val, size_t vlen);
+int	 store_get_id(struct txn *, enum store_db, uint64_t id,
+	    const void **val, size_t *vlen);
+int	 store_del_id(struct txn *, enum store_db, uint64_t id);
+/*
+ * Visit keys >= (key, klen) in order while they start with prefix
+ * (plen bytes; 0 for all).  fn returns 0 to go on, 1 to stop, <0 to fail.
+ */
+int	 store_scan(struct txn *, enum store_db, const void *key, size_t klen,
+	    size_t plen, int (*fn)(const void *k, size_t kl, const void *v,
+	    size_t vl, void *arg), void *arg);
+/* Count of entries in a database. */
+size_t	 store_count(struct txn *, enum store_db);
+
+/* Typed key builders; return the key length. */
+size_t	 key_u64(uint8_t *, uint64_t);
+uint64_t key_get_u64(const void *);
+size_t	 key_idx(uint8_t *, int tag, uint64_t a, uint64_t b);
+size_t	 key_idx_str(uint8_t *, size_t cap, int tag, const char *);
+
+/* ---- the event log (event.c) -------------------------------------------
+ * Every change appends an event with a monotonic sequence number.
+ */
+struct event {
+	uint64_t	 seq;
+	char		*type;		/* "candidate.created" */
+	char		*entity;	/* "candidate" */
+	uint64_t	 id;		/* the entity's id */
+	char		*actor;		/* who did it: "token:3" */
+	int64_t		 at;		/* unix seconds */
+	json_t		*data;		/* extra payload, may be NULL */
+};
+/* Append; data is borrowed.  Returns the new seq, 0 on error (sticky). */
+uint64_t event_append(struct txn *, const char *type, const char *entity,
+	    uint64_t id, const char *actor, json_t *data);
+int	 event_get(struct txn *, uint64_t seq, struct event *);
+void	 event_clear(struct event *);
+json_t	*event_to_json(const struct event *);
+uint64_t event_last(struct txn *);
+
+#endif
