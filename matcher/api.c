@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "matcher.h"
+#include "rules.h"
 
 #define LIST_DEFAULT	50
 #define LIST_MAX	1000
@@ -33,6 +34,8 @@ struct resource {
 	int			(*deletable)(struct reqctx *, const void *rec);
 	/* The event payload: ids that say who may see the event. */
 	json_t			*(*payload)(const void *rec);
+	/* Keep the matching index in step: rec NULL on delete. */
+	int			(*memory)(const void *rec, uint64_t id);
 };
 
 static int	company_check(struct reqctx *, void *, const void *);
@@ -45,17 +48,24 @@ static int	candidate_check(struct reqctx *, void *, const void *);
 static void	candidate_index(struct txn *, const void *, const void *);
 static json_t	*candidate_payload(const void *);
 static int	referent_deletable(struct reqctx *, const void *);
+static int	offer_deletable(struct reqctx *, const void *);
+static int	candidate_deletable(struct reqctx *, const void *);
+static int	candidate_memory(const void *, uint64_t);
 
 static const struct resource resources[] = {
 	{ "companies", "company", DB_COMPANIES, &company_schema,
-	    company_check, company_index, company_deletable, NULL },
+	    company_check, company_index, company_deletable, NULL, NULL },
 	{ "offers", "offer", DB_OFFERS, &offer_schema,
-	    offer_check, offer_index, NULL, offer_payload },
+	    offer_check, offer_index, offer_deletable, offer_payload, NULL },
 	{ "candidates", "candidate", DB_CANDIDATES, &candidate_schema,
-	    candidate_check, candidate_index, NULL, candidate_payload },
+	    candidate_check, candidate_index, candidate_deletable,
+	    candidate_payload, candidate_memory },
 	{ "referents", "referent", DB_REFERENTS, &referent_schema,
-	    NULL, NULL, referent_deletable, NULL },
-	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	    NULL, NULL, referent_deletable, NULL, NULL },
+	/* Read-only here: proposals are made by proposal.c. */
+	{ "proposals", "proposal", DB_PROPOSALS, &proposal_schema,
+	    NULL, NULL, NULL, NULL, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 /* Every record struct begins with its uint64_t id. */
@@ -190,6 +200,9 @@ offer_check(struct reqctx *ctx, void *rec, const void *old)
 		return (http_error(ctx, 400, "invalid", "appellation",
 		    "appellation: %s belongs to ROME %s, not to the offer's %s",
 		    o->appellation, rome, o->rome));
+	if (o->ruleset != NULL && rulesets_find(o->ruleset) == NULL)
+		return (http_error(ctx, 400, "invalid", "ruleset",
+		    "ruleset: \"%s\" is not an active rule set", o->ruleset));
 	if (o->owner == NULL && (o->owner = strdup(ctx->actor)) == NULL)
 		return (http_error(ctx, 503, "no_memory", NULL, "out of memory"));
 	return (0);
@@ -207,6 +220,19 @@ offer_index(struct txn *t, const void *rec, const void *old)
 	if (o != NULL)
 		store_put(t, DB_INDEX, k, key_idx(k, IDX_OFFER_COMPANY,
 		    o->company_id, o->id), "", 0);
+}
+
+static int
+offer_deletable(struct reqctx *ctx, const void *rec)
+{
+	const struct offer	*o = rec;
+	uint64_t		 open;
+
+	if ((open = hmap_get(&idx->offer_open, o->id)) != 0)
+		return (http_error(ctx, 409, "has_proposal", NULL,
+		    "offer %llu has open proposal %llu: withdraw it first",
+		    (unsigned long long)o->id, (unsigned long long)open));
+	return (0);
 }
 
 static json_t *
@@ -250,6 +276,29 @@ candidate_index(struct txn *t, const void *rec, const void *old)
 	if (c != NULL)
 		store_put(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
 		    c->referent_id, c->id), "", 0);
+}
+
+static int
+candidate_deletable(struct reqctx *ctx, const void *rec)
+{
+	const struct candidate	*c = rec;
+	const struct mcand	*m = index_cand(c->id);
+
+	if (m != NULL && m->open > 0)
+		return (http_error(ctx, 409, "has_proposal", NULL,
+		    "candidate %llu has an open proposal: withdraw it first",
+		    (unsigned long long)c->id));
+	return (0);
+}
+
+static int
+candidate_memory(const void *rec, uint64_t id)
+{
+	if (rec == NULL) {
+		index_del(id);
+		return (0);
+	}
+	return (index_put(rec));
 }
 
 static json_t *
@@ -334,6 +383,9 @@ create_one(struct reqctx *ctx, const struct resource *res, json_t *j,
 	if (res->index != NULL)
 		res->index(ctx->txn, rec, NULL);
 	log_change(ctx, res, "created", rec);
+	if (ctx->txn->rc == 0 && res->memory != NULL &&
+	    res->memory(rec, REC_ID(rec)) != 0)
+		ctx->txn->rc = IOD_ENOMEM;
 	*id = REC_ID(rec);
 	if (out != NULL)
 		*out = rec_to_json(res->schema, rec, VIEW_FULL);
@@ -417,6 +469,14 @@ api_put(struct reqctx *ctx)
 	if (res->index != NULL)
 		res->index(ctx->txn, rec, old);
 	log_change(ctx, res, "updated", rec);
+	if (ctx->txn->rc != 0) {
+		status = http_store_error(ctx, ctx->txn->rc);
+		goto out;
+	}
+	if (res->memory != NULL && res->memory(rec, ctx->id) != 0) {
+		status = http_error(ctx, 503, "no_memory", NULL, "out of memory");
+		goto out;
+	}
 	status = http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
 out:
 	free_rec(res->schema, old);
@@ -444,6 +504,10 @@ api_delete(struct reqctx *ctx)
 		res->index(ctx->txn, NULL, old);
 	log_change(ctx, res, "deleted", old);
 	free_rec(res->schema, old);
+	if (ctx->txn->rc != 0)
+		return (http_store_error(ctx, ctx->txn->rc));
+	if (res->memory != NULL)
+		res->memory(NULL, ctx->id);
 	return (http_reply(ctx, 204, NULL));
 }
 
@@ -634,6 +698,132 @@ api_health(struct reqctx *ctx)
 {
 	return (http_reply(ctx, 200, json_pack("{s:s, s:I}", "status", "ok",
 	    "events", (json_int_t)event_last(ctx->txn))));
+}
+
+struct events_arg {
+	struct reqctx	*ctx;
+	json_t		*items;
+	size_t		 limit;
+	uint64_t	 last;
+};
+
+static int
+events_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct events_arg	*ea = arg;
+	struct event		 ev;
+
+	(void)kl; (void)v; (void)vl;
+	if (json_array_size(ea->items) == ea->limit)
+		return (1);
+	if (event_get(ea->ctx->txn, key_get_u64(k), &ev) != 0)
+		return (0);
+	ea->last = ev.seq;
+	json_array_append_new(ea->items, event_to_json(&ev));
+	event_clear(&ev);
+	return (0);
+}
+
+/* The event log from ?after=SEQ, oldest first. */
+int
+api_events(struct reqctx *ctx)
+{
+	struct events_arg	 ea;
+	const char		*q;
+	char			*end, buf[24];
+	unsigned long long	 after = 0;
+	long			 n = 100;
+	uint8_t			 k[8];
+
+	if ((q = http_query(ctx, "after")) != NULL) {
+		after = strtoull(q, &end, 10);
+		if (*end != '\0' || *q == '\0')
+			return (http_error(ctx, 400, "invalid", "after",
+			    "after: \"%.20s\" is not an event sequence number",
+			    q));
+	}
+	if ((q = http_query(ctx, "limit")) != NULL) {
+		n = strtol(q, &end, 10);
+		if (*end != '\0' || n < 1 || n > LIST_MAX)
+			return (http_error(ctx, 400, "invalid", "limit",
+			    "limit: \"%.20s\" is not an integer from 1 to %d",
+			    q, LIST_MAX));
+	}
+	memset(&ea, 0, sizeof(ea));
+	ea.ctx = ctx;
+	ea.items = json_array();
+	ea.limit = (size_t)n;
+	store_scan(ctx->txn, DB_EVENTS, k, key_u64(k, after + 1), 0,
+	    events_cb, &ea);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ea.last);
+	return (http_reply(ctx, 200, json_pack("{s:o, s:s?}", "items",
+	    ea.items, "next_cursor", json_array_size(ea.items) == ea.limit ?
+	    buf : NULL)));
+}
+
+int
+api_rulesets_list(struct reqctx *ctx)
+{
+	struct active	*a;
+	json_t		*items = json_array();
+
+	for (a = rulesets_first(); a != NULL; a = a->next)
+		json_array_append_new(items, rulesets_json(a, 0));
+	return (http_reply(ctx, 200, json_pack("{s:o}", "items", items)));
+}
+
+int
+api_ruleset_get(struct reqctx *ctx)
+{
+	struct active	*a;
+
+	if ((a = rulesets_find(ctx->name)) == NULL)
+		return (http_error(ctx, 404, "not_found", "name",
+		    "no active rule set %s", ctx->name));
+	return (http_reply(ctx, 200, rulesets_json(a, 1)));
+}
+
+/*
+ * A new text for a rule set: compiled aside, stored as the next version
+ * and swapped in whole; a bad one leaves the old one serving.
+ */
+int
+api_ruleset_put(struct reqctx *ctx)
+{
+	struct ruleset	*rs = NULL;
+	struct active	*a;
+	char		*errors = NULL, *nl;
+	uint64_t	 version;
+	json_t		*lines;
+	int		 rc;
+
+	rc = ruleset_load_buffer(ctx->name, ctx->raw, ctx->rawlen,
+	    srv->refdir, &rs, &errors);
+	if (rc == 0 && strcmp(rs->name, ctx->name) != 0) {
+		http_error(ctx, 400, "invalid_ruleset", "name", "name: the "
+		    "rule set calls itself \"%s\" (expected \"%s\")", rs->name,
+		    ctx->name);
+		ruleset_free(rs);
+		return (400);
+	}
+	if (rc != 0) {
+		nl = errors != NULL ? strchr(errors, '\n') : NULL;
+		http_error(ctx, 400, "invalid_ruleset", "body", "%.*s",
+		    nl != NULL ? (int)(nl - errors) : (int)strlen(errors != NULL ?
+		    errors : ""), errors != NULL ? errors : "");
+		lines = json_array();
+		for (nl = errors != NULL ? strtok(errors, "\n") : NULL;
+		    nl != NULL; nl = strtok(NULL, "\n"))
+			json_array_append_new(lines, json_string(nl));
+		json_object_set_new(json_object_get(ctx->reply, "error"),
+		    "errors", lines);
+		free(errors);
+		return (400);
+	}
+	if ((rc = rulesets_install(ctx->txn, rs, &version)) != 0)
+		return (http_store_error(ctx, rc));
+	a = rulesets_find(ctx->name);
+	return (http_reply(ctx, 200, rulesets_json(a, 0)));
 }
 
 int

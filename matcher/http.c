@@ -58,6 +58,25 @@ const struct route routes[] = {
 	{ "PUT", "/v1/referents/{id}", api_put, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
 	{ "DELETE", "/v1/referents/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
+	{ "GET", "/v1/events", api_events, R_ADMIN, 0, 0 },
+
+	{ "GET", "/v1/rulesets", api_rulesets_list, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
+	{ "GET", "/v1/rulesets/{name}", api_ruleset_get, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
+	{ "PUT", "/v1/rulesets/{name}", api_ruleset_put, R_ADMIN, 1 * MB, RT_WRITE | RT_RAW },
+
+	{ "POST", "/v1/offers/{id}/proposal", api_propose, R_ADMIN | R_IOD, 0, RT_WRITE },
+	{ "GET", "/v1/offers/{id}/candidates", api_ranked, R_ADMIN | R_IOD, 0, 0 },
+	{ "POST", "/v1/match:batch", api_match_batch, R_ADMIN | R_IOD, 4 * KB, RT_WRITE | RT_OPTBODY },
+
+	{ "GET", "/v1/proposals", api_list, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/proposals/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "POST", "/v1/proposals/{id}/meeting", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+	{ "POST", "/v1/proposals/{id}/hire", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE | RT_OPTBODY },
+	{ "POST", "/v1/proposals/{id}/refuse", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+	{ "POST", "/v1/proposals/{id}/decline", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+	{ "POST", "/v1/proposals/{id}/no-show", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE | RT_OPTBODY },
+	{ "POST", "/v1/proposals/{id}/withdraw", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
+
 	{ NULL, NULL, NULL, 0, 0, 0 }
 };
 
@@ -75,13 +94,15 @@ method_name(enum evhttp_cmd_type m)
 	}
 }
 
-/* Match path against a pattern; {id} takes a positive integer. */
+/* Match path against a pattern; {id} takes a positive integer, {name}
+ * a rule set name of [a-z0-9-]. */
 static int
-path_match(const char *pat, const char *path, uint64_t *id)
+path_match(const char *pat, const char *path, uint64_t *id, char *name)
 {
 	const char		*p;
 	unsigned long long	 v;
 	char			*end;
+	size_t			 len;
 
 	while (*pat != '\0') {
 		if (strncmp(pat, "{id}", 4) == 0) {
@@ -93,6 +114,16 @@ path_match(const char *pat, const char *path, uint64_t *id)
 			*id = v;
 			path = end;
 			pat += 4;
+			continue;
+		}
+		if (strncmp(pat, "{name}", 6) == 0) {
+			len = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
+			if (len == 0 || len > 64)
+				return (0);
+			memcpy(name, path, len);
+			name[len] = '\0';
+			path += len;
+			pat += 6;
 			continue;
 		}
 		p = strchr(pat, '{');
@@ -239,6 +270,9 @@ decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
 	int			 rc;
 
 	if (ctype != NULL && strncmp(ctype, "application/msgpack", 19) == 0) {
+		if (mp_check(buf, len) != 0)
+			return (http_error(ctx, 400, "bad_body", "body",
+			    "body is not one complete msgpack value"));
 		msgpack_unpacked_init(&u);
 		rc = msgpack_unpack_next(&u, buf, len, &off);
 		if (rc != MSGPACK_UNPACK_SUCCESS || off != len) {
@@ -349,7 +383,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		goto reply;
 	}
 	for (r = routes; r->method != NULL; r++) {
-		if (!path_match(r->path, decoded, &ctx->id))
+		if (!path_match(r->path, decoded, &ctx->id, ctx->name))
 			continue;
 		path_found = 1;
 		if (strcmp(r->method, method) == 0)
@@ -400,12 +434,12 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			((char *)(uintptr_t)ctx->raw)[len] = '\0';
 			ctx->rawlen = len;
 		} else {
-			if (len == 0) {
+			if (len == 0 && !(r->flags & RT_OPTBODY)) {
 				http_error(ctx, 400, "missing_body", "body",
 				    "%s %s needs a body", method, r->path);
 				goto reply;
 			}
-			if (decode_body(ctx, ctype,
+			if (len > 0 && decode_body(ctx, ctype,
 			    (const char *)evbuffer_pullup(in, (ssize_t)len),
 			    len) != 0)
 				goto reply;

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "matcher.h"
+#include "conf.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:8080"
 #define DEFAULT_DATA	"var"
@@ -37,7 +38,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: iodd [-n] [--config FILE] [--data DIR] "
 	    "[--listen ADDR:PORT] [--refdata DIR] [--demo DIR] "
-	    "[--log-level LEVEL]\n");
+	    "[--log-level LEVEL] [--map-size MB]\n");
 	exit(2);
 }
 
@@ -49,13 +50,27 @@ on_grace(evutil_socket_t fd, short what, void *arg)
 	*(int *)arg = 1;
 }
 
+/* Proposals left without decision expire, once a minute. */
+static void
+on_expire(evutil_socket_t fd, short what, void *arg)
+{
+	int	n;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if ((n = server_task(proposal_expire, "iodd")) > 0)
+		log_info("%d proposals expired", n);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
 	(void)arg;
 	if (sig == SIGHUP) {
-		log_info("SIGHUP: reloading rule sets");
+		log_info("SIGHUP: reloading the rule sets");
+		server_reload();
 		return;
 	}
 	log_info("signal %d: finishing what is in flight", (int)sig);
@@ -145,6 +160,7 @@ main(int argc, char **argv)
 		{ "refdata", required_argument, NULL, 'r' },
 		{ "demo", required_argument, NULL, 'D' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "map-size", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct evhttp_bound_socket	*bs;
@@ -155,6 +171,11 @@ main(int argc, char **argv)
 	char				*cause = NULL;
 	struct timeval			 grace = { 0, 200000 };
 	struct event			*grace_ev;
+	size_t				 map_size = MAP_SIZE, map_max = MAP_MAX;
+	int				 set_listen = 0, set_data = 0;
+	int				 set_refdir = 0, set_map = 0, set_level = 0;
+	struct event			*expire_ev;
+	struct timeval			 minute = { 60, 0 };
 	int				 ch, check = 0, i, rc, grace_over = 0;
 	static const int		 signos[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -169,12 +190,15 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			srv->datadir = optarg;
+			set_data = 1;
 			break;
 		case 'l':
 			listen = optarg;
+			set_listen = 1;
 			break;
 		case 'r':
 			refdir = optarg;
+			set_refdir = 1;
 			break;
 		case 'D':
 			demo = optarg;
@@ -182,6 +206,13 @@ main(int argc, char **argv)
 		case 'L':
 			if (log_set_level(optarg) < 0)
 				usage();
+			set_level = 1;
+			break;
+		case 'm':
+			map_size = strtoull(optarg, NULL, 10) << 20;
+			if (map_size == 0)
+				usage();
+			set_map = 1;
 			break;
 		default:
 			usage();
@@ -189,7 +220,39 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	(void)config;
+	if (check) {
+		if (config == NULL) {
+			fprintf(stderr, "iodd: -n needs --config FILE\n");
+			return (2);
+		}
+		if (conf_check(config, &cause) != 0) {
+			fprintf(stderr, "%s\n", cause != NULL ? cause :
+			    "out of memory");
+			return (1);
+		}
+		printf("configuration OK\n");
+		return (0);
+	}
+	if (config != NULL) {
+		if (conf_load(config, &srv->conf, &cause) != 0) {
+			fprintf(stderr, "%s\n", cause != NULL ? cause :
+			    "out of memory");
+			return (1);
+		}
+		/* The flags given win over the file. */
+		if (!set_listen)
+			listen = srv->conf->listen;
+		if (!set_data)
+			srv->datadir = srv->conf->data;
+		if (!set_refdir)
+			refdir = srv->conf->refdata;
+		if (!set_map)
+			map_size = (size_t)srv->conf->map_size_mb << 20;
+		map_max = (size_t)srv->conf->map_max_mb << 20;
+		if (!set_level)
+			log_level = srv->conf->log_level;
+	}
+	srv->refdir = refdir;
 	if (sodium_init() < 0) {
 		log_error("libsodium cannot start");
 		return (1);
@@ -198,17 +261,18 @@ main(int argc, char **argv)
 		log_error("reference data: %s", cause);
 		return (1);
 	}
-	if (check) {
-		printf("configuration OK\n");
-		return (0);
-	}
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(&srv->st, srv->datadir, MAP_SIZE, MAP_MAX, &cause) != 0) {
+	if (store_open(&srv->st, srv->datadir, map_size, map_max, &cause) != 0) {
 		log_error("store: %s", cause);
 		return (1);
 	}
 	if ((rc = bootstrap_token()) != 0) {
 		log_error("bootstrap token: %s", iod_strerror(rc));
+		return (1);
+	}
+	if ((rc = server_load(&cause)) != 0) {
+		log_error("start-up: %s", cause != NULL ? cause :
+		    iod_strerror(rc));
 		return (1);
 	}
 	if (demo != NULL && (rc = api_load_demo(demo, &cause)) != 0) {
@@ -235,6 +299,9 @@ main(int argc, char **argv)
 		sigs[i] = evsignal_new(srv->base, signos[i], on_signal, NULL);
 		event_add(sigs[i], NULL);
 	}
+	expire_ev = event_new(srv->base, -1, EV_PERSIST, on_expire, NULL);
+	event_add(expire_ev, &minute);
+	on_expire(-1, 0, NULL);
 
 	while (!srv->quit) {
 		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
@@ -254,9 +321,13 @@ main(int argc, char **argv)
 	event_free(grace_ev);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	event_free(expire_ev);
 	evhttp_free(srv->http);
 	event_base_free(srv->base);
 	store_close(srv->st);
+	index_free();
+	rulesets_free();
+	conf_free(srv->conf);
 	refdata_free();
 	log_info("stopped");
 	return (0);

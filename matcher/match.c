@@ -1,0 +1,355 @@
+/*
+ * match.c — who may be proposed for an offer, and how good a match each
+ * is, under a rule set: the hard filters in a fixed order (each candidate
+ * removed is counted against the first filter it fails, so the chargé de
+ * mission sees why nobody is eligible), the score (the offer-independent
+ * base kept by index.c, plus commune, territory and the company's chosen
+ * publics), and the ranking with deterministic ties (score, then the
+ * longest wait since orientation, then the smallest id).  It reads the
+ * index only; recording a proposal is proposal.c's business.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+#include "rules.h"
+
+const char *const filter_names[] = { "rome", "status", "consent",
+    "programme", "exclusive", "cooldown", "contract", "hours", "schedule",
+    "availability", "licence", "zone", NULL };
+
+int
+match_prepare(const struct ruleset *rs, const struct offer *o,
+    const struct company *co, struct moffer *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = o->id;
+	m->company_id = o->company_id;
+	if ((m->rome = refdata_rome_index(o->rome)) < 0)
+		return (IOD_EINVAL);
+	m->commune = refdata_commune_index(o->commune);
+	m->territory = ruleset_territory_of(rs, o->commune);
+	m->contract = o->contract;
+	m->hours = (int)o->weekly_hours;
+	m->schedule = o->schedule;
+	m->requirements = o->requirements;
+	m->start_on = o->start_on;
+	m->favoured = co != NULL ? co->favoured_publics : 0;
+	return (0);
+}
+
+/* The first hard filter c fails, or -1 if c is eligible. */
+static int
+check(const struct ruleset *rs, const struct moffer *m, const struct mcand *c,
+    const int16_t *terr, int32_t today_days)
+{
+	const struct ruleset_filters	*f = &rs->filters;
+	const struct ruleset_policies	*p = &rs->policies;
+	uint64_t			 refused;
+
+	if (!(c->flags & MC_ACTIVE))
+		return (FILTER_STATUS);
+	if (p->require_consent && !(c->flags & MC_CONSENT))
+		return (FILTER_CONSENT);
+	if (f->programmes != 0 && !(f->programmes & (1u << c->programme)))
+		return (FILTER_PROGRAMME);
+	if (p->candidate_exclusive && c->open > 0)
+		return (FILTER_EXCLUSIVE);
+	if (p->refusal_cooldown_days > 0 && idx->refused.n > 0 &&
+	    (refused = hmap_get(&idx->refused, c->id << 32 | m->company_id))
+	    != 0 && date_to_days((iod_date)refused) + p->refusal_cooldown_days
+	    > today_days)
+		return (FILTER_COOLDOWN);
+	if (f->contracts && c->contracts != 0 &&
+	    !(c->contracts & (1u << m->contract)))
+		return (FILTER_CONTRACT);
+	if (f->hours && c->max_hours != 0 && m->hours > c->max_hours)
+		return (FILTER_HOURS);
+	if (f->schedule && (m->schedule & ~(uint32_t)c->schedule_ok) != 0)
+		return (FILTER_SCHEDULE);
+	if (f->availability_days >= 0 && c->available_on != 0 &&
+	    m->start_on != 0 && date_to_days(c->available_on) >
+	    date_to_days(m->start_on) + f->availability_days)
+		return (FILTER_AVAILABILITY);
+	if (f->licence &&
+	    (((m->requirements & (1u << REQ_LICENCE_B)) &&
+	    !(c->flags & MC_LICENCE)) ||
+	    ((m->requirements & (1u << REQ_VEHICLE)) &&
+	    !(c->flags & MC_VEHICLE))))
+		return (FILTER_LICENCE);
+	if (f->zone) {
+		switch (c->zone) {
+		case ZONE_COMMUNE:
+			if (c->commune != m->commune)
+				return (FILTER_ZONE);
+			break;
+		case ZONE_TERRITORY:
+			if (c->commune != m->commune && (c->commune < 0 ||
+			    terr[c->commune] < 0 ||
+			    terr[c->commune] != m->territory))
+				return (FILTER_ZONE);
+			break;
+		default:
+			if (c->commune < 0 || m->commune < 0)
+				return (FILTER_ZONE);
+			break;
+		}
+	}
+	return (-1);
+}
+
+/* The offer-dependent part of the score. */
+static int32_t
+variable(const struct ruleset *rs, const struct moffer *m,
+    const struct mcand *c, const int16_t *terr)
+{
+	const struct ruleset_weights	*w = &rs->weights;
+	int32_t				 s = 0;
+
+	if (c->commune >= 0 && c->commune == m->commune)
+		s += w->same_commune;
+	if (c->commune >= 0 && m->territory >= 0 &&
+	    terr[c->commune] == m->territory)
+		s += w->same_territory;
+	if (m->favoured != 0)
+		s += w->favoured_public *
+		    __builtin_popcount(c->publics & m->favoured);
+	return (s);
+}
+
+/* The most the offer-dependent part can add for this offer. */
+static int32_t
+variable_max(const struct ruleset *rs, const struct moffer *m)
+{
+	const struct ruleset_weights	*w = &rs->weights;
+	int32_t				 s = 0;
+
+	if (w->same_commune > 0)
+		s += w->same_commune;
+	if (w->same_territory > 0)
+		s += w->same_territory;
+	if (w->favoured_public > 0)
+		s += w->favoured_public * __builtin_popcount(m->favoured);
+	return (s);
+}
+
+/* Is hit a better than b: score, longest wait, smallest id. */
+static int
+better(const struct mhit *a, const struct mhit *b)
+{
+	const struct mcand	*ca = &idx->cand[a->slot], *cb = &idx->cand[b->slot];
+
+	if (a->score != b->score)
+		return (a->score > b->score);
+	if (ca->oriented_on != cb->oriented_on)
+		return (ca->oriented_on < cb->oriented_on);
+	return (ca->id < cb->id);
+}
+
+/* Insert h into the best-first top list of r, keeping r->want. */
+static void
+keep(struct mresult *r, const struct mhit *h)
+{
+	size_t	i;
+
+	if (r->ntop == r->want && !better(h, &r->top[r->ntop - 1]))
+		return;
+	i = r->ntop < r->want ? r->ntop++ : r->ntop - 1;
+	while (i > 0 && better(h, &r->top[i - 1])) {
+		r->top[i] = r->top[i - 1];
+		i--;
+	}
+	r->top[i] = *h;
+}
+
+static int
+result_init(struct mresult *r)
+{
+	size_t	want = r->want ? r->want : 1;
+
+	memset(r->removed, 0, sizeof(r->removed));
+	r->eligible = 0;
+	r->ntop = 0;
+	r->want = want;
+	if ((r->top = calloc(want, sizeof(struct mhit))) == NULL)
+		return (IOD_ENOMEM);
+	return (0);
+}
+
+void
+match_result_free(struct mresult *r)
+{
+	free(r->top);
+	r->top = NULL;
+}
+
+int
+match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
+{
+	const uint32_t		*list;
+	const int32_t		*base;
+	const int16_t		*terr;
+	const struct mcand	*c;
+	struct mhit		 h;
+	uint32_t		 n, i;
+	int32_t			 vmax, today = date_to_days(date_today());
+	int			 rc, f, scoring = 1;
+
+	if ((rc = result_init(r)) != 0)
+		return (rc);
+	if ((rc = index_candidates(rs, m->rome, &list, &n, &base, &terr)) != 0)
+		return (rc);
+	vmax = variable_max(rs, m);
+	r->removed[FILTER_ROME] = idx->live - n;
+	for (i = 0; i < n; i++) {
+		c = &idx->cand[list[i]];
+		if ((f = check(rs, m, c, terr, today)) >= 0) {
+			r->removed[f]++;
+			continue;
+		}
+		r->eligible++;
+		if (!scoring)
+			continue;
+		/* Lists are by base score: nobody further can do better. */
+		if (r->ntop == r->want &&
+		    base[list[i]] + vmax < r->top[r->ntop - 1].score) {
+			scoring = 0;
+			continue;
+		}
+		h.slot = list[i];
+		h.score = base[list[i]] + variable(rs, m, c, terr);
+		keep(r, &h);
+	}
+	return (0);
+}
+
+int
+match_each(const struct ruleset *rs, const struct moffer *m,
+    int (*fn)(uint32_t, int32_t, void *), void *arg)
+{
+	const uint32_t	*list;
+	const int32_t	*base;
+	const int16_t	*terr;
+	uint32_t	 n, i;
+	int32_t		 today = date_to_days(date_today());
+	int		 rc;
+
+	if ((rc = index_candidates(rs, m->rome, &list, &n, &base, &terr)) != 0)
+		return (rc);
+	for (i = 0; i < n; i++) {
+		if (check(rs, m, &idx->cand[list[i]], terr, today) >= 0)
+			continue;
+		if ((rc = fn(list[i], base[list[i]] + variable(rs, m,
+		    &idx->cand[list[i]], terr), arg)) != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+/* The ROME test of the naive scan: the offer's code or family sought. */
+static int
+seeks(const struct ruleset *rs, const struct mcand *c, int rome)
+{
+	int	i;
+
+	for (i = 0; i < c->nrome; i++) {
+		if (c->rome[i] == rome)
+			return (1);
+		if (rs->filters.rome_match == ROME_MATCH_FAMILY &&
+		    idx->family_of[c->rome[i]] == idx->family_of[rome])
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * What matching costs without the index: every candidate is tested and
+ * scored from scratch.  The benchmark's baseline and the tests' oracle.
+ */
+int
+match_naive(const struct ruleset *rs, const struct moffer *m,
+    struct mresult *r)
+{
+	const struct refdata	*ref = refdata_get();
+	const struct mcand	*c;
+	struct mhit		 h;
+	int16_t			*terr;
+	iod_date		 today = date_today();
+	size_t			 i;
+	int			 rc, f;
+
+	if ((rc = result_init(r)) != 0)
+		return (rc);
+	if ((terr = calloc(ref->ncommunes + 1, sizeof(int16_t))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < ref->ncommunes; i++)
+		terr[i] = (int16_t)ruleset_territory_of(rs,
+		    ref->communes[i].insee);
+	for (i = 0; i < idx->ncand; i++) {
+		c = &idx->cand[i];
+		if (!(c->flags & MC_LIVE))
+			continue;
+		if (!seeks(rs, c, m->rome)) {
+			r->removed[FILTER_ROME]++;
+			continue;
+		}
+		if ((f = check(rs, m, c, terr, date_to_days(today))) >= 0) {
+			r->removed[f]++;
+			continue;
+		}
+		r->eligible++;
+		h.slot = (uint32_t)i;
+		h.score = index_base_score(rs, c, today) + variable(rs, m, c,
+		    terr);
+		keep(r, &h);
+	}
+	free(terr);
+	return (0);
+}
+
+static void
+part(json_t *a, const char *criterion, int32_t points, int32_t *total)
+{
+	if (points == 0)
+		return;
+	json_array_append_new(a, json_pack("{s:s, s:i}", "criterion",
+	    criterion, "points", points));
+	*total += points;
+}
+
+json_t *
+match_parts(const struct ruleset *rs, const struct moffer *m,
+    const struct mcand *c, int32_t *total)
+{
+	const struct ruleset_weights	*w = &rs->weights;
+	const struct refdata		*ref = refdata_get();
+	json_t				*a = json_array();
+	char				 name[64];
+	int				 i, months, terr;
+
+	*total = 0;
+	for (i = 0; i < PUBLIC__N; i++)
+		if (c->publics & (1u << i)) {
+			snprintf(name, sizeof(name), "public:%s",
+			    public_names[i]);
+			part(a, name, w->publics[i], total);
+		}
+	if (c->flags & MC_QPV)
+		part(a, "qpv", w->qpv, total);
+	/* The waiting part is the base score less the parts above. */
+	months = index_base_score(rs, c, date_today()) - *total;
+	part(a, "waiting_time", months, total);
+	if (c->commune >= 0 && c->commune == m->commune)
+		part(a, "same_commune", w->same_commune, total);
+	terr = c->commune >= 0 ? ruleset_territory_of(rs,
+	    ref->communes[c->commune].insee) : -1;
+	if (terr >= 0 && terr == m->territory)
+		part(a, "same_territory", w->same_territory, total);
+	for (i = 0; i < PUBLIC__N; i++)
+		if (c->publics & m->favoured & (1u << i)) {
+			snprintf(name, sizeof(name), "favoured_public:%s",
+			    public_names[i]);
+			part(a, name, w->favoured_public, total);
+		}
+	return (a);
+}
