@@ -102,6 +102,8 @@ event_get(struct txn *t, uint64_t seq, struct event *ev)
 	memset(ev, 0, sizeof(*ev));
 	if ((rc = store_get_id(t, DB_EVENTS, seq, &buf, &len)) != 0)
 		return (rc);
+	if (mp_check(buf, len) != 0)
+		return (IOD_ECORRUPT);
 	msgpack_unpacked_init(&u);
 	rc = IOD_ECORRUPT;
 	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS ||

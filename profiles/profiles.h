@@ -44,7 +44,7 @@ int32_t		 date_to_days(iod_date);	/* days since 1970-01-01 */
 iod_date	 date_from_days(int32_t);
 int		 date_weekday(iod_date);	/* 0 = Monday ... 6 = Sunday */
 iod_date	 date_add_months(iod_date, int);
-iod_date	 date_today(void);
+iod_date	 date_today(void);	/* or IOD_TODAY=YYYY-MM-DD */
 int		 siret_valid(const char *);	/* 14 digits, Luhn */
 int		 utf8_valid(const char *, size_t);
 int		 email_valid(const char *);
@@ -262,6 +262,10 @@ int	 rec_decode(const struct schema *, void *rec, const void *buf,
 void	 rec_clear(const struct schema *, void *rec);	/* frees members */
 void	*rec_new(const struct schema *);	/* zeroed, enums unset */
 
+/* Check that buf holds exactly one msgpack value whose every declared
+ * length fits in len: 0 or IOD_EINVAL.  Call before msgpack_unpack_next
+ * on bytes from outside. */
+int	 mp_check(const void *buf, size_t len);
 /* Generic conversions between the two wire formats. */
 json_t	*mp_to_json(const msgpack_object *, char **cause);
 int	 json_pack_mp(json_t *, msgpack_packer *);
@@ -309,6 +313,9 @@ void	 refdata_free(void);
 const struct refdata *refdata_get(void);
 const struct commune *refdata_commune(const char *insee);
 const char *refdata_rome_name(const char *rome);	/* NULL if unknown */
+/* Position in the sorted tables (stable while loaded), -1 if unknown. */
+int	 refdata_commune_index(const char *insee);
+int	 refdata_rome_index(const char *rome);
 const char *refdata_appellation_rome(const char *code);
 int	 check_commune(const char *, char **cause);
 int	 check_rome(const char *, char **cause);

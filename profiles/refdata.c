@@ -13,6 +13,8 @@
 static struct refdata	 ref;
 static int		 loaded;
 
+static char	**find(char **, size_t, const char *);
+
 static int
 cmp_commune(const void *a, const void *b)
 {
@@ -206,6 +208,24 @@ refdata_commune(const char *insee)
 	memcpy(key.insee, insee, INSEE_LEN + 1);
 	return (bsearch(&key, ref.communes, ref.ncommunes, sizeof(key),
 	    cmp_commune));
+}
+
+int
+refdata_commune_index(const char *insee)
+{
+	const struct commune	*c = refdata_commune(insee);
+
+	return (c != NULL ? (int)(c - ref.communes) : -1);
+}
+
+int
+refdata_rome_index(const char *rome)
+{
+	char	**p;
+
+	if ((p = find(ref.rome, ref.nrome, rome)) == NULL)
+		return (-1);
+	return ((int)(p - ref.rome));
 }
 
 static char **

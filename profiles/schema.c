@@ -785,6 +785,8 @@ rec_decode(const struct schema *sc, void *rec, const void *buf, size_t len)
 	size_t			 off = 0;
 	int			 rc;
 
+	if (mp_check(buf, len) != 0)
+		return (IOD_ECORRUPT);
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS)
 		rc = IOD_ECORRUPT;
@@ -845,7 +847,7 @@ mp_json(const msgpack_object *o, int depth, char **cause)
 {
 	const msgpack_object_kv	*kv;
 	json_t			*j, *v;
-	char			*key;
+	char			*key = NULL;
 	uint32_t		 i;
 
 	if (depth > MAX_DEPTH) {
@@ -887,12 +889,12 @@ mp_json(const msgpack_object *o, int depth, char **cause)
 		j = json_object();
 		for (i = 0; i < o->via.map.size; i++) {
 			kv = &o->via.map.ptr[i];
+			key = NULL;
 			if (kv->key.type != MSGPACK_OBJECT_STR ||
 			    (key = mp_strdup(&kv->key)) == NULL ||
 			    !utf8_valid(key, kv->key.via.str.size) ||
 			    strlen(key) != kv->key.via.str.size) {
-				if (kv->key.type == MSGPACK_OBJECT_STR)
-					free(key);
+				free(key);
 				*cause = strdup("msgpack map key is not a "
 				    "UTF-8 string");
 				json_decref(j);
@@ -911,6 +913,90 @@ mp_json(const msgpack_object *o, int depth, char **cause)
 		*cause = strdup("msgpack bin and ext values are not accepted");
 		return (NULL);
 	}
+}
+
+static uint64_t
+be(const unsigned char *p, int n)
+{
+	uint64_t	v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return (v);
+}
+
+/*
+ * msgpack-c allocates a declared array or map before reading it: five bytes
+ * can ask for gigabytes.  Walk the bytes first: every length must fit in
+ * what is left, every element needs at least one byte, the value must end
+ * exactly at len.
+ */
+int
+mp_check(const void *buf, size_t len)
+{
+	const unsigned char	*p = buf, *end = p + len;
+	uint64_t		 pending = 1, n;
+	unsigned		 c;
+	int			 hdr;
+
+	while (pending > 0) {
+		if (p >= end)
+			return (IOD_EINVAL);
+		pending--;
+		c = *p;
+		n = 0;
+		hdr = 1;
+		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
+			;
+		else if (c >= 0x80 && c <= 0x8f)
+			pending += 2 * (uint64_t)(c & 0x0f);
+		else if (c >= 0x90 && c <= 0x9f)
+			pending += c & 0x0f;
+		else if (c >= 0xa0 && c <= 0xbf)
+			n = c & 0x1f;
+		else {
+			switch (c) {
+			case 0xc4: case 0xd9: hdr = 2; break;
+			case 0xc5: case 0xda: hdr = 3; break;
+			case 0xc6: case 0xdb: hdr = 5; break;
+			case 0xc7: hdr = 3; break;
+			case 0xc8: hdr = 4; break;
+			case 0xc9: hdr = 6; break;
+			case 0xca: case 0xce: case 0xd2: hdr = 5; break;
+			case 0xcb: case 0xcf: case 0xd3: hdr = 9; break;
+			case 0xcc: case 0xd0: hdr = 2; break;
+			case 0xcd: case 0xd1: hdr = 3; break;
+			case 0xd4: hdr = 3; break;
+			case 0xd5: hdr = 4; break;
+			case 0xd6: hdr = 6; break;
+			case 0xd7: hdr = 10; break;
+			case 0xd8: hdr = 18; break;
+			case 0xdc: case 0xde: hdr = 3; break;
+			case 0xdd: case 0xdf: hdr = 5; break;
+			default: return (IOD_EINVAL);	/* 0xc1 */
+			}
+			if ((size_t)(end - p) < (size_t)hdr)
+				return (IOD_EINVAL);
+			switch (c) {
+			case 0xc4: case 0xd9: n = p[1]; break;
+			case 0xc5: case 0xda: n = be(p + 1, 2); break;
+			case 0xc6: case 0xdb: n = be(p + 1, 4); break;
+			case 0xc7: n = p[1]; break;
+			case 0xc8: n = be(p + 1, 2); break;
+			case 0xc9: n = be(p + 1, 4); break;
+			case 0xdc: pending += be(p + 1, 2); break;
+			case 0xdd: pending += be(p + 1, 4); break;
+			case 0xde: pending += 2 * be(p + 1, 2); break;
+			case 0xdf: pending += 2 * be(p + 1, 4); break;
+			}
+		}
+		if ((size_t)(end - p) < hdr + n)
+			return (IOD_EINVAL);
+		p += hdr + n;
+		if (pending > (uint64_t)(end - p))
+			return (IOD_EINVAL);
+	}
+	return (p == end ? 0 : IOD_EINVAL);
 }
 
 json_t *

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Run every test against the build in $1: the unit tests (cmocka), the
+# fuzz targets' seed corpora, the dataset generator, and the daemon tests
+# (the real iodd on loopback, driven over HTTP).  Prints one closing line
+# "N passed, M failed" and exits non-zero if anything failed.
+B=${1:-build}
+PY=/usr/bin/python3
+pass=0
+fail=0
+failed=""
+
+run() {
+	name=$1
+	shift
+	if "$@" >"$B/log.$name" 2>&1; then
+		pass=$((pass + 1))
+		echo "ok     $name"
+	else
+		fail=$((fail + 1))
+		failed="$failed $name"
+		echo "FAILED $name"
+		tail -n 40 "$B/log.$name" | sed 's/^/    /'
+	fi
+}
+
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run "unit:$(basename "$t")" "$t"
+done
+for t in "$B"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	run "fuzz-replay:$n" "$t" "tests/fuzz/corpus/${n#fuzz_}"
+done
+if [ -x "$B/bench/gen" ]; then
+	run "bench:gen-tiny" sh -c "$B/bench/gen --scale tiny --seed 1 --check --out $B/gen-tiny"
+fi
+if [ -x "$B/tests/test_assign" ]; then
+	d=$(mktemp -d)
+	run "scipy:assign" sh -c "ASSIGN_DUMP_DIR=$d $B/tests/test_assign \
+	    >/dev/null && $PY tests/unit/test_assign_scipy.py $d"
+	rm -rf "$d"
+fi
+for t in tests/daemon/test_*.py; do
+	[ -f "$t" ] || continue
+	run "daemon:$(basename "$t" .py)" env IOD_BUILD="$B" PYTHONPATH=tests/daemon $PY -m unittest -v "$(basename "$t" .py)"
+done
+echo "$B: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] || { echo "failed:$failed"; exit 1; }

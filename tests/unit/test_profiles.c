@@ -1,0 +1,324 @@
+/*
+ * test_profiles.c — unit tests of profiles/: dates, SIRET, UTF-8, the CSV
+ * reader, the record codecs (JSON in and out, the no-CV view, msgpack
+ * round trips) and the LMDB store (records, scans, the sticky error, a
+ * child transaction that fills the map while its parent survives).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "profiles.h"
+
+static void
+test_dates(void **state)
+{
+	iod_date	d;
+	char		buf[11];
+	int32_t		n;
+
+	(void)state;
+	assert_int_equal(date_parse("2026-11-24", &d), 0);
+	assert_int_equal(d, 20261124);
+	date_format(d, buf);
+	assert_string_equal(buf, "2026-11-24");
+	assert_int_equal(date_weekday(d), 1);			/* a Tuesday */
+	assert_int_equal(date_parse("2024-02-29", &d), 0);	/* leap */
+	assert_int_not_equal(date_parse("2023-02-29", &d), 0);
+	assert_int_not_equal(date_parse("2026-13-01", &d), 0);
+	assert_int_not_equal(date_parse("2026-1-01", &d), 0);
+	assert_int_not_equal(date_parse("2026-01-01T00", &d), 0);
+	assert_int_not_equal(date_parse("1899-12-31", &d), 0);
+	assert_int_equal(date_to_days(19700101), 0);
+	assert_int_equal(date_from_days(0), 19700101);
+	for (n = -30000; n < 90000; n += 7)
+		assert_int_equal(date_to_days(date_from_days(n)), n);
+	assert_int_equal(date_add_months(20260131, 1), 20260228);
+	assert_int_equal(date_add_months(20261130, 3), 20270228);
+	assert_int_equal(date_add_months(20240229, 12), 20250228);
+	assert_int_equal(date_add_months(20261124, 6), 20270524);
+}
+
+static void
+test_siret_utf8_email(void **state)
+{
+	(void)state;
+	assert_true(siret_valid("40128934500019"));
+	assert_false(siret_valid("40128934500018"));	/* checksum */
+	assert_false(siret_valid("4012893450001"));	/* length */
+	assert_false(siret_valid("4012893450001a"));
+	assert_true(siret_valid("35600000000010"));	/* La Poste rule */
+	assert_true(utf8_valid("Vénissieux", strlen("Vénissieux")));
+	assert_false(utf8_valid("\xc0\xaf", 2));	/* overlong */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	assert_false(utf8_valid("\xe2\x82", 2));	/* truncated */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	assert_true(email_valid("n.benali@allies.example"));
+	assert_false(email_valid("n.benali@example"));
+	assert_false(email_valid("a b@c.fr"));
+}
+
+static void
+test_csv(void **state)
+{
+	const char	*text = "\xef\xbb\xbf# a comment\nname,notes,n\n"
+	    "\"Lyon, 1er\",\"dit \"\"bonjour\"\"\",1\n"
+	    "Bron,\"deux\nlignes\",2\r\n\nlast,,\n";
+	struct csv	 c;
+	FILE		*f;
+	char		*cause;
+
+	(void)state;
+	f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	csv_init(&c, f);
+	assert_int_equal(csv_next(&c, &cause), 1);
+	assert_int_equal(c.nfields, 3);
+	assert_string_equal(c.fields[0], "name");
+	assert_int_equal(c.rowline, 2);
+	assert_int_equal(csv_next(&c, &cause), 1);
+	assert_string_equal(c.fields[0], "Lyon, 1er");
+	assert_string_equal(c.fields[1], "dit \"bonjour\"");
+	assert_int_equal(csv_next(&c, &cause), 1);
+	assert_string_equal(c.fields[1], "deux\nlignes");
+	assert_string_equal(c.fields[2], "2");
+	assert_int_equal(c.rowline, 4);
+	assert_int_equal(csv_next(&c, &cause), 1);
+	assert_int_equal(c.rowline, 7);
+	assert_int_equal(c.nfields, 3);
+	assert_string_equal(c.fields[2], "");
+	assert_int_equal(csv_next(&c, &cause), 0);
+	csv_close(&c);
+	fclose(f);
+}
+
+static json_t *
+demo_candidate(void)
+{
+	json_error_t	 err;
+	json_t		*a, *c;
+
+	a = json_load_file("demo/candidates.json", 0, &err);
+	assert_non_null(a);
+	c = json_incref(json_array_get(a, 0));
+	json_decref(a);
+	return (c);
+}
+
+static void
+test_codec_round_trip(void **state)
+{
+	struct candidate	 c, d;
+	json_t			*in, *out, *back;
+	char			*field, *cause, *buf;
+	size_t			 len;
+	const char		*key;
+	json_t			*v;
+
+	(void)state;
+	in = demo_candidate();
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rec_from_json(&candidate_schema, &c, in, &field,
+	    &cause), 0);
+	assert_string_equal(c.first_name, "Amina");
+	assert_int_equal(c.birth_date, 19880412);
+	assert_true(c.publics & (1u << PUBLIC_RSA));
+	assert_int_equal(c.nrome, 2);
+	assert_int_equal(c.mobility.zone, ZONE_TERRITORY);
+	assert_int_equal(rec_encode(&candidate_schema, &c, &buf, &len), 0);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(rec_decode(&candidate_schema, &d, buf, len), 0);
+	out = rec_to_json(&candidate_schema, &c, VIEW_FULL);
+	back = rec_to_json(&candidate_schema, &d, VIEW_FULL);
+	assert_true(json_equal(out, back));
+	json_object_foreach(in, key, v)
+		assert_true(json_equal(v, json_object_get(back, key)));
+	free(buf);
+	json_decref(out);
+	json_decref(back);
+	json_decref(in);
+	rec_clear(&candidate_schema, &c);
+	rec_clear(&candidate_schema, &d);
+}
+
+static void
+test_no_cv_view(void **state)
+{
+	static const char *const shown[] = { "id", "first_name",
+	    "available_on", "created_at", "updated_at", NULL };
+	struct candidate	 c;
+	json_t			*in, *out, *v;
+	const char		*key;
+	char			*field, *cause;
+	int			 i, ok;
+
+	(void)state;
+	in = demo_candidate();
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rec_from_json(&candidate_schema, &c, in, &field,
+	    &cause), 0);
+	out = rec_to_json(&candidate_schema, &c, VIEW_COMPANY);
+	json_object_foreach(out, key, v) {
+		for (ok = 0, i = 0; shown[i] != NULL; i++)
+			ok |= strcmp(shown[i], key) == 0;
+		if (!ok)
+			fail_msg("the no-CV view shows \"%s\"", key);
+	}
+	assert_string_equal(json_string_value(json_object_get(out,
+	    "first_name")), "Amina");
+	json_decref(out);
+	json_decref(in);
+	rec_clear(&candidate_schema, &c);
+}
+
+static void
+test_errors_name_the_field(void **state)
+{
+	struct candidate	 c;
+	json_t			*in;
+	char			*field, *cause;
+
+	(void)state;
+	in = demo_candidate();
+	json_object_set_new(json_object_get(in, "mobility"), "zone",
+	    json_string("planet"));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rec_from_json(&candidate_schema, &c, in, &field,
+	    &cause), IOD_EINVAL);
+	assert_string_equal(field, "mobility.zone");
+	assert_string_equal(cause, "mobility.zone: \"planet\" is not one of "
+	    "commune, territory or metropole");
+	free(field);
+	free(cause);
+	rec_clear(&candidate_schema, &c);
+	json_decref(in);
+}
+
+static char	tmpdir[64];
+
+static int
+store_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iod-unit-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return (0);
+}
+
+static int
+store_teardown(void **state)
+{
+	char	cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return (system(cmd));
+}
+
+static int
+count_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	uint64_t	*last = arg;
+
+	(void)kl; (void)v; (void)vl;
+	assert_true(key_get_u64(k) > last[0]);	/* in order */
+	last[0] = key_get_u64(k);
+	last[1]++;
+	return (0);
+}
+
+static void
+test_store(void **state)
+{
+	struct store	*st;
+	struct txn	 t, child;
+	struct referent	 r, got;
+	char		*cause, big[4096];
+	uint64_t	 id, last[2] = { 0, 0 };
+	int		 i, rc;
+
+	(void)state;
+	assert_int_equal(store_open(&st, tmpdir, 1 << 20, 1 << 20, &cause), 0);
+	assert_int_equal(store_begin(st, &t, 1, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	r.name = "Julien Perrin";
+	r.structure = "Mission Locale de Lyon";
+	for (i = 0; i < 300; i++) {
+		id = store_next_id(&t, DB_REFERENTS);
+		assert_int_equal(id, (uint64_t)i + 1);
+		r.id = id;
+		assert_int_equal(store_put_rec(&t, DB_REFERENTS, id,
+		    &referent_schema, &r), 0);
+	}
+	assert_int_equal(store_commit(&t), 0);
+
+	assert_int_equal(store_begin(st, &t, 0, NULL), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_get_rec(&t, DB_REFERENTS, 42, &referent_schema,
+	    &got), 0);
+	assert_string_equal(got.structure, "Mission Locale de Lyon");
+	assert_int_equal(got.id, 42);
+	rec_clear(&referent_schema, &got);
+	assert_int_equal(store_get_rec(&t, DB_REFERENTS, 301, &referent_schema,
+	    &got), IOD_ENOTFOUND);
+	assert_int_equal(store_scan(&t, DB_REFERENTS, NULL, 0, 0, count_cb,
+	    last), 0);
+	assert_int_equal(last[1], 300);
+	/* A write in a read txn fails and the failure sticks. */
+	assert_int_not_equal(store_put_id(&t, DB_REFERENTS, 1, "x", 1), 0);
+	assert_int_not_equal(t.rc, 0);
+	assert_int_not_equal(store_commit(&t), 0);
+
+	/* A child that fills the 1 MiB map fails alone; the parent commits. */
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(store_begin(st, &t, 1, NULL), 0);
+	assert_int_equal(store_put_id(&t, DB_META, 999999, "kept", 4), 0);
+	assert_int_equal(store_begin(st, &child, 1, &t), 0);
+	for (i = 0, rc = 0; i < 1000 && rc == 0; i++)
+		rc = store_put_id(&child, DB_AUDIT, (uint64_t)i, big,
+		    sizeof(big));
+	assert_int_equal(rc, IOD_EMAPFULL);
+	assert_int_equal(store_commit(&child), IOD_EMAPFULL);
+	assert_int_equal(t.rc, 0);
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(store_grow(st), IOD_EMAPFULL);	/* at its limit */
+	store_close(st);
+
+	/* Reopened with room to grow, the parent's write is there. */
+	assert_int_equal(store_open(&st, tmpdir, 1 << 20, 8 << 20, &cause), 0);
+	assert_int_equal(store_grow(st), 0);
+	assert_int_equal(store_map_size(st), 2 << 20);
+	assert_int_equal(store_begin(st, &t, 0, NULL), 0);
+	assert_int_equal(store_count(&t, DB_REFERENTS), 300);
+	assert_int_equal(store_count(&t, DB_AUDIT), 0);
+	store_abort(&t);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_siret_utf8_email),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_codec_round_trip),
+		cmocka_unit_test(test_no_cv_view),
+		cmocka_unit_test(test_errors_name_the_field),
+		cmocka_unit_test_setup_teardown(test_store, store_setup,
+		    store_teardown),
+	};
+	char	*cause;
+
+	if (refdata_load("data", &cause) != 0) {
+		fprintf(stderr, "refdata: %s\n", cause);
+		return (1);
+	}
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
