@@ -112,8 +112,9 @@ fuzz:
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -I. -Iprofiles -Irules -Imatcher $(PKG_CFLAGS) \
 	    -o build/fuzz-lf/$(T) tests/fuzz/$(T).c $(LIB_SRC) $(LDLIBS)
+	@mkdir -p build/fuzz-lf/$(T).new
 	build/fuzz-lf/$(T) -max_total_time=$(or $(SECONDS),60) \
-	    tests/fuzz/corpus/$(T:fuzz_%=%)
+	    build/fuzz-lf/$(T).new tests/fuzz/corpus/$(T:fuzz_%=%)
 
 clean:
 	rm -rf build

@@ -258,6 +258,10 @@ candidate_check(struct reqctx *ctx, void *rec, const void *old)
 	    c->consent.on < c->birth_date)
 		return (http_error(ctx, 400, "invalid", "consent.on",
 		    "consent.on: a consent cannot predate the birth date"));
+	if (c->status == CAND_ERASED)
+		return (http_error(ctx, 400, "invalid", "status",
+		    "status: erased is set by DELETE /v1/candidates/%llu only",
+		    (unsigned long long)c->id));
 	if (c->qpv_code != NULL && !c->qpv)
 		return (http_error(ctx, 400, "invalid", "qpv",
 		    "qpv: false while qpv_code is set (expected true)"));
@@ -321,6 +325,12 @@ referent_deletable(struct reqctx *ctx, const void *rec)
 	return (0);
 }
 
+static void
+audit_read(struct reqctx *ctx, uint64_t candidate_id, const char *action)
+{
+	server_audit(ctx->actor, ctx->tok.id, candidate_id, action);
+}
+
 /* Append "<entity>.<what>" for rec to the log. */
 static void
 log_change(struct reqctx *ctx, const struct resource *res, const char *what,
@@ -362,6 +372,22 @@ decode(struct reqctx *ctx, const struct resource *res, json_t *j)
 	return (rec);
 }
 
+/* A record a token writes must stay in its scope (a referent's own
+ * candidates).  0 or a status. */
+static int
+in_scope(struct reqctx *ctx, const struct resource *res, const void *rec)
+{
+	if (access_record(&ctx->tok, res->db, rec))
+		return (0);
+	if (res->db == DB_CANDIDATES)
+		return (http_error(ctx, 403, "forbidden", "referent_id",
+		    "referent_id: a referent token may only write its own "
+		    "candidates (referent %llu)",
+		    (unsigned long long)ctx->tok.referent_id));
+	return (http_error(ctx, 403, "forbidden", NULL,
+	    "outside this token's scope"));
+}
+
 /* Validate and store one new record; *id is its id.  0 or a status. */
 static int
 create_one(struct reqctx *ctx, const struct resource *res, json_t *j,
@@ -372,6 +398,10 @@ create_one(struct reqctx *ctx, const struct resource *res, json_t *j,
 
 	if ((rec = decode(ctx, res, j)) == NULL)
 		return (ctx->status);
+	if ((status = in_scope(ctx, res, rec)) != 0) {
+		free_rec(res->schema, rec);
+		return (status);
+	}
 	if (res->check != NULL && (status = res->check(ctx, rec, NULL)) != 0) {
 		free_rec(res->schema, rec);
 		return (status);
@@ -420,6 +450,19 @@ load(struct reqctx *ctx, const struct resource *res)
 		return (NULL);
 	}
 	rc = store_get_rec(ctx->txn, res->db, ctx->id, res->schema, rec);
+	/* Outside the token's scope is the same answer as absent. */
+	if (rc == 0 && !access_record(&ctx->tok, res->db, rec)) {
+		free_rec(res->schema, rec);
+		rec = NULL;
+		rc = IOD_ENOTFOUND;
+	}
+	if (rc == 0 && res->db == DB_CANDIDATES &&
+	    ((struct candidate *)rec)->status == CAND_ERASED) {
+		free_rec(res->schema, rec);
+		http_error(ctx, 410, "erased", "id", "candidate %llu was erased "
+		    "at their request", (unsigned long long)ctx->id);
+		return (NULL);
+	}
 	if (rc != 0) {
 		free(rec);
 		if (rc == IOD_ENOTFOUND)
@@ -432,6 +475,37 @@ load(struct reqctx *ctx, const struct resource *res)
 	return (rec);
 }
 
+/*
+ * A record as the token may read it.  A company reads a proposal in the
+ * no-CV view, with the candidate's first name and availability and
+ * nothing else of them; reading a candidate is written to the audit log.
+ */
+static json_t *
+present(struct reqctx *ctx, const struct resource *res, const void *rec)
+{
+	const struct proposal	*p = rec;
+	struct candidate	 c;
+	json_t			*j;
+	char			 day[11];
+
+	j = rec_to_json(res->schema, rec, access_view(&ctx->tok));
+	if (res->db == DB_CANDIDATES)
+		audit_read(ctx, rec_id(rec), "read");
+	if (res->db == DB_PROPOSALS) {
+		memset(&c, 0, sizeof(c));
+		if (store_get_rec(ctx->txn, DB_CANDIDATES, p->candidate_id,
+		    &candidate_schema, &c) == 0 && c.status != CAND_ERASED) {
+			date_format(c.available_on, day);
+			json_object_set_new(j, "candidate", json_pack(
+			    "{s:I, s:s?, s:s?}", "id", (json_int_t)c.id,
+			    "first_name", c.first_name, "available_on",
+			    c.available_on != 0 ? day : NULL));
+		}
+		rec_clear(&candidate_schema, &c);
+	}
+	return (j);
+}
+
 int
 api_get(struct reqctx *ctx)
 {
@@ -440,7 +514,7 @@ api_get(struct reqctx *ctx)
 
 	if ((rec = load(ctx, res)) == NULL)
 		return (ctx->status);
-	http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
+	http_reply(ctx, 200, present(ctx, res, rec));
 	free_rec(res->schema, rec);
 	return (200);
 }
@@ -460,6 +534,8 @@ api_put(struct reqctx *ctx)
 		goto out;
 	}
 	REC_ID(rec) = ctx->id;
+	if ((status = in_scope(ctx, res, rec)) != 0)
+		goto out;
 	created = *time_field(res->schema, old, "created_at");
 	*time_field(res->schema, rec, "created_at") = created;
 	*time_field(res->schema, rec, "updated_at") = (int64_t)time(NULL);
@@ -485,6 +561,37 @@ out:
 	return (status);
 }
 
+/*
+ * The right to erasure: the person's identity and personal fields are
+ * wiped from the record, which stays, anonymous, for the reports' counts;
+ * events and indexes carry ids only; the store is then compacted so that
+ * no freed page keeps the old record.
+ */
+static int
+erase(struct reqctx *ctx, const struct resource *res, struct candidate *c)
+{
+	json_t	*data;
+
+	free(c->first_name);
+	free(c->last_name);
+	free(c->qpv_code);
+	c->first_name = c->last_name = c->qpv_code = NULL;
+	c->birth_date = 0;
+	memset(&c->consent, 0, sizeof(c->consent));
+	c->status = CAND_ERASED;
+	c->updated_at = (int64_t)time(NULL);
+	store_put_rec(ctx->txn, DB_CANDIDATES, c->id, &candidate_schema, c);
+	data = candidate_payload(c);
+	event_append(ctx->txn, "candidate.erased", "candidate", c->id,
+	    ctx->actor, data);
+	json_decref(data);
+	if (ctx->txn->rc != 0)
+		return (http_store_error(ctx, ctx->txn->rc));
+	res->memory(c, c->id);
+	srv->scrub = 1;
+	return (http_reply(ctx, 204, NULL));
+}
+
 int
 api_delete(struct reqctx *ctx)
 {
@@ -496,6 +603,11 @@ api_delete(struct reqctx *ctx)
 		return (ctx->status);
 	if (res->deletable != NULL &&
 	    (status = res->deletable(ctx, old)) != 0) {
+		free_rec(res->schema, old);
+		return (status);
+	}
+	if (res->db == DB_CANDIDATES) {
+		status = erase(ctx, res, old);
 		free_rec(res->schema, old);
 		return (status);
 	}
@@ -608,23 +720,30 @@ list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		free_rec(la->res->schema, rec);
 		return (la->rc);
 	}
-	j = rec_to_json(la->res->schema, rec, VIEW_FULL);
-	free_rec(la->res->schema, rec);
+	if (!access_record(&la->ctx->tok, la->res->db, rec) ||
+	    (la->res->db == DB_CANDIDATES &&
+	    ((struct candidate *)rec)->status == CAND_ERASED)) {
+		free_rec(la->res->schema, rec);
+		return (0);
+	}
+	/* Filter on what the token may see, nothing more. */
+	j = rec_to_json(la->res->schema, rec, access_view(&la->ctx->tok));
 	json_object_foreach(la->filters, key, want)
 		if (!field_matches(json_object_get(j, key),
 		    json_string_value(want)))
 			ok = 0;
-	if (!ok) {
-		json_decref(j);
-		return (0);
-	}
-	if (json_array_size(la->items) == la->limit) {
+	json_decref(j);
+	if (ok && json_array_size(la->items) == la->limit) {
 		la->more = 1;
-		json_decref(j);
+		free_rec(la->res->schema, rec);
 		return (1);
 	}
-	la->last = key_get_u64(k);
-	json_array_append_new(la->items, j);
+	if (ok) {
+		la->last = key_get_u64(k);
+		json_array_append_new(la->items, present(la->ctx, la->res,
+		    rec));
+	}
+	free_rec(la->res->schema, rec);
 	return (0);
 }
 
@@ -698,6 +817,103 @@ api_health(struct reqctx *ctx)
 {
 	return (http_reply(ctx, 200, json_pack("{s:s, s:I}", "status", "ok",
 	    "events", (json_int_t)event_last(ctx->txn))));
+}
+
+/* Records of db about candidate id, schema-free: what the store holds. */
+struct related_arg {
+	uint64_t	 id;
+	int		 events;	/* match an event's subject */
+	json_t		*items;
+};
+
+static int
+related_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct related_arg	*ra = arg;
+	msgpack_unpacked	 u;
+	json_t			*j, *who;
+	char			*cause = NULL;
+	size_t			 off = 0;
+	int			 match;
+
+	(void)k; (void)kl;
+	if (mp_check(v, vl) != 0)
+		return (0);
+	msgpack_unpacked_init(&u);
+	j = msgpack_unpack_next(&u, v, vl, &off) == MSGPACK_UNPACK_SUCCESS ?
+	    mp_to_json(&u.data, &cause) : NULL;
+	msgpack_unpacked_destroy(&u);
+	free(cause);
+	if (j == NULL)
+		return (0);
+	who = json_object_get(j, "candidate_id");
+	match = json_integer_value(who) == (json_int_t)ra->id;
+	if (ra->events && !match) {
+		who = json_object_get(json_object_get(j, "data"),
+		    "candidate_id");
+		match = json_integer_value(who) == (json_int_t)ra->id ||
+		    (json_is_string(json_object_get(j, "entity")) &&
+		    strcmp(json_string_value(json_object_get(j, "entity")),
+		    "candidate") == 0 &&
+		    json_integer_value(json_object_get(j, "id")) ==
+		    (json_int_t)ra->id);
+	}
+	if (match) {
+		json_object_del(j, "v");
+		json_array_append_new(ra->items, j);
+	} else
+		json_decref(j);
+	return (0);
+}
+
+static json_t *
+related(struct txn *t, enum store_db db, uint64_t id, int events)
+{
+	struct related_arg	ra = { id, events, json_array() };
+
+	store_scan(t, db, NULL, 0, 0, related_cb, &ra);
+	return (ra.items);
+}
+
+/* The right of access: everything held about the person. */
+int
+api_export(struct reqctx *ctx)
+{
+	const struct resource	*res = resource_of("/v1/candidates");
+	void			*rec;
+	json_t			*j;
+
+	if ((rec = load(ctx, res)) == NULL)
+		return (ctx->status);
+	audit_read(ctx, ctx->id, "export");
+	j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "candidate", rec_to_json(res->schema, rec, VIEW_FULL),
+	    "proposals", related(ctx->txn, DB_PROPOSALS, ctx->id, 0),
+	    "placements", related(ctx->txn, DB_PLACEMENTS, ctx->id, 0),
+	    "followups", related(ctx->txn, DB_FOLLOWUPS, ctx->id, 0),
+	    "events", related(ctx->txn, DB_EVENTS, ctx->id, 1),
+	    "audit", related(ctx->txn, DB_AUDIT, ctx->id, 0));
+	free_rec(res->schema, rec);
+	return (http_reply(ctx, 200, j));
+}
+
+/* The audit log of reads of personal data, oldest first. */
+int
+api_audit(struct reqctx *ctx)
+{
+	const char		*q;
+	char			*end;
+	unsigned long long	 id;
+
+	if ((q = http_query(ctx, "candidate_id")) == NULL)
+		return (http_error(ctx, 400, "invalid", "candidate_id",
+		    "candidate_id: is required"));
+	id = strtoull(q, &end, 10);
+	if (*end != '\0' || id == 0)
+		return (http_error(ctx, 400, "invalid", "candidate_id",
+		    "candidate_id: \"%.20s\" is not an id", q));
+	return (http_reply(ctx, 200, json_pack("{s:o}", "items",
+	    related(ctx->txn, DB_AUDIT, id, 0))));
 }
 
 struct events_arg {

@@ -152,8 +152,8 @@ read_rulesets(struct conf *c, const struct ynode *map, struct yerrors *e)
 			;
 		if ((why = ruleset_check_name(kid->key)) != NULL ||
 		    *kid->key == '\0')
-			yamltree_error(e, kid, "%s is not a valid rule set name "
-			    "(expected %s)", yamltree_quote(q, kid->key),
+			yamltree_error(e, kid, "%s is not a valid rule set "
+			    "name (expected %s)", yamltree_quote(q, kid->key),
 			    why != NULL ? why : "a name");
 		else if (j < i)
 			yamltree_errorat(e, kid->file, kid->line, kid->col,
@@ -200,8 +200,9 @@ cross_check(struct conf *c, const struct ynode *root, struct yerrors *e)
 		if (strcmp(c->rulesets[i].name, c->default_ruleset) == 0)
 			return;
 		if (len < sizeof(names))
-			len += (size_t)snprintf(names + len, sizeof(names) - len,
-			    "%s%s", i > 0 ? ", " : "", c->rulesets[i].name);
+			len += (size_t)snprintf(names + len,
+			    sizeof(names) - len, "%s%s", i > 0 ? ", " : "",
+			    c->rulesets[i].name);
 	}
 	yamltree_error(e, yamltree_get(root, "default_ruleset"), "%s is not "
 	    "one of the rulesets (expected one of: %s)",

@@ -11,14 +11,14 @@
 #include <stddef.h>
 
 struct conf_ruleset {
-	char		*name;		/* [a-z0-9-]+, the rule set's own name */
+	char		*name;		/* as the rule set names itself */
 	char		*path;		/* its YAML file */
 };
 
 struct conf_limits {
 	int		 max_body_bytes;	/* of one request */
 	int		 max_connections;	/* open at once */
-	int		 request_timeout_s;	/* to read a request, write a reply */
+	int		 request_timeout_s;	/* to read, to write */
 	int		 requests_per_minute;	/* per client address */
 };
 

@@ -33,14 +33,14 @@ const struct route routes[] = {
 	{ "POST", "/v1/companies", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "POST", "/v1/companies:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
 	{ "GET", "/v1/companies", api_list, R_ADMIN | R_IOD, 0, 0 },
-	{ "GET", "/v1/companies/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/companies/{id}", api_get, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
 	{ "PUT", "/v1/companies/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "DELETE", "/v1/companies/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
 	{ "POST", "/v1/offers", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "POST", "/v1/offers:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
-	{ "GET", "/v1/offers", api_list, R_ADMIN | R_IOD, 0, 0 },
-	{ "GET", "/v1/offers/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/offers", api_list, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
+	{ "GET", "/v1/offers/{id}", api_get, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
 	{ "PUT", "/v1/offers/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "DELETE", "/v1/offers/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
@@ -59,6 +59,8 @@ const struct route routes[] = {
 	{ "DELETE", "/v1/referents/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
 	{ "GET", "/v1/events", api_events, R_ADMIN, 0, 0 },
+	{ "GET", "/v1/audit", api_audit, R_ADMIN, 0, 0 },
+	{ "GET", "/v1/candidates/{id}/export", api_export, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 
 	{ "GET", "/v1/rulesets", api_rulesets_list, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
 	{ "GET", "/v1/rulesets/{name}", api_ruleset_get, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
@@ -68,8 +70,8 @@ const struct route routes[] = {
 	{ "GET", "/v1/offers/{id}/candidates", api_ranked, R_ADMIN | R_IOD, 0, 0 },
 	{ "POST", "/v1/match:batch", api_match_batch, R_ADMIN | R_IOD, 4 * KB, RT_WRITE | RT_OPTBODY },
 
-	{ "GET", "/v1/proposals", api_list, R_ADMIN | R_IOD, 0, 0 },
-	{ "GET", "/v1/proposals/{id}", api_get, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/proposals", api_list, R_ADMIN | R_IOD | R_REFERENT | R_COMPANY, 0, 0 },
+	{ "GET", "/v1/proposals/{id}", api_get, R_ADMIN | R_IOD | R_REFERENT | R_COMPANY, 0, 0 },
 	{ "POST", "/v1/proposals/{id}/meeting", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
 	{ "POST", "/v1/proposals/{id}/hire", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE | RT_OPTBODY },
 	{ "POST", "/v1/proposals/{id}/refuse", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
@@ -213,6 +215,8 @@ http_send(struct reqctx *ctx)
 	msgpack_packer		 pk;
 	const char		*reason;
 
+	if (ctx->req == NULL)	/* the handler answered: a stream, a calendar */
+		goto done;
 	out = evbuffer_new();
 	h = evhttp_request_get_output_headers(ctx->req);
 	if (ctx->reply != NULL && ctx->status != 204) {
@@ -250,6 +254,7 @@ http_send(struct reqctx *ctx)
 		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"iod\"");
 	evhttp_send_reply(ctx->req, ctx->status, reason, out);
 	evbuffer_free(out);
+done:
 	json_decref(ctx->reply);
 	json_decref(ctx->body);
 	evhttp_clear_headers(&ctx->query);
@@ -366,6 +371,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	ctx->req = req;
+	conn_request(req);
 	TAILQ_INIT(&ctx->query);
 	ctx->msgpack = wants_msgpack(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Accept"));
@@ -402,6 +408,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	if (r->roles != R_PUBLIC) {
 		if (authenticate(ctx) != 0)
 			goto reply;
+		if (conn_over_rate(ctx->tok.id)) {
+			http_error(ctx, 429, "too_many_requests", NULL,
+			    "this token made too many requests this minute");
+			goto reply;
+		}
 		if (!(r->roles & (1u << ctx->tok.role))) {
 			http_error(ctx, 403, "forbidden", NULL,
 			    "role %s may not %s %s", role_names[ctx->tok.role],

@@ -38,7 +38,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: iodd [-n] [--config FILE] [--data DIR] "
 	    "[--listen ADDR:PORT] [--refdata DIR] [--demo DIR] "
-	    "[--log-level LEVEL] [--map-size MB]\n");
+	    "[--log-level LEVEL] [--map-size MB]\n"
+	    "            [--tls-cert PEM [--tls-key PEM]]\n");
 	exit(2);
 }
 
@@ -161,6 +162,8 @@ main(int argc, char **argv)
 		{ "demo", required_argument, NULL, 'D' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "map-size", required_argument, NULL, 'm' },
+		{ "tls-cert", required_argument, NULL, 'T' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct evhttp_bound_socket	*bs;
@@ -172,6 +175,10 @@ main(int argc, char **argv)
 	struct timeval			 grace = { 0, 200000 };
 	struct event			*grace_ev;
 	size_t				 map_size = MAP_SIZE, map_max = MAP_MAX;
+	const char			*tls_cert = NULL, *tls_key = NULL;
+	size_t				 max_conns = 1024;
+	int				 timeout_s = TIMEOUT_S;
+	long				 rpm = 0;
 	int				 set_listen = 0, set_data = 0;
 	int				 set_refdir = 0, set_map = 0, set_level = 0;
 	struct event			*expire_ev;
@@ -207,6 +214,12 @@ main(int argc, char **argv)
 			if (log_set_level(optarg) < 0)
 				usage();
 			set_level = 1;
+			break;
+		case 'T':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
 			break;
 		case 'm':
 			map_size = strtoull(optarg, NULL, 10) << 20;
@@ -251,6 +264,9 @@ main(int argc, char **argv)
 		map_max = (size_t)srv->conf->map_max_mb << 20;
 		if (!set_level)
 			log_level = srv->conf->log_level;
+		max_conns = (size_t)srv->conf->limits.max_connections;
+		timeout_s = srv->conf->limits.request_timeout_s;
+		rpm = srv->conf->limits.requests_per_minute;
 	}
 	srv->refdir = refdir;
 	if (sodium_init() < 0) {
@@ -289,10 +305,15 @@ main(int argc, char **argv)
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
 	evhttp_set_max_body_size(srv->http, MAX_BODY);
 	evhttp_set_max_headers_size(srv->http, MAX_HEADERS);
-	evhttp_set_timeout(srv->http, TIMEOUT_S);
+	evhttp_set_timeout(srv->http, timeout_s);
 	evhttp_set_gencb(srv->http, http_dispatch, NULL);
 	if ((bs = listen_on(listen)) == NULL) {
 		log_error("cannot listen on %s: %s", listen, strerror(errno));
+		return (1);
+	}
+	if (conn_init(srv->http, bs, max_conns, timeout_s, rpm, tls_cert,
+	    tls_key, &cause) != 0) {
+		log_error("%s", cause != NULL ? cause : "out of memory");
 		return (1);
 	}
 	for (i = 0; i < 3; i++) {
@@ -323,6 +344,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	event_free(expire_ev);
 	evhttp_free(srv->http);
+	conn_free();
 	event_base_free(srv->base);
 	store_close(srv->st);
 	index_free();

@@ -47,9 +47,11 @@ check(const struct ruleset *rs, const struct moffer *m, const struct mcand *c,
 	const struct ruleset_policies	*p = &rs->policies;
 	uint64_t			 refused;
 
+
 	if (!(c->flags & MC_ACTIVE))
 		return (FILTER_STATUS);
-	if (p->require_consent && !(c->flags & MC_CONSENT))
+	/* Nobody is matched without recorded consent, whatever the rule set. */
+	if (!(c->flags & MC_CONSENT))
 		return (FILTER_CONSENT);
 	if (f->programmes != 0 && !(f->programmes & (1u << c->programme)))
 		return (FILTER_PROGRAMME);

@@ -276,6 +276,18 @@ int	 api_ranked(struct reqctx *);
 int	 api_proposal_transition(struct reqctx *);
 int	 api_match_batch(struct reqctx *);
 
+/* ---- conn.c: connection limits, deadlines, TLS, request rate ---------- */
+/* After binding: count and bound connections; cert NULL for plain HTTP. */
+int	 conn_init(struct evhttp *, struct evhttp_bound_socket *,
+	    size_t max_connections, int request_timeout_s,
+	    long requests_per_minute, const char *cert, const char *key,
+	    char **cause);
+void	 conn_free(void);
+void	 conn_request(struct evhttp_request *);	/* a request arrived */
+void	 conn_streaming(struct evhttp_request *);	/* exempt from deadline */
+size_t	 conn_count(void);
+int	 conn_over_rate(uint64_t token_id);	/* 1 if over the limit */
+
 /* ---- access.c: who may see what --------------------------------------- */
 int	 access_view(const struct token *);	/* VIEW_FULL or VIEW_COMPANY */
 /* May the token see this record of db? 1 or 0. */
@@ -333,7 +345,7 @@ int	 auth_count(struct txn *);
 struct route;
 struct conf;
 struct reqctx {
-	struct evhttp_request	*req;
+	struct evhttp_request	*req;		/* NULL: the handler answered */
 	const struct route	*route;
 	struct token		 tok;		/* who asks */
 	char			 actor[80];	/* for the event log */
@@ -390,6 +402,7 @@ struct server {
 	struct reqctx_list	 pending, retry;
 	int			 quit;
 	int			 rebuild;	/* memory may be ahead */
+	int			 scrub;		/* compact after an erasure */
 };
 extern struct server	*srv;
 /* Run ctx's handler in a child of the turn's write transaction. */
@@ -400,6 +413,9 @@ void	 server_after_turn(void);
 int	 server_load(char **cause);
 /* SIGHUP: compile the configured rule set files again and swap them in. */
 void	 server_reload(void);
+/* Queue an audit entry: a person read a candidate's data. */
+void	 server_audit(const char *actor, uint64_t token_id,
+	    uint64_t candidate_id, const char *action);
 /* Run fn as a write of its own, outside any request (timers). */
 int	 server_task(int (*fn)(struct reqctx *), const char *actor);
 
@@ -413,6 +429,8 @@ int	 api_batch(struct reqctx *);
 int	 api_health(struct reqctx *);
 int	 api_rulesets_list(struct reqctx *);
 int	 api_events(struct reqctx *);
+int	 api_audit(struct reqctx *);
+int	 api_export(struct reqctx *);
 int	 api_ruleset_get(struct reqctx *);
 int	 api_ruleset_put(struct reqctx *);
 int	 api_token_create(struct reqctx *);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "matcher.h"
 #include "conf.h"
@@ -186,6 +187,69 @@ server_task(int (*fn)(struct reqctx *), const char *actor)
 	return (n);
 }
 
+/*
+ * Reads of a person's data are audited: the read path queues an entry and
+ * it is written with the turn's group commit (a read txn cannot write).
+ */
+struct audit {
+	char		 actor[80];
+	uint64_t	 token_id, candidate_id;
+	char		 action[16];
+	int64_t		 at;
+	struct audit	*next;
+};
+static struct audit	*audits, **audit_tail = &audits;
+
+void
+server_audit(const char *actor, uint64_t token_id, uint64_t candidate_id,
+    const char *action)
+{
+	struct audit	*a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return;		/* logged below as lost */
+	snprintf(a->actor, sizeof(a->actor), "%s", actor);
+	snprintf(a->action, sizeof(a->action), "%s", action);
+	a->token_id = token_id;
+	a->candidate_id = candidate_id;
+	a->at = (int64_t)time(NULL);
+	*audit_tail = a;
+	audit_tail = &a->next;
+}
+
+static void
+write_audits(void)
+{
+	struct audit	*a;
+	json_t		*j;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+
+	if (audits == NULL)
+		return;
+	if (!srv->group_open) {
+		if (store_begin(srv->st, &srv->group, 1, NULL) != 0)
+			return;
+		srv->group_open = 1;
+	}
+	while ((a = audits) != NULL) {
+		audits = a->next;
+		j = json_pack("{s:I, s:s, s:I, s:I, s:s}", "at", (json_int_t)a->at,
+		    "actor", a->actor, "token_id", (json_int_t)a->token_id,
+		    "candidate_id", (json_int_t)a->candidate_id, "action",
+		    a->action);
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		json_pack_mp(j, &pk);
+		store_put_id(&srv->group, DB_AUDIT, store_next_id(&srv->group,
+		    DB_AUDIT), sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+		json_decref(j);
+		free(a);
+	}
+	audit_tail = &audits;
+}
+
 /* Commit the turn's group and answer those who waited for it. */
 static void
 flush_group(void)
@@ -193,6 +257,7 @@ flush_group(void)
 	struct reqctx	*ctx;
 	int		 rc = 0;
 
+	write_audits();
 	if (srv->group_open) {
 		rc = store_commit(&srv->group);
 		srv->group_open = 0;
@@ -217,6 +282,15 @@ server_after_turn(void)
 	int			 rc;
 
 	flush_group();
+	if (srv->scrub && !srv->group_open) {
+		/* An erasure: leave no freed page with the person's data. */
+		srv->scrub = 0;
+		if (store_compact(srv->st) != 0) {
+			log_error("compacting the store after an erasure "
+			    "failed: stopping");
+			srv->quit = 1;
+		}
+	}
 	while (!TAILQ_EMPTY(&srv->retry)) {
 		TAILQ_INIT(&again);
 		TAILQ_CONCAT(&again, &srv->retry, entry);

@@ -21,7 +21,7 @@ const char *const sex_names[] = { "F", "M", NULL };
 const char *const zone_names[] = { "commune", "territory", "metropole", NULL };
 const char *const consent_names[] = { "matching", "matching_followup", NULL };
 const char *const candidate_status_names[] = { "active", "on_hold", "placed",
-    "exited", NULL };
+    "exited", "erased", NULL };
 const char *const offer_status_names[] = { "open", "draft", "filled",
     "closed", NULL };
 const char *const charter_status_names[] = { "signed", "renewed", "lapsed",

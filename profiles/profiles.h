@@ -72,7 +72,9 @@ enum sex { SEX_F, SEX_M, SEX__N };
 enum zone { ZONE_COMMUNE, ZONE_TERRITORY, ZONE_METROPOLE, ZONE__N };
 enum consent_scope { CONSENT_MATCHING, CONSENT_MATCHING_FOLLOWUP, CONSENT__N };
 enum candidate_status {
-	CAND_ACTIVE, CAND_ON_HOLD, CAND_PLACED, CAND_EXITED, CAND__N
+	CAND_ACTIVE, CAND_ON_HOLD, CAND_PLACED, CAND_EXITED,
+	CAND_ERASED,		/* identity wiped at the person's request */
+	CAND__N
 };
 enum offer_status { OFFER_OPEN, OFFER_DRAFT, OFFER_FILLED, OFFER_CLOSED, OFFER__N };
 enum charter_status {
@@ -397,6 +399,9 @@ int	 store_scan(struct txn *, enum store_db, const void *key, size_t klen,
 	    size_t vl, void *arg), void *arg);
 /* Count of entries in a database. */
 size_t	 store_count(struct txn *, enum store_db);
+/* Rewrite the data file compacted, leaving no freed page behind (after an
+ * erasure).  No transaction may be live.  0 or an error. */
+int	 store_compact(struct store *);
 
 /* Typed key builders; return the key length. */
 size_t	 key_u64(uint8_t *, uint64_t);

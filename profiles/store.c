@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ struct store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[DB__N];
 	size_t		 map_size, map_max;
+	char		*dir;
 };
 
 /* The one place LMDB's codes become ours. */
@@ -131,8 +133,11 @@ store_open(struct store **out, const char *dir, size_t map_size,
 			*cause = NULL;
 		return (IOD_EIO);
 	}
-	if ((st = calloc(1, sizeof(*st))) == NULL)
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->dir = strdup(dir)) == NULL) {
+		free(st);
 		return (IOD_ENOMEM);
+	}
 	st->map_size = map_size;
 	st->map_max = map_max < map_size ? map_size : map_max;
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
@@ -195,6 +200,7 @@ fail:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	mdb_env_close(st->env);
+	free(st->dir);
 	free(st);
 	return (rc == 0 ? IOD_EIO : err_to_iod(rc));
 }
@@ -206,7 +212,50 @@ store_close(struct store *st)
 		return;
 	mdb_env_sync(st->env, 1);
 	mdb_env_close(st->env);
+	free(st->dir);
 	free(st);
+}
+
+int
+store_compact(struct store *st)
+{
+	struct store	*again;
+	char		*tmp = NULL, *from = NULL, *to = NULL, *cause = NULL;
+	int		 rc = IOD_ENOMEM, moved;
+
+	if (asprintf(&tmp, "%s/compact.tmp", st->dir) == -1 ||
+	    asprintf(&from, "%s/data.mdb", tmp) == -1 ||
+	    asprintf(&to, "%s/data.mdb", st->dir) == -1)
+		goto out;
+	unlink(from);
+	rmdir(tmp);
+	rc = IOD_EIO;
+	if (mkdir(tmp, 0700) == -1 ||
+	    mdb_env_copy2(st->env, tmp, MDB_CP_COMPACT) != 0)
+		goto out;
+	/* The copy is complete and synced: put it in place, reopen (the
+	 * old file, if the rename failed). */
+	mdb_env_close(st->env);
+	st->env = NULL;
+	moved = rename(from, to) == 0;
+	if ((rc = store_open(&again, st->dir, st->map_size, st->map_max,
+	    &cause)) != 0)
+		goto out;	/* the caller must stop: no environment */
+	free(again->dir);
+	again->dir = st->dir;
+	*st = *again;
+	free(again);
+	rc = moved ? 0 : IOD_EIO;
+out:
+	if (from != NULL)
+		unlink(from);
+	if (tmp != NULL)
+		rmdir(tmp);
+	free(tmp);
+	free(from);
+	free(to);
+	free(cause);
+	return (rc);
 }
 
 int

@@ -34,7 +34,7 @@ enum ynode_type { YNODE_SCALAR, YNODE_MAP, YNODE_SEQ };
 struct ynode {
 	enum ynode_type	 type;
 	const char	*file;		/* borrowed from the tree */
-	int		 line, col;	/* map member: its key; else its value */
+	int		 line, col;	/* member: of its key; else of itself */
 	const struct ynode *parent;	/* NULL for the root */
 	char		*key;		/* map member: its key, else NULL */
 	size_t		 index;		/* sequence item: its index */
@@ -88,7 +88,8 @@ void	 yamltree_error(struct yerrors *, const struct ynode *n,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Add an error at a position; with file NULL, fmt's text is added as is. */
 void	 yamltree_errorat(struct yerrors *, const char *file, int line,
-	    int col, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+	    int col, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 /* Hand over the collected lines (caller frees; NULL if none), reset e. */
 char	*yamltree_errors(struct yerrors *);
 /*
@@ -180,68 +181,73 @@ const char *territory_name(const struct territories *, int i);
  * and thresholds are integers.
  */
 enum rome_match {
-	ROME_MATCH_EXACT,	/* the offer's ROME code is one the candidate seeks */
-	ROME_MATCH_FAMILY,	/* same first 3 characters ("K22"), same family */
+	ROME_MATCH_EXACT,	/* the candidate seeks the offer's ROME code */
+	ROME_MATCH_FAMILY,	/* or one of its family: same 3 first chars */
 	ROME_MATCH__N
 };
 extern const char *const rome_match_names[];	/* "exact", "family" */
 
 /* Exits a report may count as positive (outcomes.positive_exits). */
 enum exit_kind {
-	EXIT_DURABLE_EMPLOYMENT,	/* a durable contract, see ruleset_is_durable */
-	EXIT_TRANSITIONAL_EMPLOYMENT,	/* any other contract, an immersion */
-	EXIT_QUALIFYING_TRAINING,	/* training leading to a qualification */
-	EXIT_WORK_STUDY,		/* apprenticeship, professionalisation */
+	EXIT_DURABLE_EMPLOYMENT,	/* see ruleset_is_durable */
+	EXIT_TRANSITIONAL_EMPLOYMENT,	/* other contracts, immersions */
+	EXIT_QUALIFYING_TRAINING,	/* leading to a qualification */
+	EXIT_WORK_STUDY,		/* alternance (work-study) */
 	EXIT_BUSINESS_CREATION,
 	EXIT_RETURN_TO_SCHOOL,
 	EXIT__N
 };
 extern const char *const exit_names[];
 
+/* Booleans are ints, 0 or 1. */
 struct ruleset_policies {
-	int	 no_cv;			/* bool: a company never sees a CV */
-	int	 one_candidate_per_offer; /* bool: one open proposal per offer */
-	int	 candidate_exclusive;	/* bool: one open proposal per candidate */
-	int	 require_workstation_visit; /* bool: no proposal before it */
-	int	 require_consent;	/* bool: no matching without consent */
-	int	 refusal_cooldown_days;	/* a company that refused a candidate
-					   is not offered them for N days */
-	int	 proposal_expiry_days;	/* a proposal without decision expires */
+	int	 no_cv;			/* a company never sees a CV */
+	int	 one_candidate_per_offer; /* one open proposal per offer */
+	int	 candidate_exclusive;	/* one open proposal per candidate */
+	int	 require_workstation_visit; /* before any proposal */
+	int	 require_consent;	/* before any matching */
+	int	 refusal_cooldown_days;	/* a company that refused someone is
+					   not offered them for N days */
+	int	 proposal_expiry_days;	/* undecided that long: expired */
 };
 
+/* Hard filters: what a candidate must pass to be eligible at all. */
 struct ruleset_filters {
 	uint32_t programmes;		/* set of enum programme admitted */
 	int	 rome_match;		/* enum rome_match */
-	int	 contracts;		/* bool: candidate accepts the contract */
-	int	 zone;			/* bool: mobility zone reaches the commune */
-	int	 hours;			/* bool: weekly hours <= candidate's max */
-	int	 schedule;		/* bool: offer's constraints in schedule_ok */
-	int	 availability_days;	/* available_on <= start_on + N; -1 off */
-	int	 licence;		/* bool: licence_b required -> held */
+	int	 contracts;		/* accepts the offer's contract type */
+	int	 zone;			/* mobility zone reaches the commune */
+	int	 hours;			/* weekly hours <= max_weekly_hours */
+	int	 schedule;		/* offer's constraints in schedule_ok */
+	int	 availability_days;	/* available_on <= start_on + N days;
+					   -1: not checked */
+	int	 licence;		/* licence_b required: held */
 };
 
-struct ruleset_weights {		/* points added to a candidate's score */
+/* Points added to a candidate's score. */
+struct ruleset_weights {
 	int	 publics[PUBLIC__N];	/* per public category held */
 	int	 same_commune;		/* lives in the offer's commune */
 	int	 same_territory;	/* lives in the offer's territory */
 	int	 qpv;			/* lives in a QPV */
 	int	 waiting_per_month;	/* per full month since oriented_on */
 	int	 waiting_cap_months;	/* months counted at most */
-	int	 favoured_public;	/* per public the company chose to favour */
+	int	 favoured_public;	/* per public the company favours */
 };
 
 struct ruleset_outcomes {
 	uint32_t durable_contracts;	/* set of enum contract_type */
-	int	 durable_cdd_months;	/* a CDD this long or longer is durable */
+	int	 durable_cdd_months;	/* a CDD this long is durable too */
 	uint32_t positive_exits;	/* set of enum exit_kind */
 };
 
+/* The follow-up calendar created on a hire. */
 struct ruleset_followup {
-	int	 trial_weeks[CONTRACT__N];	/* default trial period length */
-	int	 weekly_during_trial;	/* bool: weekly interviews in the trial */
-	int	 separate_parties;	/* bool: employer and employee apart */
-	int	 monthly_until_months;	/* then monthly until this horizon */
-	int	 joint_review_at_horizon; /* bool: with the referent, at the end */
+	int	 trial_weeks[CONTRACT__N]; /* default trial period */
+	int	 weekly_during_trial;	/* interviews every week of it */
+	int	 separate_parties;	/* employer and employee apart */
+	int	 monthly_until_months;	/* then monthly up to this horizon */
+	int	 joint_review_at_horizon; /* with the referent, at the end */
 };
 
 struct ruleset {

@@ -165,8 +165,9 @@ territory_parse(const char *file, char *buf, size_t len,
 	header = c.nfields;
 	while ((rc = csv_next(&c, &cause)) == 1) {
 		if (c.nfields <= (size_t)(icode > iterr ? icode : iterr))
-			yamltree_errorat(e, file, (int)c.rowline, 1, "%zu "
-			    "fields, but the header has %zu", c.nfields, header);
+			yamltree_errorat(e, file, (int)c.rowline, 1,
+			    "%zu fields, but the header has %zu", c.nfields,
+			    header);
 		else
 			row(t, file, (int)c.rowline, c.fields[icode],
 			    c.fields[iterr], e);

@@ -99,7 +99,7 @@ yamltree_quote(char buf[YAMLTREE_QUOTE_MAX], const char *s)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	char			*p = buf;
-	size_t			 mark = 1;	/* output at a character start */
+	size_t			 mark = 1;	/* where a character starts */
 
 	*p++ = '"';
 	for (; *u != '\0'; u++) {
@@ -250,6 +250,7 @@ struct parser {
 	size_t		 nodes;
 };
 
+/* Recursion is bounded by YAMLTREE_MAX_DEPTH. */
 static void
 node_free(struct ynode *n)
 {
@@ -275,6 +276,7 @@ yamltree_free(struct yamltree *t)
 	free(t);
 }
 
+/* An error at a libyaml mark, which counts from 0. */
 static void
 mark_error(struct parser *ps, const yaml_mark_t *m, const char *msg)
 {
@@ -282,6 +284,7 @@ mark_error(struct parser *ps, const yaml_mark_t *m, const char *msg)
 	    (int)m->column + 1, "%s", msg);
 }
 
+/* Counted against YAMLTREE_MAX_NODES: the tree's size is bounded too. */
 static struct ynode *
 node_new(struct parser *ps, enum ynode_type type, const yaml_mark_t *m)
 {
@@ -372,6 +375,7 @@ refuse_extras(struct parser *ps, const yaml_event_t *ev,
 		mark_error(ps, &ev->start_mark, "tags are not supported");
 }
 
+/* A scalar; plain (unquoted) is what tells null from "null". */
 static struct ynode *
 scalar_new(struct parser *ps, const yaml_mark_t *m, const char *v, size_t len,
     int plain)
@@ -591,6 +595,7 @@ refuse(struct apply *a, const struct ynode *n, int withpath,
 	va_end(ap);
 }
 
+/* A value as a message shows it. */
 static const char *
 show(const struct ynode *n, char buf[YAMLTREE_QUOTE_MAX])
 {
@@ -617,6 +622,7 @@ join(char buf[LIST_MAX], const char *const *names, const struct ykey *keys)
 	return (buf);
 }
 
+/* YAML 1.2's core booleans only: "yes" and "on" are refused, not guessed. */
 static int
 parse_bool(const char *s)
 {
@@ -664,6 +670,7 @@ parse_set(const char *const *names, const char *s)
 	return (set);
 }
 
+/* Store k's default; defaults are ours, written as YAML text in tables. */
 static void
 set_default(struct apply *a, const struct ykey *k, const struct ynode *where)
 {
@@ -685,7 +692,8 @@ set_default(struct apply *a, const struct ykey *k, const struct ynode *where)
 			yamltree_error(a->e, where, "out of memory");
 		break;
 	case YT_ENUM:
-		*(int *)dst = k->def == NULL ? 0 : enum_lookup(k->names, k->def);
+		*(int *)dst = k->def == NULL ? 0 :
+		    enum_lookup(k->names, k->def);
 		break;
 	case YT_SET:
 		*(uint32_t *)dst = parse_set(k->names, k->def);
@@ -702,6 +710,7 @@ set_default(struct apply *a, const struct ykey *k, const struct ynode *where)
 	}
 }
 
+/* An int in k's range, else an error that says the range. */
 static void
 conv_int(struct apply *a, const struct ykey *k, const struct ynode *n,
     int *dst)
@@ -727,9 +736,10 @@ apply_sub(struct apply *a, const struct ykey *k, const struct ynode *where,
 {
 	struct ykey	 points[KEYS_MAX + 1];
 	char		*out = a->out;
-	int		 (*guard)(struct yerrors *, const struct ynode *) = a->guard;
+	int		 (*guard)(struct yerrors *, const struct ynode *);
 	int		 i;
 
+	guard = a->guard;
 	if (k->guard != NULL)
 		a->guard = k->guard;
 	if (k->type == YT_MAP)
@@ -752,9 +762,11 @@ apply_sub(struct apply *a, const struct ykey *k, const struct ynode *where,
 	a->guard = guard;
 }
 
+/* Store n, k's value, or say why not (keeping the default). */
 static void
 convert(struct apply *a, const struct ykey *k, const struct ynode *n)
 {
+	const struct ynode *kid;
 	char		*dst = a->out + k->off, q[YAMLTREE_QUOTE_MAX];
 	char		 list[LIST_MAX];
 	const char	*why;
@@ -815,11 +827,11 @@ convert(struct apply *a, const struct ykey *k, const struct ynode *n)
 			break;
 		}
 		for (i = 0; i < n->nkids; i++) {
-			if (n->kids[i]->type != YNODE_SCALAR ||
-			    (v = enum_lookup(k->names, n->kids[i]->value)) == -1)
-				refuse(a, n->kids[i], 1, "%s is not a valid "
-				    "value (expected one of: %s)",
-				    show(n->kids[i], q),
+			kid = n->kids[i];
+			if (kid->type != YNODE_SCALAR ||
+			    (v = enum_lookup(k->names, kid->value)) == -1)
+				refuse(a, kid, 1, "%s is not a valid value "
+				    "(expected one of: %s)", show(kid, q),
 				    join(list, k->names, NULL));
 			else
 				set |= 1u << v;

@@ -75,11 +75,16 @@ class Records(DaemonCase):
         self.assertEqual(got.body["commune"], "69266")
         self.assertEqual(got.body["rome"], ["K1302"])
         self.assertEqual(got.body["created_at"], r.body["created_at"])
+        # Deleting a candidate erases the person (see test_access).
         r = self.d.delete("/v1/candidates/%d" % cid)
         self.assertEqual(r.status, 204)
-        self.assertError(self.d.get("/v1/candidates/%d" % cid), 404,
-                         code="not_found")
-        self.assertError(self.d.put("/v1/candidates/%d" % cid, CANDIDATE), 404)
+        self.assertError(self.d.get("/v1/candidates/%d" % cid), 410,
+                         code="erased")
+        self.assertError(self.d.put("/v1/candidates/%d" % cid, CANDIDATE), 410)
+        self.assertError(self.d.get("/v1/candidates/99"), 404, code="not_found")
+        r = self.d.delete("/v1/offers/%d" % self.d.post(
+            "/v1/offers", offer(comp_id)).body["id"])
+        self.assertEqual(r.status, 204)
 
     def test_offer_and_company_rules(self):
         ref_id, comp_id = self.seed()

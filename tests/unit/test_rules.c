@@ -94,7 +94,8 @@ static const struct error_case {
 } error_cases[] = {
 	/* Unknown keys, at the key. */
 	{ HEAD "colour: blue\n",
-	  "t.yaml:3:1: unknown key \"colour\" (expected one of: " TOP_KEYS ")" },
+	  "t.yaml:3:1: unknown key \"colour\" (expected one of: " TOP_KEYS
+	  ")" },
 	{ HEAD "filters:\n  foo: 1\n",
 	  "t.yaml:4:3: unknown key \"foo\" in filters (expected one of: "
 	  FILTER_KEYS ")" },
@@ -153,10 +154,10 @@ static const struct error_case {
 	{ "name: IOD_plie\nterritories: metropole-lyon-territories.csv\n",
 	  "t.yaml:1:1: name: \"IOD_plie\" is not valid (expected lowercase "
 	  "letters, digits and '-')" },
-	{ "name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	  "aaaaaaaaaa\nterritories: metropole-lyon-territories.csv\n",
-	  "t.yaml:1:1: name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	  "aaaaaaaaaaaaaaaaaaa...\" is 73 bytes long (expected 1..64)" },
+	{ "name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaa\nterritories: metropole-lyon-territories.csv\n",
+	  "t.yaml:1:1: name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaa...\" is 73 bytes long (expected 1..64)" },
 	{ "name: t\nterritories: ../etc/passwd\n",
 	  "t.yaml:2:1: territories: \"../etc/passwd\" is not valid (expected "
 	  "a path without \"..\")" },
@@ -258,8 +259,8 @@ test_many_errors_in_one_run(void **state)
 	    "boolean (expected true or false)\n"
 	    FIXTURES "/many-errors.yaml:7:3: policies.refusal_cooldown_days: "
 	    "\"-1\" is out of range (expected 0..3650)\n"
-	    FIXTURES "/many-errors.yaml:8:3: unknown key \"proposal_expiry\" in "
-	    "policies (expected one of: no_cv, one_candidate_per_offer, "
+	    FIXTURES "/many-errors.yaml:8:3: unknown key \"proposal_expiry\" "
+	    "in policies (expected one of: no_cv, one_candidate_per_offer, "
 	    "candidate_exclusive, require_workstation_visit, require_consent, "
 	    "refusal_cooldown_days, proposal_expiry_days)\n"
 	    FIXTURES "/many-errors.yaml:10:22: filters.programmes[1]: "
@@ -353,7 +354,8 @@ test_defaults(void **state)
 	assert_null(rs->description);
 	assert_string_equal(rs->source, yaml);
 	assert_int_equal(rs->sourcelen, strlen(yaml));
-	assert_true(rs->policies.no_cv && rs->policies.one_candidate_per_offer &&
+	assert_true(rs->policies.no_cv &&
+	    rs->policies.one_candidate_per_offer &&
 	    rs->policies.candidate_exclusive &&
 	    rs->policies.require_workstation_visit &&
 	    rs->policies.require_consent);
@@ -465,8 +467,8 @@ test_territory_files(void **state)
 	    "INSEE code (expected 5 characters such as 69381)\n"
 	    FIXTURES "/bad-territories.csv:6:1: territory: empty (expected the "
 	    "name of the commune's territory)\n"
-	    FIXTURES "/bad-territories.csv:7:1: insee_code: \"69381\" is listed "
-	    "twice (first at line 3)");
+	    FIXTURES "/bad-territories.csv:7:1: insee_code: \"69381\" is "
+	    "listed twice (first at line 3)");
 	free(errors);
 
 	assert_int_equal(ruleset_load_file(FIXTURES "/missing-territories.yaml",
