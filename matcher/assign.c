@@ -76,23 +76,34 @@ struct assign_work {
 	uint32_t			 nsettled;
 	uint32_t			*order;	/* per edge: see assign_scan */
 	uint32_t			*nheaped; /* per row: heap part */
-	int64_t				 best;	/* nearest sink known */
+	int64_t				 best;	/* nearest sink known: */
+	uint64_t			 btie;	/* its rank, see assign_tie */
 	int64_t				 k;	/* score scale */
 };
 
 /*
- * Heap order: distance, then free columns first (one ends the search at
- * once, instead of the search wandering a plateau of equal distances),
- * then column index, so that ties never depend on the order of edges.
+ * The rank of a sink or column among those at the same distance, in the
+ * order the search settles them: a dummy ends the search at once, then
+ * free columns (one ends it too, instead of the search wandering a
+ * plateau of equal distances), then matched ones, each by index, so that
+ * ties never depend on the order of edges.  A column ranked after the
+ * nearest sink known can never matter, nor can what lies beyond it: the
+ * search would stop before settling it.
  */
+#define ASSIGN_TIE_DUMMY	0
+static inline uint64_t
+assign_tie(const struct assign_col *c, uint32_t j)
+{
+	return ((c->row == ASSIGN_NONE ? 1 : (uint64_t)1 << 32) + j);
+}
+
+/* Heap order: distance, then rank. */
 static inline int
 assign_less(const struct assign_col *cols, uint32_t a, uint32_t b)
 {
 	if (cols[a].dist != cols[b].dist)
 		return (cols[a].dist < cols[b].dist);
-	if ((cols[a].row == ASSIGN_NONE) != (cols[b].row == ASSIGN_NONE))
-		return (cols[a].row == ASSIGN_NONE);
-	return (a < b);
+	return (assign_tie(&cols[a], a) < assign_tie(&cols[b], b));
 }
 
 /* Move heap entry k towards the root until its parent is not larger. */
@@ -128,8 +139,8 @@ assign_heap_pop(struct assign_work *w)
 			child = 2 * k + 1;
 			if (child >= n)
 				break;
-			if (child + 1 < n &&
-			    assign_less(cols, w->heap[child + 1], w->heap[child]))
+			if (child + 1 < n && assign_less(cols,
+			    w->heap[child + 1], w->heap[child]))
 				child++;
 			if (!assign_less(cols, w->heap[child], j))
 				break;
@@ -161,9 +172,19 @@ assign_row_of_edge(const struct assign_problem *p, uint32_t e)
 	return (lo);
 }
 
-/* Restore the max-heap (by score) of edges a[0..n) below position k. */
+/* Edge x before y in a row's order: best score, then lowest column. */
+static inline int
+assign_before(const struct assign_problem *p, uint32_t x, uint32_t y)
+{
+	if (p->score[x] != p->score[y])
+		return (p->score[x] > p->score[y]);
+	return (p->col[x] < p->col[y]);
+}
+
+/* Restore the heap (first: assign_before) of edges a[0..n) below k. */
 static void
-assign_order_down(const int64_t *score, uint32_t *a, uint32_t n, uint32_t k)
+assign_order_down(const struct assign_problem *p, uint32_t *a, uint32_t n,
+    uint32_t k)
 {
 	uint32_t	 e = a[k], child;
 
@@ -171,9 +192,9 @@ assign_order_down(const int64_t *score, uint32_t *a, uint32_t n, uint32_t k)
 		child = 2 * k + 1;
 		if (child >= n)
 			break;
-		if (child + 1 < n && score[a[child + 1]] > score[a[child]])
+		if (child + 1 < n && assign_before(p, a[child + 1], a[child]))
 			child++;
-		if (score[a[child]] <= score[e])
+		if (!assign_before(p, a[child], e))
 			break;
 		a[k] = a[child];
 		k = child;
@@ -183,8 +204,9 @@ assign_order_down(const int64_t *score, uint32_t *a, uint32_t n, uint32_t k)
 
 /*
  * Relax row i's edges at base h (its distance minus u(i)), best score
- * first, and stop once a score is too small to beat the nearest sink
- * known: v <= 0 makes h - score a lower bound on every later distance.
+ * first, and stop once an edge cannot beat the nearest sink known: v <= 0
+ * makes h + cost a lower bound on the distance of every later edge, and
+ * at equal score later edges have higher columns, so lower ranks.
  * Usually only the first few edges of a row are needed, so each row's
  * order[] is sorted lazily, as an in-place heapsort: a max-heap in front
  * (nheaped[i] entries, built on the row's first scan) and the edges taken
@@ -198,6 +220,7 @@ assign_scan(struct assign_work *w, uint32_t i, int64_t h, uint32_t stamp)
 	struct assign_col		*c;
 	uint32_t			*a, n, k, e, j, top;
 	int64_t				 nd, cost;
+	uint64_t			 tie;
 
 	a = w->order + (p->rowstart[i] - p->rowstart[0]);
 	n = p->rowstart[i + 1] - p->rowstart[i];
@@ -205,7 +228,7 @@ assign_scan(struct assign_work *w, uint32_t i, int64_t h, uint32_t stamp)
 		for (k = 0; k < n; k++)
 			a[k] = p->rowstart[i] + k;
 		for (k = n / 2; k > 0; k--)
-			assign_order_down(score, a, n, k - 1);
+			assign_order_down(p, a, n, k - 1);
 		w->nheaped[i] = n;
 	}
 	for (k = n; k > 0; k--) {
@@ -215,19 +238,23 @@ assign_scan(struct assign_work *w, uint32_t i, int64_t h, uint32_t stamp)
 			a[0] = a[k - 1];
 			a[k - 1] = top;
 			w->nheaped[i] = k - 1;
-			assign_order_down(score, a, k - 1, 0);
+			assign_order_down(p, a, k - 1, 0);
 		}
 		e = a[k - 1];
-		cost = -(score[e] * w->k + 1);
-		if (h + cost > w->best)
-			break;
 		j = p->col[e];
+		cost = -(score[e] * w->k + 1);
+		if (h + cost > w->best || (h + cost == w->best &&
+		    1 + (uint64_t)j > w->btie))
+			break;
 		c = &w->cols[j];
 		nd = h + cost - c->v;
-		if (nd > w->best)
+		tie = assign_tie(c, j);
+		if (nd > w->best || (nd == w->best && tie > w->btie))
 			continue;
-		if (c->row == ASSIGN_NONE)
+		if (c->row == ASSIGN_NONE) {
 			w->best = nd;		/* a real sink at nd */
+			w->btie = tie;
+		}
 		if (c->stamp != stamp) {
 			c->stamp = stamp;
 			c->dist = nd;
@@ -259,6 +286,7 @@ assign_insert(struct assign_work *w, uint32_t r)
 	w->nheap = 0;
 	w->nsettled = 0;
 	w->best = 0;
+	w->btie = ASSIGN_TIE_DUMMY;
 	for (;;) {
 		assign_scan(w, i, h, stamp);
 
@@ -279,8 +307,10 @@ assign_insert(struct assign_work *w, uint32_t r)
 		if (h < best) {
 			best = h;
 			srow = i;
-			if (h < w->best)
+			if (h <= w->best) {
 				w->best = h;
+				w->btie = ASSIGN_TIE_DUMMY;
+			}
 		}
 	}
 
@@ -311,7 +341,7 @@ assign_insert(struct assign_work *w, uint32_t r)
 	}
 }
 
-/* Pairs count as score * scale + 1, so more pairs win ties, never more. */
+/* K: pairs cost -(score * K + 1), fewer than K pairs only break ties. */
 static int64_t
 assign_scale(const struct assign_problem *p)
 {
@@ -442,6 +472,7 @@ assign_transpose(const struct assign_problem *p,
 	uint32_t		*rowstart, *col, *count, r, e, c, base, active;
 	int64_t			*score;
 	size_t			 nedges;
+	int			 rc = 0;
 
 	*tp = NULL;
 	base = p->rowstart[0];
@@ -457,8 +488,8 @@ assign_transpose(const struct assign_problem *p,
 
 	if ((t = assign_alloc(p->ncols, p->nrows, nedges, &rowstart, &col,
 	    &score)) == NULL) {
-		free(count);
-		return (IOD_ENOMEM);
+		rc = IOD_ENOMEM;
+		goto out;
 	}
 	/* A stable counting sort of the edges by column. */
 	for (c = 0; c < p->ncols; c++)
@@ -476,7 +507,7 @@ assign_transpose(const struct assign_problem *p,
 	*tp = t;
 out:
 	free(count);
-	return (0);
+	return (rc);
 }
 
 int
@@ -507,16 +538,14 @@ assign_solve(const struct assign_problem *p, uint32_t *col_of_row,
 	if ((rc = assign_run(q, k, medge)) != 0)
 		goto out;
 
-	if (col_of_row != NULL && t != NULL) {
+	/* Back to the caller's orientation. */
+	if (col_of_row != NULL) {
 		for (r = 0; r < p->nrows; r++)
 			col_of_row[r] = ASSIGN_NONE;
 	}
 	for (r = 0; r < q->nrows; r++) {
-		if ((e = medge[r]) == ASSIGN_NONE) {
-			if (col_of_row != NULL && t == NULL)
-				col_of_row[r] = ASSIGN_NONE;
+		if ((e = medge[r]) == ASSIGN_NONE)
 			continue;
-		}
 		if (col_of_row != NULL && t == NULL)
 			col_of_row[r] = q->col[e];
 		else if (col_of_row != NULL)

@@ -64,13 +64,14 @@ struct assign_problem {
  * function of the set of (row, col, score) edges alone, not of their order
  * within a row (a one-row problem takes its best column of lowest index).
  *
- * Cost: about 0.3 s for 5,000 rows, 100,000 columns and 10 million
- * edges; the worst case is O(nrows * nedges), approached when about as
- * many rows as columns all rank the columns alike (2,000 x 2,100 complete
- * with scores set by the column: 8 to 17 s).  When fewer columns have
- * edges than there are rows, it solves the transposed problem, which is
- * then the cheap way.  It blocks: keep it off the event loop for big
- * batches.
+ * Cost, on one core: 0.3 to 0.5 s for 5,000 rows, 100,000 columns and 10
+ * million edges, up to 1.3 s when the rows favour the same columns; 1 to
+ * 5 s for 10,000 rows and 20 million edges.  The worst case is
+ * O(nrows * nedges), approached when about as many rows as columns all
+ * rank the columns alike (2,000 x 2,100 complete: 8 to 26 s).  When fewer
+ * columns have edges than there are rows, it solves the transposed
+ * problem, the cheap way then.  It blocks: keep big batches off the
+ * event loop.
  *
  * Returns 0; IOD_EINVAL (-1) if p is NULL or malformed (nrows or ncols
  * equal to UINT32_MAX, rowstart decreasing, a col >= ncols, a score <= 0)

@@ -2,8 +2,10 @@
  * test_assign.c — the batch assignment (matcher/assign.c) against
  * independent judges: an exhaustive search over every matching of small
  * instances, a Bellman-Ford search for an improving cycle (the optimality
- * certificate of min-cost flow) on medium ones, the transposed problem, and
- * hand-made edge cases, invalid inputs and determinism checks.
+ * certificate of min-cost flow, with "more pairs" as the second goal) on
+ * medium ones, the transposed problem, hand-made edge cases, the bounds,
+ * invalid inputs, determinism (edge order, repeats, the builder) and a
+ * recorded hash of how ties are broken.
  *
  * With ASSIGN_DUMP_DIR set, test_scipy_dump also writes a dozen instances
  * of a few hundred rows and columns with assign_solve's answers as
@@ -77,6 +79,18 @@ dense_random(struct dense *d, uint32_t nrows, uint32_t ncols,
 	for (k = 0; k < (size_t)nrows * ncols; k++)
 		if (rng_next() % 1000 < permille)
 			d->w[k] = rng_range(1, maxscore);
+}
+
+/* Random sizes too, drawn in a fixed order (not as arguments: unspecified). */
+static void
+dense_random_sized(struct dense *d, uint32_t rlo, uint32_t rhi, uint32_t clo,
+    uint32_t chi, unsigned permille, int64_t maxscore)
+{
+	uint32_t	 nrows, ncols;
+
+	nrows = (uint32_t)rng_range(rlo, rhi);
+	ncols = (uint32_t)rng_range(clo, chi);
+	dense_random(d, nrows, ncols, permille, maxscore);
 }
 
 /*
@@ -259,9 +273,11 @@ certify(const struct dense *d, const uint32_t *col_of_row)
 	}
 	for (c = 0; c < d->ncols; c++) {
 		if (matched[c])
-			arcs[narcs++] = (struct arc){ t, d->nrows + c, { 0, 0 } };
+			arcs[narcs++] = (struct arc){ t, d->nrows + c,
+			    { 0, 0 } };
 		else
-			arcs[narcs++] = (struct arc){ d->nrows + c, t, { 0, 0 } };
+			arcs[narcs++] = (struct arc){ d->nrows + c, t,
+			    { 0, 0 } };
 	}
 	for (pass = 0; pass < nv && changed; pass++) {
 		changed = 0;
@@ -320,8 +336,7 @@ test_brute_force(void **state)
 		permille = densities[n % NELEM(densities)];
 		maxscore = score_ranges[(n / NELEM(densities)) %
 		    NELEM(score_ranges)];
-		dense_random(&d, (uint32_t)rng_range(0, BMAX),
-		    (uint32_t)rng_range(0, BMAX), permille, maxscore);
+		dense_random_sized(&d, 0, BMAX, 0, BMAX, permille, maxscore);
 		csr_from_dense(&m, &d, n % 2, (uint32_t)(n % 3));
 		memset(col_of_row, 0xa5, sizeof col_of_row);
 		total = -1;
@@ -333,10 +348,10 @@ test_brute_force(void **state)
 		for (npairs = 0, r = 0; r < d.nrows; r++)
 			npairs += col_of_row[r] != ASSIGN_NONE;
 		if (total != want.total || npairs != want.npairs)
-			fail_msg("instance %u (%ux%u): total %lld with %u pairs, "
-			    "brute force %lld with %u", n, d.nrows, d.ncols,
-			    (long long)total, npairs, (long long)want.total,
-			    want.npairs);
+			fail_msg("instance %u (%ux%u): total %lld with %u "
+			    "pairs, brute force %lld with %u", n, d.nrows,
+			    d.ncols, (long long)total, npairs,
+			    (long long)want.total, want.npairs);
 		csr_free(&m);
 		free(d.w);
 	}
@@ -376,13 +391,11 @@ test_certificate(void **state)
 	rng_seed(3);
 	for (n = 0; n < 300; n++) {
 		if (n < 290)
-			dense_random(&d, (uint32_t)rng_range(1, 60),
-			    (uint32_t)rng_range(1, 60),
+			dense_random_sized(&d, 1, 60, 1, 60,
 			    densities[n % NELEM(densities)],
 			    score_ranges[n % 5]);
 		else
-			dense_random(&d, (uint32_t)rng_range(200, 300),
-			    (uint32_t)rng_range(200, 400), 30, 1000);
+			dense_random_sized(&d, 200, 300, 200, 400, 30, 1000);
 		dense_transpose(&dt, &d);
 		csr_from_dense(&m, &d, n % 2, 0);
 		csr_from_dense(&mt, &dt, 0, 0);
@@ -394,8 +407,8 @@ test_certificate(void **state)
 		check_matching(&dt, col_of_col, totalt);
 		assert_int_equal(total, totalt);
 		if (!certify(&d, col_of_row))
-			fail_msg("instance %u (%ux%u): an improving cycle exists",
-			    n, d.nrows, d.ncols);
+			fail_msg("instance %u (%ux%u): an improving cycle "
+			    "exists", n, d.nrows, d.ncols);
 		free(col_of_row);
 		free(col_of_col);
 		csr_free(&m);
@@ -799,6 +812,43 @@ test_determinism(void **state)
 }
 
 /*
+ * Ties are broken the same way from one version to the next, or a batch
+ * run again after an upgrade would propose other pairs: the answers to
+ * tie-heavy instances of every shape hash to a recorded value.  A change
+ * that breaks ties otherwise on purpose must record the new value.
+ */
+#define GOLDEN_HASH	0x85fcb47d0f626c70ULL
+
+static void
+test_golden(void **state)
+{
+	struct dense	 d;
+	struct csr	 m;
+	uint32_t	 col_of_row[60], r;
+	uint64_t	 hash = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	int64_t		 total;
+	unsigned	 n;
+
+	(void)state;
+	rng_seed(9);
+	for (n = 0; n < 200; n++) {
+		dense_random_sized(&d, 1, 60, 1, 60, densities[1 + n % 4],
+		    n % 2 ? 2 : 5);
+		csr_from_dense(&m, &d, 1, 0);
+		assert_int_equal(assign_solve(&m.p, col_of_row, &total), 0);
+		for (r = 0; r < d.nrows; r++) {
+			hash ^= col_of_row[r];
+			hash *= 0x100000001b3ULL;
+		}
+		csr_free(&m);
+		free(d.w);
+	}
+	if (hash != GOLDEN_HASH)
+		fail_msg("tie-breaking changed: hash %#llx, recorded %#llx",
+		    (unsigned long long)hash, (unsigned long long)GOLDEN_HASH);
+}
+
+/*
  * A larger sparse instance in the shape of real batches (more columns than
  * rows, popular columns shared by many rows): a valid matching whose total
  * equals that of the transposed problem.
@@ -962,6 +1012,7 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_problem_new),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_large_sparse),
 		cmocka_unit_test(test_scipy_dump),
 	};
