@@ -48,7 +48,7 @@ BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps run test check check-unit check-fuzz check-daemon bench \
-	bench-quick fuzz clean
+	bench-quick bench-deps fuzz clean
 .DEFAULT_GOAL := all
 
 all: $(B)/iodd $(B)/iodctl $(BENCH_BIN)
@@ -57,9 +57,25 @@ all: $(B)/iodd $(B)/iodctl $(BENCH_BIN)
 # only when missing (pkg-config or the command does not find them).
 DEBS_BUILD = libevent-dev liblmdb-dev libmsgpack-dev libyaml-dev \
 	     libjansson-dev libcmocka-dev libsodium-dev libssl-dev pkg-config
-DEBS_TEST  = lmdb-utils python3-scipy python3-msgpack python3-icalendar curl
+DEBS_TEST  = lmdb-utils python3-scipy python3-msgpack python3-icalendar curl \
+	     prometheus postgresql python3-psycopg2 python3-yaml openssl
+# The console's end-to-end tests: Debian's Chromium (French locale for the
+# date inputs) driven by playwright-core, pinned in tests/e2e (npm ci).
+DEBS_E2E   = chromium chromium-l10n nodejs
 deps:
-	@sh scripts/deps.sh $(DEBS_BUILD) -- $(DEBS_TEST)
+	@sh scripts/deps.sh $(DEBS_BUILD) -- $(DEBS_TEST) $(DEBS_E2E)
+	@$(MAKE) --no-print-directory tests/e2e/node_modules \
+	    tests/openapi/node_modules
+
+tests/e2e/node_modules: tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+	@touch $@
+
+# The OpenAPI document's validator (swagger-parser), pinned in tests/openapi.
+tests/openapi/node_modules: tests/openapi/package.json \
+    tests/openapi/package-lock.json
+	cd tests/openapi && npm ci --no-audit --no-fund
+	@touch $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -97,13 +113,20 @@ test: deps
 	$(MAKE) check
 	$(MAKE) check SANITIZE=address,undefined
 
-check: all $(UNIT_BIN) $(FUZZ_BIN)
+check: all $(UNIT_BIN) $(FUZZ_BIN) tests/e2e/node_modules \
+    tests/openapi/node_modules
 	@sh scripts/check.sh $(B)
 
-bench: deps all
+# The peers' packages (bench/peer_pg.py, bench/peer_scipy.py, mdb_stat).
+DEBS_BENCH = postgresql python3-psycopg2 python3-yaml python3-scipy \
+	     python3-msgpack lmdb-utils
+bench-deps:
+	@sh scripts/deps.sh $(DEBS_BENCH)
+
+bench: deps bench-deps all
 	sh bench/run.sh $(B) $(or $(SCALE),metro)
 
-bench-quick: deps all
+bench-quick: deps bench-deps all
 	sh bench/run.sh $(B) plie
 
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz T=fuzz_json

@@ -31,6 +31,12 @@ access_record(const struct token *tok, enum store_db db, const void *rec)
 		case DB_PROPOSALS:
 			return (((const struct proposal *)rec)->referent_id ==
 			    tok->referent_id);
+		case DB_PLACEMENTS:
+			return (((const struct placement *)rec)->referent_id ==
+			    tok->referent_id);
+		case DB_FOLLOWUPS:
+			return (((const struct followup *)rec)->referent_id ==
+			    tok->referent_id);
 		case DB_REFERENTS:
 			return (1);
 		default:

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
 
 #include "matcher.h"
 #include "rules.h"
@@ -895,6 +898,42 @@ api_export(struct reqctx *ctx)
 	    "audit", related(ctx->txn, DB_AUDIT, ctx->id, 0));
 	free_rec(res->schema, rec);
 	return (http_reply(ctx, 200, j));
+}
+
+/*
+ * A consistent, compacted copy of the live store: a data.mdb to put in an
+ * empty data directory to restore.  The copy goes through a temporary
+ * file, unlinked at once, that the reply reads from.
+ */
+int
+api_backup(struct reqctx *ctx)
+{
+	struct evbuffer	*out;
+	char		*path;
+	off_t		 size;
+	int		 fd;
+
+	if (asprintf(&path, "%s/backup.XXXXXX", srv->datadir) == -1)
+		return (http_error(ctx, 503, "no_memory", NULL, "out of memory"));
+	fd = mkstemp(path);
+	if (fd != -1)
+		unlink(path);
+	free(path);
+	if (fd == -1 || store_backup(srv->st, fd) != 0 ||
+	    (size = lseek(fd, 0, SEEK_END)) <= 0) {
+		if (fd != -1)
+			close(fd);
+		return (http_error(ctx, 500, "backup_failed", NULL,
+		    "the copy of the store failed"));
+	}
+	out = evbuffer_new();
+	if (evbuffer_add_file(out, fd, 0, size) != 0) {	/* owns fd now */
+		evbuffer_free(out);
+		return (http_error(ctx, 500, "backup_failed", NULL,
+		    "the copy of the store cannot be sent"));
+	}
+	log_info("backup of %lld bytes by %s", (long long)size, ctx->actor);
+	return (http_reply_text(ctx, 200, "application/octet-stream", out));
 }
 
 /* The audit log of reads of personal data, oldest first. */

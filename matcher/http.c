@@ -26,6 +26,11 @@
 const struct route routes[] = {
 	{ "GET", "/healthz", api_health, R_PUBLIC, 0, 0 },
 
+	/* The web console (static.c): files only, its data comes from /v1. */
+	{ "GET", "/", static_serve, R_PUBLIC, 0, 0 },
+	{ "GET", "/web/{file}", static_serve, R_PUBLIC, 0, 0 },
+	{ "GET", "/v1/whoami", api_whoami, R_ANY, 0, 0 },
+
 	{ "POST", "/v1/tokens", api_token_create, R_ADMIN, 4 * KB, RT_WRITE },
 	{ "GET", "/v1/tokens", api_token_list, R_ADMIN, 0, 0 },
 	{ "DELETE", "/v1/tokens/{id}", api_token_revoke, R_ADMIN, 0, RT_WRITE },
@@ -60,6 +65,11 @@ const struct route routes[] = {
 
 	{ "GET", "/v1/events", api_events, R_ADMIN, 0, 0 },
 	{ "GET", "/v1/audit", api_audit, R_ADMIN, 0, 0 },
+	{ "GET", "/v1/reports/activity", api_report_activity, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
+	{ "GET", "/v1/reports/charter", api_report_charter, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
+	{ "GET", "/metrics", api_metrics, R_PUBLIC, 0, 0 },
+	{ "GET", "/v1/openapi.json", api_openapi, R_PUBLIC, 0, 0 },
+	{ "GET", "/v1/backup", api_backup, R_ADMIN, 0, 0 },
 	{ "GET", "/v1/candidates/{id}/export", api_export, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 
 	{ "GET", "/v1/rulesets", api_rulesets_list, R_ADMIN | R_IOD | R_AUDITOR, 0, 0 },
@@ -79,6 +89,22 @@ const struct route routes[] = {
 	{ "POST", "/v1/proposals/{id}/no-show", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE | RT_OPTBODY },
 	{ "POST", "/v1/proposals/{id}/withdraw", api_proposal_transition, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
 
+	{ "GET", "/v1/placements", api_placement_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "GET", "/v1/placements/{id}", api_placement_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "POST", "/v1/placements/{id}/end", api_placement_end, R_ADMIN | R_IOD, 4 * KB, RT_WRITE },
+	{ "GET", "/v1/followups", api_followup_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "GET", "/v1/followups.ics", api_followup_ics, R_ADMIN | R_IOD, 0, 0 },
+	{ "GET", "/v1/followups/{id}", api_followup_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
+	{ "POST", "/v1/followups/{id}/done", api_followup_transition, R_ADMIN | R_IOD, 8 * KB, RT_WRITE },
+	{ "POST", "/v1/followups/{id}/missed", api_followup_transition, R_ADMIN | R_IOD, 8 * KB, RT_WRITE | RT_OPTBODY },
+	{ "POST", "/v1/followups/{id}/cancel", api_followup_transition, R_ADMIN | R_IOD, 8 * KB, RT_WRITE | RT_OPTBODY },
+
+	{ "GET", "/v1/events/stream", api_events_stream, R_ANY, 0, 0 },
+	{ "POST", "/v1/webhooks", api_webhook_create, R_ADMIN, 8 * KB, RT_WRITE },
+	{ "GET", "/v1/webhooks", api_webhook_list, R_ADMIN, 0, 0 },
+	{ "GET", "/v1/webhooks/{id}", api_webhook_get, R_ADMIN, 0, 0 },
+	{ "DELETE", "/v1/webhooks/{id}", api_webhook_delete, R_ADMIN, 0, RT_WRITE },
+
 	{ NULL, NULL, NULL, 0, 0, 0 }
 };
 
@@ -97,7 +123,8 @@ method_name(enum evhttp_cmd_type m)
 }
 
 /* Match path against a pattern; {id} takes a positive integer, {name}
- * a rule set name of [a-z0-9-]. */
+ * a rule set name of [a-z0-9-], {file} (last) the rest of the path when
+ * static_name_ok says it may name a file. */
 static int
 path_match(const char *pat, const char *path, uint64_t *id, char *name)
 {
@@ -128,6 +155,12 @@ path_match(const char *pat, const char *path, uint64_t *id, char *name)
 			pat += 6;
 			continue;
 		}
+		if (strcmp(pat, "{file}") == 0) {
+			if (!static_name_ok(path))
+				return (0);
+			memcpy(name, path, strlen(path) + 1);	/* <= 64 */
+			return (1);
+		}
 		p = strchr(pat, '{');
 		if (p == NULL)
 			return (strcmp(pat, path) == 0);
@@ -144,6 +177,20 @@ http_reply(struct reqctx *ctx, int status, json_t *j)
 {
 	json_decref(ctx->reply);
 	ctx->reply = j;
+	ctx->status = status;
+	return (status);
+}
+
+int
+http_reply_text(struct reqctx *ctx, int status, const char *ctype,
+    struct evbuffer *text)
+{
+	json_decref(ctx->reply);
+	ctx->reply = NULL;
+	if (ctx->text != NULL)
+		evbuffer_free(ctx->text);
+	ctx->text = text;
+	ctx->ctype = ctype;
 	ctx->status = status;
 	return (status);
 }
@@ -215,11 +262,14 @@ http_send(struct reqctx *ctx)
 	msgpack_packer		 pk;
 	const char		*reason;
 
-	if (ctx->req == NULL)	/* the handler answered: a stream, a calendar */
+	if (ctx->req == NULL)	/* the handler answered: a stream */
 		goto done;
 	out = evbuffer_new();
 	h = evhttp_request_get_output_headers(ctx->req);
-	if (ctx->reply != NULL && ctx->status != 204) {
+	if (ctx->text != NULL) {
+		evbuffer_add_buffer(out, ctx->text);
+		evhttp_add_header(h, "Content-Type", ctx->ctype);
+	} else if (ctx->reply != NULL && ctx->status != 204) {
 		if (ctx->msgpack) {
 			msgpack_packer_init(&pk, out, msgpack_write);
 			json_pack_mp(ctx->reply, &pk);
@@ -255,6 +305,9 @@ http_send(struct reqctx *ctx)
 	evhttp_send_reply(ctx->req, ctx->status, reason, out);
 	evbuffer_free(out);
 done:
+	metrics_request(ctx->route, ctx->status, &ctx->started);
+	if (ctx->text != NULL)
+		evbuffer_free(ctx->text);
 	json_decref(ctx->reply);
 	json_decref(ctx->body);
 	evhttp_clear_headers(&ctx->query);
@@ -371,6 +424,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	ctx->req = req;
+	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 	conn_request(req);
 	TAILQ_INIT(&ctx->query);
 	ctx->msgpack = wants_msgpack(evhttp_find_header(
@@ -378,8 +432,10 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	method = method_name(evhttp_request_get_command(req));
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	/* A %00 would cut the decoded path short: refuse it. */
 	if (path == NULL ||
-	    (decoded = evhttp_uridecode(path, 0, NULL)) == NULL) {
+	    (decoded = evhttp_uridecode(path, 0, &len)) == NULL ||
+	    strlen(decoded) != len) {
 		http_error(ctx, 400, "bad_path", NULL, "malformed path");
 		goto reply;
 	}

@@ -248,6 +248,8 @@ index_free(void)
 	free(idx->slot_of);
 	hmap_free(&idx->offer_open);
 	hmap_free(&idx->refused);
+	hmap_free(&idx->refusing);
+	free(idx->busy);
 	free(idx);
 	idx = NULL;
 }
@@ -271,6 +273,7 @@ compact(struct mcand *c, const struct candidate *k)
 	c->schedule_ok = (uint8_t)k->schedule_ok;
 	c->max_hours = (uint8_t)k->max_weekly_hours;
 	c->flags = MC_LIVE;
+	c->status = (uint8_t)k->status;
 	if (k->status == CAND_ACTIVE)
 		c->flags |= MC_ACTIVE;
 	if (k->consent.on != 0)
@@ -513,35 +516,112 @@ index_forget_ruleset(const struct ruleset *rs)
 static int
 sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 {
-	uint32_t	*p;
+	struct pentry	*p;
+	uint32_t	*order;
+	size_t		 i;
 
 	if (!s->dirty && s->n == l->n)
 		return (0);
 	if (l->n > s->cap) {
-		if ((p = reallocarray(s->v, l->n, sizeof(uint32_t))) == NULL)
+		if ((p = reallocarray(s->v, l->n, sizeof(*p))) == NULL)
 			return (IOD_ENOMEM);
 		s->v = p;
 		s->cap = l->n;
 	}
+	if ((order = reallocarray(NULL, l->n ? l->n : 1, sizeof(*order))) ==
+	    NULL)
+		return (IOD_ENOMEM);
 	if (l->n > 0)
-		memcpy(s->v, l->v, l->n * sizeof(uint32_t));
-	s->n = l->n;
+		memcpy(order, l->v, l->n * sizeof(uint32_t));
 	sort_view = v;
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(uint32_t), cmp_slot);
+	if (l->n > 1)
+		qsort(order, l->n, sizeof(uint32_t), cmp_slot);
+	for (i = 0; i < l->n; i++)
+		index_pack(&s->v[i], order[i], &idx->cand[order[i]],
+		    v->base[order[i]]);
+	free(order);
+	s->n = l->n;
 	s->dirty = 0;
 	return (0);
 }
 
+void
+index_pack(struct pentry *e, uint32_t slot, const struct mcand *c,
+    int32_t base)
+{
+	int32_t	days;
+
+	memset(e, 0, sizeof(*e));
+	e->slot = slot;
+	e->base = base;
+	e->commune = c->commune;
+	days = c->available_on != 0 ? date_to_days(c->available_on) : 0;
+	e->available = days > 0 && days < 65536 ? (uint16_t)days : 0;
+	e->flags = c->flags;
+	e->programme = c->programme;
+	e->zone = c->zone;
+	e->schedule_ok = c->schedule_ok;
+	e->max_hours = c->max_hours;
+	e->contracts = (uint8_t)c->contracts;
+	e->publics = (uint8_t)c->publics;
+}
+
+void
+index_open(struct mcand *c, int delta)
+{
+	uint32_t	slot = (uint32_t)(c - idx->cand);
+	size_t		w = slot / 64, n;
+	uint64_t	*b;
+
+	if (delta < 0 && c->open == 0)
+		return;
+	c->open = (uint16_t)(c->open + delta);
+	if (w >= idx->nbusy) {
+		n = idx->nbusy ? idx->nbusy : 64;
+		while (n <= w)
+			n *= 2;
+		if ((b = reallocarray(idx->busy, n, sizeof(*b))) == NULL)
+			return;		/* the exclusive filter reads c->open */
+		memset(b + idx->nbusy, 0, (n - idx->nbusy) * sizeof(*b));
+		idx->busy = b;
+		idx->nbusy = n;
+	}
+	if (c->open > 0)
+		idx->busy[w] |= 1ULL << (slot % 64);
+	else
+		idx->busy[w] &= ~(1ULL << (slot % 64));
+}
+
+int
+index_busy(uint32_t slot)
+{
+	if (slot / 64 >= idx->nbusy)
+		return (idx->cand[slot].open > 0);
+	return ((idx->busy[slot / 64] >> (slot % 64)) & 1);
+}
+
+int
+index_refused(uint64_t candidate, uint64_t company, iod_date on)
+{
+	uint64_t	key = candidate << 32 | company;
+
+	if (on <= hmap_get(&idx->refused, key))
+		return (0);
+	if (hmap_set(&idx->refused, key, on) != 0)
+		return (IOD_ENOMEM);
+	return (hmap_set(&idx->refusing, company,
+	    hmap_get(&idx->refusing, company) + 1));
+}
+
 /*
- * The candidates seeking the offer's job under rs, best base score first:
- * *list borrows an array of slots valid until the next index write, *base
- * the view's base scores by slot, *territory the rule set's territory of
- * each refdata commune.  Returns 0 or IOD_ENOMEM.
+ * The candidates seeking the offer's job under rs, best base score first,
+ * packed: *list borrows an array valid until the next index write,
+ * *territory the rule set's territory of each refdata commune.  Returns 0
+ * or IOD_ENOMEM.
  */
 int
-index_candidates(const struct ruleset *rs, int rome, const uint32_t **list,
-    uint32_t *n, const int32_t **base, const int16_t **territory)
+index_candidates(const struct ruleset *rs, int rome,
+    const struct pentry **list, uint32_t *n, const int16_t **territory)
 {
 	struct view	*v;
 	struct sorted	*s;
@@ -561,7 +641,6 @@ index_candidates(const struct ruleset *rs, int rome, const uint32_t **list,
 		return (rc);
 	*list = s->v;
 	*n = (uint32_t)s->n;
-	*base = v->base;
 	*territory = v->territory;
 	return (0);
 }

@@ -52,7 +52,7 @@
 enum opt {
 	OPT_URL, OPT_TOKEN, OPT_TIMEOUT, OPT_HELP,
 	OPT_LIMIT, OPT_ALL, OPT_ROLE, OPT_SUBJECT, OPT_REFERENT, OPT_COMPANY,
-	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR
+	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR, OPT_WEEK, OPT_OWNER
 };
 #define O(o)		(1u << (o))
 #define O_GLOBAL	(O(OPT_URL) | O(OPT_TOKEN) | O(OPT_TIMEOUT) | O(OPT_HELP))
@@ -72,6 +72,8 @@ static const struct option longopts[] = {
 	{ "expires",	required_argument,	NULL, OPT_EXPIRES },
 	{ "batch",	required_argument,	NULL, OPT_BATCH },
 	{ "cursor",	required_argument,	NULL, OPT_CURSOR },
+	{ "week",	no_argument,		NULL, OPT_WEEK },
+	{ "owner",	required_argument,	NULL, OPT_OWNER },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -80,8 +82,8 @@ struct args {
 	uint32_t	 seen;		/* O(opt) of each option given */
 	const char	*url, *token;
 	uint64_t	 timeout, limit, referent, company, batch;
-	int		 all;
-	const char	*role, *subject, *expires, *cursor;
+	int		 all, week;
+	const char	*role, *subject, *expires, *cursor, *owner;
 	char		**argv;		/* positional arguments */
 	int		 argc;
 };
@@ -167,6 +169,8 @@ static int	cmd_import(const struct cmd_entry *, struct client *,
 		    struct args *);
 static int	cmd_health(const struct cmd_entry *, struct client *,
 		    struct args *);
+static int	cmd_followups(const struct cmd_entry *, struct client *,
+		    struct args *);
 
 static const struct cmd_entry cmd_table[] = {
 	{ "get", NULL, "get <resource> <id>",
@@ -192,6 +196,8 @@ static const struct cmd_entry cmd_table[] = {
 	    2, 2, O(OPT_BATCH), cmd_import },
 	{ "health", NULL, "health",
 	    0, 0, 0, cmd_health },
+	{ "followups", NULL, "followups [--week] [--owner NAME]",
+	    0, 0, O(OPT_WEEK) | O(OPT_OWNER), cmd_followups },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL }
 };
 
@@ -344,6 +350,8 @@ args_parse(struct args *a, int argc, char **argv, int stop)
 		case OPT_SUBJECT:	a->subject = optarg; break;
 		case OPT_EXPIRES:	a->expires = optarg; break;
 		case OPT_CURSOR:	a->cursor = optarg; break;
+		case OPT_WEEK:		a->week = 1; break;
+		case OPT_OWNER:		a->owner = optarg; break;
 		case OPT_ALL:		a->all = 1; break;
 		case OPT_HELP:		break;
 		case OPT_TIMEOUT:	num = &a->timeout; max = 86400; break;
@@ -1080,6 +1088,190 @@ cmd_health(__attribute__((unused)) const struct cmd_entry *ce,
     struct client *c, __attribute__((unused)) struct args *a)
 {
 	return (simple_request(c, EVHTTP_REQ_GET, "/healthz"));
+}
+
+/* ---- the follow-up calendar -------------------------------------------
+ *
+ * followups: the appointments of this week (Monday to Sunday, today as
+ * the daemon's IOD_TODAY would say), or every planned one, as a table.
+ */
+
+static const char *const fu_days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+    "Sat", "Sun" };
+
+/* Columns of the table: heading, then how wide the widest cell is. */
+enum fu_col { FC_DATE, FC_DAY, FC_WITH, FC_WHEN, FC_CANDIDATE, FC_COMPANY,
+	FC_OWNER, FC_STATUS, FC__N };
+static const char *const fu_heads[] = { "DATE", "DAY", "WITH", "PERIOD",
+    "CANDIDATE", "COMPANY", "OWNER", "STATUS" };
+
+/* Width on a terminal: UTF-8 code points. */
+static size_t
+text_width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+static int
+fu_order(const void *a, const void *b)
+{
+	json_t		*x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int		 c;
+	json_int_t	 i, j;
+
+	if ((c = strcmp(jstr(x, "due_on"), jstr(y, "due_on"))) != 0)
+		return (c);
+	i = json_integer_value(json_object_get(x, "id"));
+	j = json_integer_value(json_object_get(y, "id"));
+	return (i < j ? -1 : i > j);
+}
+
+/* The cells of one appointment (caller frees each). */
+static void
+fu_cells(json_t *f, char *cell[FC__N])
+{
+	const char	*kind = jstr(f, "kind"), *phase = jstr(f, "phase");
+	json_int_t	 n = json_integer_value(json_object_get(f, "number"));
+	iod_date	 d = 0;
+
+	date_parse(jstr(f, "due_on"), &d);
+	cell[FC_DATE] = xasprintf("%s", jstr(f, "due_on"));
+	cell[FC_DAY] = xasprintf("%s", d != 0 ? fu_days[date_weekday(d)] : "");
+	cell[FC_WITH] = xasprintf("%s", strcmp(kind, "joint_review") == 0 ?
+	    "joint review" : strcmp(kind, "both") == 0 ? "both" : kind);
+	if (strcmp(phase, "trial") == 0)
+		cell[FC_WHEN] = xasprintf("trial week %" JSON_INTEGER_FORMAT, n);
+	else if (strcmp(phase, "monthly") == 0)
+		cell[FC_WHEN] = xasprintf("month %" JSON_INTEGER_FORMAT, n);
+	else
+		cell[FC_WHEN] = xasprintf("end, month %" JSON_INTEGER_FORMAT, n);
+	cell[FC_CANDIDATE] = xasprintf("%s", jstr(f, "candidate_name"));
+	cell[FC_COMPANY] = xasprintf("%s", jstr(f, "company_name"));
+	cell[FC_OWNER] = xasprintf("%s", jstr(f, "owner"));
+	cell[FC_STATUS] = xasprintf("%s", json_is_true(json_object_get(f,
+	    "overdue")) ? "OVERDUE" : jstr(f, "status"));
+}
+
+static void
+fu_row(char *const cell[FC__N], const size_t width[FC__N])
+{
+	int	i;
+
+	for (i = 0; i < FC__N; i++) {
+		if (i == FC__N - 1)
+			printf("%s\n", cell[i]);
+		else
+			printf("%s%*s", cell[i], (int)(width[i] -
+			    text_width(cell[i]) + 2), "");
+	}
+}
+
+static int
+cmd_followups(__attribute__((unused)) const struct cmd_entry *ce,
+    struct client *c, struct args *a)
+{
+	struct reply	 r;
+	json_t		*all, *items, *item, *next, **v;
+	char		*query, *path, *owner = NULL, *cursor = NULL;
+	char		*cell[FC__N], mon[11], sun[11], until[11];
+	size_t		 width[FC__N], i, n;
+	iod_date	 today = date_today(), monday;
+	int		 k, rc = 0;
+
+	monday = date_from_days(date_to_days(today) - date_weekday(today));
+	date_format(monday, mon);
+	date_format(date_from_days(date_to_days(monday) + 6), sun);
+	date_format(date_from_days(date_to_days(monday) + 7), until);
+	if (a->owner != NULL && (owner = evhttp_uriencode(a->owner, -1, 0)) ==
+	    NULL)
+		fatalx("out of memory");
+	query = xasprintf("limit=%d%s%s%s%s%s%s", LIST_PAGE_ALL, a->week ?
+	    "&due_from=" : "&status=planned", a->week ? mon : "",
+	    a->week ? "&due_before=" : "", a->week ? until : "",
+	    owner != NULL ? "&owner=" : "", owner != NULL ? owner : "");
+	free(owner);
+	all = xjson(json_array());
+	for (;;) {
+		path = xasprintf("/v1/followups?%s%s%s", query,
+		    cursor != NULL ? "&cursor=" : "", cursor != NULL ? cursor : "");
+		rc = client_get(c, EVHTTP_REQ_GET, path, &r);
+		free(path);
+		if (rc != 0) {
+			rc = EXIT_USAGE;
+			break;
+		}
+		if (!reply_ok(&r)) {
+			rc = reply_report(&r);
+			reply_clear(&r);
+			break;
+		}
+		items = json_object_get(r.json, "items");
+		json_array_foreach(items, i, item)
+			if (strcmp(jstr(item, "status"), "cancelled") != 0)
+				json_array_append(all, item);
+		next = json_object_get(r.json, "next_cursor");
+		free(cursor);
+		cursor = json_is_string(next) ? xasprintf("%s",
+		    json_string_value(next)) : NULL;
+		reply_clear(&r);
+		if (cursor == NULL)
+			break;
+	}
+	free(cursor);
+	free(query);
+	if (rc != 0) {
+		json_decref(all);
+		return (rc);
+	}
+
+	n = json_array_size(all);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(all, i);
+	qsort(v, n, sizeof(*v), fu_order);
+	if (a->week)
+		printf("Week of Monday %s to Sunday %s", mon, sun);
+	else
+		printf("Planned appointments");
+	if (a->owner != NULL)
+		printf(", %s", a->owner);
+	printf(": %zu appointment%s\n", n, n == 1 ? "" : "s");
+	if (n > 0) {
+		for (k = 0; k < FC__N; k++)
+			width[k] = text_width(fu_heads[k]);
+		for (i = 0; i < n; i++) {
+			fu_cells(v[i], cell);
+			for (k = 0; k < FC__N; k++) {
+				if (text_width(cell[k]) > width[k])
+					width[k] = text_width(cell[k]);
+				free(cell[k]);
+			}
+		}
+		putchar('\n');
+		fu_row((char *const *)(uintptr_t)fu_heads, width);
+		for (i = 0; i < n; i++) {
+			fu_cells(v[i], cell);
+			fu_row(cell, width);
+			for (k = 0; k < FC__N; k++)
+				free(cell[k]);
+		}
+	}
+	free(v);
+	json_decref(all);
+	return (0);
 }
 
 /* ---- CSV import --------------------------------------------------------

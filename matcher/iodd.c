@@ -38,8 +38,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: iodd [-n] [--config FILE] [--data DIR] "
 	    "[--listen ADDR:PORT] [--refdata DIR] [--demo DIR] "
-	    "[--log-level LEVEL] [--map-size MB]\n"
-	    "            [--tls-cert PEM [--tls-key PEM]]\n");
+	    "[--log-level LEVEL] [--map-size MB] [--openapi]\n"
+	    "            [--tls-cert PEM [--tls-key PEM]] [--web DIR]\n");
 	exit(2);
 }
 
@@ -62,6 +62,17 @@ on_expire(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	if ((n = server_task(proposal_expire, "iodd")) > 0)
 		log_info("%d proposals expired", n);
+}
+
+/* Follow-up reminders, at start and every five minutes; a write task,
+ * run after the turn's commit. */
+static void
+on_remind(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_defer(placement_remind, "reminders");
 }
 
 static void
@@ -163,7 +174,9 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "tls-cert", required_argument, NULL, 'T' },
+		{ "openapi", no_argument, NULL, 'O' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "web", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct evhttp_bound_socket	*bs;
@@ -176,12 +189,14 @@ main(int argc, char **argv)
 	struct event			*grace_ev;
 	size_t				 map_size = MAP_SIZE, map_max = MAP_MAX;
 	const char			*tls_cert = NULL, *tls_key = NULL;
+	json_t				*doc;
 	size_t				 max_conns = 1024;
 	int				 timeout_s = TIMEOUT_S;
 	long				 rpm = 0;
 	int				 set_listen = 0, set_data = 0;
 	int				 set_refdir = 0, set_map = 0, set_level = 0;
-	struct event			*expire_ev;
+	struct event			*expire_ev, *remind_ev;
+	struct timeval			 five_minutes = { 300, 0 };
 	struct timeval			 minute = { 60, 0 };
 	int				 ch, check = 0, i, rc, grace_over = 0;
 	static const int		 signos[] = { SIGTERM, SIGINT, SIGHUP };
@@ -218,8 +233,17 @@ main(int argc, char **argv)
 		case 'T':
 			tls_cert = optarg;
 			break;
+		case 'O':
+			doc = openapi_document();
+			json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+			putchar('\n');
+			json_decref(doc);
+			return (0);
 		case 'K':
 			tls_key = optarg;
+			break;
+		case 'W':
+			static_set_dir(optarg);	/* the console's files */
 			break;
 		case 'm':
 			map_size = strtoull(optarg, NULL, 10) << 20;
@@ -307,6 +331,11 @@ main(int argc, char **argv)
 	evhttp_set_max_headers_size(srv->http, MAX_HEADERS);
 	evhttp_set_timeout(srv->http, timeout_s);
 	evhttp_set_gencb(srv->http, http_dispatch, NULL);
+	/* Signals first: once it says it listens, SIGTERM is a clean stop. */
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(srv->base, signos[i], on_signal, NULL);
+		event_add(sigs[i], NULL);
+	}
 	if ((bs = listen_on(listen)) == NULL) {
 		log_error("cannot listen on %s: %s", listen, strerror(errno));
 		return (1);
@@ -316,13 +345,16 @@ main(int argc, char **argv)
 		log_error("%s", cause != NULL ? cause : "out of memory");
 		return (1);
 	}
-	for (i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(srv->base, signos[i], on_signal, NULL);
-		event_add(sigs[i], NULL);
-	}
 	expire_ev = event_new(srv->base, -1, EV_PERSIST, on_expire, NULL);
 	event_add(expire_ev, &minute);
 	on_expire(-1, 0, NULL);
+	if (notify_init(srv->base) != 0) {
+		log_error("notifications cannot start: out of memory");
+		return (1);
+	}
+	remind_ev = event_new(srv->base, -1, EV_PERSIST, on_remind, NULL);
+	event_add(remind_ev, &five_minutes);
+	on_remind(-1, 0, NULL);
 
 	while (!srv->quit) {
 		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
@@ -330,8 +362,10 @@ main(int argc, char **argv)
 		server_after_turn();
 	}
 
-	/* Stop accepting, let the replies already written go out, close. */
+	/* Stop accepting, end the event streams, let the replies already
+	 * written go out, close. */
 	evhttp_del_accept_socket(srv->http, bs);
+	notify_stop();
 	grace_ev = evtimer_new(srv->base, on_grace, &grace_over);
 	evtimer_add(grace_ev, &grace);
 	while (!grace_over) {
@@ -343,6 +377,8 @@ main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(expire_ev);
+	event_free(remind_ev);
+	notify_free();
 	evhttp_free(srv->http);
 	conn_free();
 	event_base_free(srv->base);

@@ -38,61 +38,84 @@ match_prepare(const struct ruleset *rs, const struct offer *o,
 	return (0);
 }
 
-/* The first hard filter c fails, or -1 if c is eligible. */
-static int
-check(const struct ruleset *rs, const struct moffer *m, const struct mcand *c,
-    const int16_t *terr, int32_t today_days)
+_Static_assert(CONTRACT__N <= 8 && PUBLIC__N <= 8,
+    "a packed entry holds these sets in a byte");
+
+/* What a search holds constant: the offer, the day, whether the company
+ * ever refused anyone (else the refusals are not looked at). */
+struct probe {
+	const struct ruleset	*rs;
+	const struct moffer	*m;
+	const int16_t		*terr;
+	int32_t			 today, start;
+	int			 refusals;
+};
+
+static void
+probe_init(struct probe *q, const struct ruleset *rs, const struct moffer *m,
+    const int16_t *terr)
 {
-	const struct ruleset_filters	*f = &rs->filters;
-	const struct ruleset_policies	*p = &rs->policies;
+	q->rs = rs;
+	q->m = m;
+	q->terr = terr;
+	q->today = date_to_days(date_today());
+	q->start = m->start_on != 0 ? date_to_days(m->start_on) : 0;
+	q->refusals = rs->policies.refusal_cooldown_days > 0 &&
+	    hmap_get(&idx->refusing, m->company_id) != 0;
+}
+
+/* The first hard filter e fails, or -1 if e is eligible. */
+static int
+check(const struct probe *q, const struct pentry *e)
+{
+	const struct ruleset_filters	*f = &q->rs->filters;
+	const struct moffer		*m = q->m;
 	uint64_t			 refused;
 
-
-	if (!(c->flags & MC_ACTIVE))
+	if (!(e->flags & MC_ACTIVE))
 		return (FILTER_STATUS);
 	/* Nobody is matched without recorded consent, whatever the rule set. */
-	if (!(c->flags & MC_CONSENT))
+	if (!(e->flags & MC_CONSENT))
 		return (FILTER_CONSENT);
-	if (f->programmes != 0 && !(f->programmes & (1u << c->programme)))
+	if (f->programmes != 0 && !(f->programmes & (1u << e->programme)))
 		return (FILTER_PROGRAMME);
-	if (p->candidate_exclusive && c->open > 0)
+	if (q->rs->policies.candidate_exclusive && index_busy(e->slot))
 		return (FILTER_EXCLUSIVE);
-	if (p->refusal_cooldown_days > 0 && idx->refused.n > 0 &&
-	    (refused = hmap_get(&idx->refused, c->id << 32 | m->company_id))
-	    != 0 && date_to_days((iod_date)refused) + p->refusal_cooldown_days
-	    > today_days)
+	if (q->refusals && (refused = hmap_get(&idx->refused,
+	    idx->cand[e->slot].id << 32 | m->company_id)) != 0 &&
+	    date_to_days((iod_date)refused) +
+	    q->rs->policies.refusal_cooldown_days > q->today)
 		return (FILTER_COOLDOWN);
-	if (f->contracts && c->contracts != 0 &&
-	    !(c->contracts & (1u << m->contract)))
+	if (f->contracts && e->contracts != 0 &&
+	    !(e->contracts & (1u << m->contract)))
 		return (FILTER_CONTRACT);
-	if (f->hours && c->max_hours != 0 && m->hours > c->max_hours)
+	if (f->hours && e->max_hours != 0 && m->hours > e->max_hours)
 		return (FILTER_HOURS);
-	if (f->schedule && (m->schedule & ~(uint32_t)c->schedule_ok) != 0)
+	if (f->schedule && (m->schedule & ~(uint32_t)e->schedule_ok) != 0)
 		return (FILTER_SCHEDULE);
-	if (f->availability_days >= 0 && c->available_on != 0 &&
-	    m->start_on != 0 && date_to_days(c->available_on) >
-	    date_to_days(m->start_on) + f->availability_days)
+	if (f->availability_days >= 0 && e->available != 0 && q->start != 0 &&
+	    e->available > q->start + f->availability_days)
 		return (FILTER_AVAILABILITY);
 	if (f->licence &&
 	    (((m->requirements & (1u << REQ_LICENCE_B)) &&
-	    !(c->flags & MC_LICENCE)) ||
+	    !(e->flags & MC_LICENCE)) ||
 	    ((m->requirements & (1u << REQ_VEHICLE)) &&
-	    !(c->flags & MC_VEHICLE))))
+	    !(e->flags & MC_VEHICLE))))
 		return (FILTER_LICENCE);
 	if (f->zone) {
-		switch (c->zone) {
+		switch (e->zone) {
 		case ZONE_COMMUNE:
-			if (c->commune != m->commune)
+			if (e->commune != m->commune)
 				return (FILTER_ZONE);
 			break;
 		case ZONE_TERRITORY:
-			if (c->commune != m->commune && (c->commune < 0 ||
-			    terr[c->commune] < 0 ||
-			    terr[c->commune] != m->territory))
+			if (e->commune != m->commune && (e->commune < 0 ||
+			    q->terr[e->commune] < 0 ||
+			    q->terr[e->commune] != m->territory))
 				return (FILTER_ZONE);
 			break;
 		default:
-			if (c->commune < 0 || m->commune < 0)
+			if (e->commune < 0 || m->commune < 0)
 				return (FILTER_ZONE);
 			break;
 		}
@@ -102,20 +125,20 @@ check(const struct ruleset *rs, const struct moffer *m, const struct mcand *c,
 
 /* The offer-dependent part of the score. */
 static int32_t
-variable(const struct ruleset *rs, const struct moffer *m,
-    const struct mcand *c, const int16_t *terr)
+variable(const struct probe *q, const struct pentry *e)
 {
-	const struct ruleset_weights	*w = &rs->weights;
+	const struct ruleset_weights	*w = &q->rs->weights;
+	const struct moffer		*m = q->m;
 	int32_t				 s = 0;
 
-	if (c->commune >= 0 && c->commune == m->commune)
+	if (e->commune >= 0 && e->commune == m->commune)
 		s += w->same_commune;
-	if (c->commune >= 0 && m->territory >= 0 &&
-	    terr[c->commune] == m->territory)
+	if (e->commune >= 0 && m->territory >= 0 &&
+	    q->terr[e->commune] == m->territory)
 		s += w->same_territory;
 	if (m->favoured != 0)
 		s += w->favoured_public *
-		    __builtin_popcount(c->publics & m->favoured);
+		    __builtin_popcount(e->publics & m->favoured);
 	return (s);
 }
 
@@ -188,24 +211,24 @@ match_result_free(struct mresult *r)
 int
 match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 {
-	const uint32_t		*list;
-	const int32_t		*base;
+	const struct pentry	*list, *e;
 	const int16_t		*terr;
-	const struct mcand	*c;
+	struct probe		 q;
 	struct mhit		 h;
 	uint32_t		 n, i;
-	int32_t			 vmax, today = date_to_days(date_today());
+	int32_t			 vmax;
 	int			 rc, f, scoring = 1;
 
 	if ((rc = result_init(r)) != 0)
 		return (rc);
-	if ((rc = index_candidates(rs, m->rome, &list, &n, &base, &terr)) != 0)
+	if ((rc = index_candidates(rs, m->rome, &list, &n, &terr)) != 0)
 		return (rc);
+	probe_init(&q, rs, m, terr);
 	vmax = variable_max(rs, m);
 	r->removed[FILTER_ROME] = idx->live - n;
 	for (i = 0; i < n; i++) {
-		c = &idx->cand[list[i]];
-		if ((f = check(rs, m, c, terr, today)) >= 0) {
+		e = &list[i];
+		if ((f = check(&q, e)) >= 0) {
 			r->removed[f]++;
 			continue;
 		}
@@ -214,12 +237,12 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 			continue;
 		/* Lists are by base score: nobody further can do better. */
 		if (r->ntop == r->want &&
-		    base[list[i]] + vmax < r->top[r->ntop - 1].score) {
+		    e->base + vmax < r->top[r->ntop - 1].score) {
 			scoring = 0;
 			continue;
 		}
-		h.slot = list[i];
-		h.score = base[list[i]] + variable(rs, m, c, terr);
+		h.slot = e->slot;
+		h.score = e->base + variable(&q, e);
 		keep(r, &h);
 	}
 	return (0);
@@ -229,20 +252,20 @@ int
 match_each(const struct ruleset *rs, const struct moffer *m,
     int (*fn)(uint32_t, int32_t, void *), void *arg)
 {
-	const uint32_t	*list;
-	const int32_t	*base;
-	const int16_t	*terr;
-	uint32_t	 n, i;
-	int32_t		 today = date_to_days(date_today());
-	int		 rc;
+	const struct pentry	*list;
+	const int16_t		*terr;
+	struct probe		 q;
+	uint32_t		 n, i;
+	int			 rc;
 
-	if ((rc = index_candidates(rs, m->rome, &list, &n, &base, &terr)) != 0)
+	if ((rc = index_candidates(rs, m->rome, &list, &n, &terr)) != 0)
 		return (rc);
+	probe_init(&q, rs, m, terr);
 	for (i = 0; i < n; i++) {
-		if (check(rs, m, &idx->cand[list[i]], terr, today) >= 0)
+		if (check(&q, &list[i]) >= 0)
 			continue;
-		if ((rc = fn(list[i], base[list[i]] + variable(rs, m,
-		    &idx->cand[list[i]], terr), arg)) != 0)
+		if ((rc = fn(list[i].slot, list[i].base + variable(&q,
+		    &list[i]), arg)) != 0)
 			return (rc);
 	}
 	return (0);
@@ -274,6 +297,8 @@ match_naive(const struct ruleset *rs, const struct moffer *m,
 {
 	const struct refdata	*ref = refdata_get();
 	const struct mcand	*c;
+	struct pentry		 e;
+	struct probe		 q;
 	struct mhit		 h;
 	int16_t			*terr;
 	iod_date		 today = date_today();
@@ -287,6 +312,7 @@ match_naive(const struct ruleset *rs, const struct moffer *m,
 	for (i = 0; i < ref->ncommunes; i++)
 		terr[i] = (int16_t)ruleset_territory_of(rs,
 		    ref->communes[i].insee);
+	probe_init(&q, rs, m, terr);
 	for (i = 0; i < idx->ncand; i++) {
 		c = &idx->cand[i];
 		if (!(c->flags & MC_LIVE))
@@ -295,14 +321,15 @@ match_naive(const struct ruleset *rs, const struct moffer *m,
 			r->removed[FILTER_ROME]++;
 			continue;
 		}
-		if ((f = check(rs, m, c, terr, date_to_days(today))) >= 0) {
+		/* Everything from scratch: the record, its base score. */
+		index_pack(&e, (uint32_t)i, c, index_base_score(rs, c, today));
+		if ((f = check(&q, &e)) >= 0) {
 			r->removed[f]++;
 			continue;
 		}
 		r->eligible++;
 		h.slot = (uint32_t)i;
-		h.score = index_base_score(rs, c, today) + variable(rs, m, c,
-		    terr);
+		h.score = e.base + variable(&q, &e);
 		keep(r, &h);
 	}
 	free(terr);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/http.h>
@@ -20,6 +21,7 @@
 
 struct reqctx;
 struct token;
+struct route;
 
 /* ---- assign.c: exactly optimal one-to-one assignment ------------------- */
 /*
@@ -119,6 +121,7 @@ struct mcand {
 	iod_date	 oriented_on, available_on;
 	int16_t		 commune;	/* refdata index, -1 unknown */
 	uint8_t		 programme, zone, schedule_ok, max_hours, flags, nrome;
+	uint8_t		 status;	/* enum candidate_status */
 	uint16_t	 open;		/* open proposals */
 	uint16_t	 rome[16];	/* refdata indexes of the codes sought */
 };
@@ -141,8 +144,25 @@ struct plist {			/* slots of candidates, unordered */
 	uint32_t	*v;
 	size_t		 n, cap;
 };
+/*
+ * A candidate as one rule set's sorted list holds them: what the filters
+ * and the offer-dependent score read, packed in list order so that a
+ * search reads memory in sequence.  What changes without a candidate
+ * write (open proposals, refusals) stays outside, in the index.
+ */
+struct pentry {
+	uint32_t	 slot;
+	int32_t		 base;		/* offer-independent score */
+	int16_t		 commune;	/* refdata index, -1 unknown */
+	uint16_t	 available;	/* days since 1970 / 1, 0: any time */
+	uint8_t		 flags;		/* MC_* */
+	uint8_t		 programme, zone, schedule_ok, max_hours;
+	uint8_t		 contracts;	/* set of enum contract_type; 0: any */
+	uint8_t		 publics;	/* set of enum public_cat */
+	uint8_t		 pad;
+};
 struct sorted {			/* a plist sorted for one rule set */
-	uint32_t	*v;
+	struct pentry	*v;
 	size_t		 n, cap;
 	int		 dirty;
 };
@@ -167,6 +187,9 @@ struct index {
 	struct plist	*by_rome, *by_family;
 	struct hmap	 offer_open;	/* offer id -> open proposal id */
 	struct hmap	 refused;	/* candidate << 32 | company -> date */
+	struct hmap	 refusing;	/* company -> refusals ever recorded */
+	uint64_t	*busy;		/* bit by slot: has an open proposal */
+	size_t		 nbusy;		/* words */
 	struct view	*views;
 };
 extern struct index	*idx;
@@ -179,8 +202,15 @@ struct mcand *index_cand(uint64_t id);
 int32_t	 index_base_score(const struct ruleset *, const struct mcand *,
 	    iod_date today);
 int	 index_candidates(const struct ruleset *, int rome,
-	    const uint32_t **list, uint32_t *n, const int32_t **base,
-	    const int16_t **territory);
+	    const struct pentry **list, uint32_t *n, const int16_t **territory);
+/* The packed form of a candidate for a list with this base score. */
+void	 index_pack(struct pentry *, uint32_t slot, const struct mcand *,
+	    int32_t base);
+/* A proposal opened (+1) or closed (-1) for the candidate. */
+void	 index_open(struct mcand *, int delta);
+/* A company refused the candidate on that day. */
+int	 index_refused(uint64_t candidate_id, uint64_t company_id, iod_date);
+int	 index_busy(uint32_t slot);
 void	 index_forget_ruleset(const struct ruleset *);
 
 /* ---- match.c: filters, scores, the best candidate ---------------------- */
@@ -289,6 +319,13 @@ void	 conn_streaming(struct evhttp_request *);	/* exempt from deadline */
 size_t	 conn_count(void);
 int	 conn_over_rate(uint64_t token_id);	/* 1 if over the limit */
 
+/* ---- metrics.c: counters and histograms for /metrics ------------------ */
+enum metric { M_PROPOSALS, M_HIRES, M__N };
+void	 metrics_request(const struct route *, int status,
+	    const struct timespec *start);
+void	 metrics_match(const struct timespec *start);
+void	 metrics_count(enum metric);
+
 /* ---- access.c: who may see what --------------------------------------- */
 int	 access_view(const struct token *);	/* VIEW_FULL or VIEW_COMPANY */
 /* May the token see this record of db? 1 or 0. */
@@ -297,6 +334,142 @@ int	 access_record(const struct token *, enum store_db, const void *rec);
 int	 access_event(const struct token *, const struct event *);
 /* The event as the token may read it (a company: the no-CV view). */
 json_t	*access_event_json(const struct token *, const struct event *);
+
+/* ---- placement.c: placements, the follow-up schedule, holidays --------- */
+enum followup_kind { FU_EMPLOYER, FU_EMPLOYEE, FU_BOTH, FU_JOINT_REVIEW,
+	FU_KIND__N };
+enum followup_phase { FU_TRIAL, FU_MONTHLY, FU_HORIZON, FU_PHASE__N };
+enum followup_status { FU_PLANNED, FU_DONE, FU_MISSED, FU_CANCELLED,
+	FU_STATUS__N };
+enum assessment { ASSESS_FINE, ASSESS_AT_RISK, ASSESS_RUPTURE, ASSESS__N };
+enum placement_status { PLACEMENT_ACTIVE, PLACEMENT_ENDED, PLACEMENT__N };
+extern const char *const followup_kind_names[];
+extern const char *const followup_phase_names[];
+extern const char *const followup_status_names[];
+extern const char *const assessment_names[];
+extern const char *const placement_status_names[];
+
+struct placement {			/* what a hire created */
+	uint64_t	 id, proposal_id, offer_id, candidate_id, company_id,
+			 referent_id;
+	char		*owner;		/* the offer's chargé de mission */
+	int		 contract;	/* enum contract_type */
+	iod_date	 start_on;
+	int64_t		 weekly_hours;
+	int64_t		 duration_months;	/* 0: open-ended */
+	int64_t		 trial_weeks;
+	iod_date	 trial_end;	/* last day of the trial, 0: none */
+	iod_date	 contract_end;	/* last day of a fixed term, 0: none */
+	iod_date	 horizon;	/* end of the follow-up */
+	int		 durable;	/* bool: ruleset_is_durable */
+	int		 status;	/* enum placement_status */
+	iod_date	 ended_on;
+	char		*end_reason;
+	char		*ruleset;
+	int64_t		 ruleset_version;
+	int64_t		 followups;	/* appointments planned on hire */
+	int64_t		 created_at, updated_at;
+};
+struct followup {			/* one follow-up appointment */
+	uint64_t	 id, placement_id, offer_id, candidate_id, company_id,
+			 referent_id;
+	char		*owner;
+	int		 kind;		/* enum followup_kind */
+	int		 phase;		/* enum followup_phase */
+	int64_t		 number;	/* week or month of the phase */
+	iod_date	 due_on;
+	int		 status;	/* enum followup_status */
+	char		*note;
+	int		 assessment;	/* enum assessment, -1 none */
+	iod_date	 done_on;
+	int		 reminded_due;	/* bool: followup.due_tomorrow sent */
+	int		 reminded_overdue;	/* bool: followup.overdue sent */
+	int64_t		 created_at, updated_at;
+};
+extern const struct schema placement_schema, followup_schema;
+
+/* The French public holiday on day d (its name), or NULL: the eleven of
+ * the Code du travail (L3133-1), Easter Monday, Ascension and Whit Monday
+ * included; not Alsace-Moselle's two more.  Pure; any thread. */
+const char *holiday_fr(iod_date d);
+iod_date easter_sunday(int year);	/* Gregorian, 1583 on */
+/* d, or the first day after it that is neither a Sunday nor a holiday. */
+iod_date working_day(iod_date d);
+
+/* The dates of a placement; see placement.c for how each is drawn. */
+struct placement_span {
+	iod_date	 trial_end, contract_end, horizon;
+};
+void	 placement_span(iod_date start, int trial_weeks, int duration_months,
+	    int until_months, struct placement_span *out);
+struct fu_slot {			/* one appointment of a plan */
+	iod_date	 due_on;
+	int		 kind, phase, number;
+};
+#define FU_PLAN_MAX	512
+struct ruleset_followup;
+/*
+ * Draw the follow-up schedule of a placement starting on start, with the
+ * span sp, under the rule set's template fu (borrowed): fills out (cap
+ * slots, caller's) in date order.  Returns the count, or IOD_ETOOBIG if cap
+ * is too small.  Pure; any thread.
+ */
+int	 followup_plan(const struct ruleset_followup *fu, iod_date start,
+	    const struct placement_span *sp, struct fu_slot *out, size_t cap);
+
+/* On hire (proposal.c's apply): check the body's terms before anything is
+ * written, then create the placement and its schedule.  0 or a status. */
+int	 placement_check(struct reqctx *, const struct proposal *);
+int	 placement_create(struct reqctx *, const struct proposal *);
+/* A write task: the due-tomorrow and overdue reminders, once each. */
+int	 placement_remind(struct reqctx *);
+int	 api_placement_get(struct reqctx *);
+int	 api_placement_list(struct reqctx *);
+int	 api_placement_end(struct reqctx *);
+int	 api_followup_get(struct reqctx *);
+int	 api_followup_list(struct reqctx *);
+int	 api_followup_transition(struct reqctx *);
+int	 api_followup_ics(struct reqctx *);
+
+/* ---- notify.c: the event stream (SSE) and webhooks -------------------- */
+struct webhook {
+	uint64_t	 id;
+	char		*url;		/* http://host:port/path */
+	uint64_t	 token_id;	/* the token it acts for, or 0 */
+	int		 role;		/* enum role: the scope it acts for */
+	char		*subject;	/* an iod scope: the chargé de mission */
+	uint64_t	 referent_id, company_id;
+	char		*secret;	/* HMAC-SHA256 key; never shown */
+	int64_t		 cursor;	/* last event seq delivered (or skipped) */
+	int64_t		 created_at, updated_at;
+};
+extern const struct schema webhook_schema;
+/* Load the webhooks, start the timers; after server_load. */
+int	 notify_init(struct event_base *);
+/* After each turn's commit: run deferred tasks, store webhook cursors,
+ * push new events to subscribers, free closed streams. */
+void	 notify_after_turn(void);
+/* Run fn as a write task after this turn's commit (timers use it: no
+ * write transaction may be open in the turn). */
+void	 notify_defer(int (*fn)(struct reqctx *), const char *actor);
+void	 notify_stop(void);	/* end every stream; before evhttp_free */
+void	 notify_free(void);
+int	 api_events_stream(struct reqctx *);
+int	 api_webhook_create(struct reqctx *);
+int	 api_webhook_list(struct reqctx *);
+int	 api_webhook_get(struct reqctx *);
+int	 api_webhook_delete(struct reqctx *);
+
+/* ---- static.c: the web console's files, and who the token is ---------- */
+/* Serve the console's files from dir (default "web", relative to the
+ * daemon's cwd); dir is borrowed for the daemon's life.  Before the loop. */
+void	 static_set_dir(const char *dir);
+/* 1 if name may name a console file: 1 to 64 bytes of [A-Za-z0-9._-]
+ * segments joined by '/', none empty nor starting with a dot; else 0.
+ * http.c's {file} path segment uses it.  Pure. */
+int	 static_name_ok(const char *name);
+int	 static_serve(struct reqctx *);	/* GET /, GET /web/{file} */
+int	 api_whoami(struct reqctx *);	/* GET /v1/whoami */
 
 /* ---- log.c: logfmt lines on stderr ------------------------------------ */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -360,7 +533,9 @@ struct reqctx {
 	int			 msgpack;	/* reply in msgpack */
 	int			 status;
 	json_t			*reply;
-	struct evkeyvalq	*headers;	/* extra reply headers, may be NULL */
+	struct evbuffer		*text;		/* a body other than JSON, or NULL */
+	const char		*ctype;		/* its Content-Type */
+	struct timespec		 started;	/* for the latency metrics */
 	TAILQ_ENTRY(reqctx)	 entry;
 };
 typedef int (*handler_fn)(struct reqctx *);
@@ -382,6 +557,9 @@ int	 http_error(struct reqctx *, int status, const char *code,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 int	 http_reply(struct reqctx *, int status, json_t *);	/* steals */
+/* Reply with a text body (CSV, the metrics); steals the buffer. */
+int	 http_reply_text(struct reqctx *, int status, const char *ctype,
+	    struct evbuffer *);
 const char *http_query(struct reqctx *, const char *);
 /* Send what ctx holds and free ctx. */
 void	 http_send(struct reqctx *);
@@ -431,6 +609,13 @@ int	 api_health(struct reqctx *);
 int	 api_rulesets_list(struct reqctx *);
 int	 api_events(struct reqctx *);
 int	 api_audit(struct reqctx *);
+int	 api_report_activity(struct reqctx *);
+int	 api_report_charter(struct reqctx *);
+int	 api_metrics(struct reqctx *);
+int	 api_openapi(struct reqctx *);
+int	 api_backup(struct reqctx *);
+/* openapi.c: the OpenAPI 3 document of the routes and records. */
+json_t	*openapi_document(void);
 int	 api_export(struct reqctx *);
 int	 api_ruleset_get(struct reqctx *);
 int	 api_ruleset_put(struct reqctx *);

@@ -90,6 +90,7 @@ const struct schema proposal_schema = { "proposal", sizeof(struct proposal),
 /* What a transition needs in its body. */
 #define T_MEETING	0x01	/* meeting {at, place} */
 #define T_REASON	0x02	/* reason */
+#define T_PLACEMENT	0x04	/* the contract's terms: placement.c */
 
 static const struct transition {
 	const char	*action;	/* the last segment of the path */
@@ -98,7 +99,7 @@ static const struct transition {
 	int		 needs;
 } transitions[] = {
 	{ "meeting", OPEN, PROP_MEETING, T_MEETING },
-	{ "hire", 1u << PROP_MEETING, PROP_HIRED, 0 },
+	{ "hire", 1u << PROP_MEETING, PROP_HIRED, T_PLACEMENT },
 	{ "refuse", OPEN, PROP_REFUSED, T_REASON },
 	{ "decline", OPEN, PROP_DECLINED, T_REASON },
 	{ "no-show", 1u << PROP_MEETING, PROP_NO_SHOW, 0 },
@@ -134,7 +135,6 @@ load_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
 	struct proposal	 p;
 	struct mcand	*c;
-	uint64_t	 key, prev;
 
 	(void)k; (void)kl; (void)arg;
 	memset(&p, 0, sizeof(p));
@@ -145,13 +145,9 @@ load_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	if ((1u << p.status) & OPEN) {
 		hmap_set(&idx->offer_open, p.offer_id, p.id);
 		if ((c = index_cand(p.candidate_id)) != NULL)
-			c->open++;
-	} else if (p.status == PROP_REFUSED) {
-		key = p.candidate_id << 32 | p.company_id;
-		prev = hmap_get(&idx->refused, key);
-		if (p.decided_on > prev)
-			hmap_set(&idx->refused, key, p.decided_on);
-	}
+			index_open(c, 1);
+	} else if (p.status == PROP_REFUSED)
+		index_refused(p.candidate_id, p.company_id, p.decided_on);
 	rec_clear(&proposal_schema, &p);
 	return (0);
 }
@@ -300,7 +296,8 @@ record(struct reqctx *ctx, const struct offer *o, const struct moffer *mo,
 	if (ctx->txn->rc != 0)
 		return (http_store_error(ctx, ctx->txn->rc));
 	hmap_set(&idx->offer_open, o->id, p->id);
-	c->open++;
+	index_open(c, 1);
+	metrics_count(M_PROPOSALS);
 	return (0);
 }
 
@@ -362,8 +359,9 @@ api_propose(struct reqctx *ctx)
 	struct moffer	 mo;
 	struct mresult	 r;
 	struct proposal	 p;
+	struct timespec	 t0;
 	json_t		*j;
-	int		 status;
+	int		 status, rc;
 
 	memset(&r, 0, sizeof(r));
 	if ((status = prepare(ctx, &o, &a, &mo)) != 0)
@@ -371,7 +369,10 @@ api_propose(struct reqctx *ctx)
 	if ((status = offer_blocked(ctx, &o, a)) != 0)
 		goto out;
 	r.want = 1;
-	if (match_run(a->rs, &mo, &r) != 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = match_run(a->rs, &mo, &r);
+	metrics_match(&t0);
+	if (rc != 0) {
 		status = http_error(ctx, 503, "no_memory", NULL, "out of memory");
 		goto out;
 	}
@@ -462,7 +463,7 @@ apply(struct reqctx *ctx, struct proposal *p, const struct transition *tr)
 {
 	struct mcand	*c;
 	char		 type[64];
-	int		 was_open = ((1u << p->status) & OPEN) != 0;
+	int		 was_open = ((1u << p->status) & OPEN) != 0, status;
 
 	if (!((1u << p->status) & tr->from))
 		return (http_error(ctx, 409, "bad_transition", "status",
@@ -470,6 +471,9 @@ apply(struct reqctx *ctx, struct proposal *p, const struct transition *tr)
 		    (unsigned long long)p->id, proposal_status_names[p->status],
 		    tr->action, tr->from == OPEN ?
 		    "proposed or meeting_scheduled" : "meeting_scheduled"));
+	/* The terms are checked before anything is written or remembered. */
+	if ((tr->needs & T_PLACEMENT) && (status = placement_check(ctx, p)) != 0)
+		return (status);
 	p->status = tr->to;
 	p->updated_at = (int64_t)time(NULL);
 	if (!((1u << tr->to) & OPEN))
@@ -482,18 +486,21 @@ apply(struct reqctx *ctx, struct proposal *p, const struct transition *tr)
 		set_offer_status(ctx, p->offer_id, OFFER_FILLED);
 		set_candidate_status(ctx, p->candidate_id, CAND_PLACED);
 	}
+	if ((tr->needs & T_PLACEMENT) && (status = placement_create(ctx, p)) != 0)
+		return (status);
 	if (ctx->txn->rc != 0)
 		return (http_store_error(ctx, ctx->txn->rc));
 	/* The store has it all: now the policy state. */
 	if (was_open && !((1u << tr->to) & OPEN)) {
 		if (hmap_get(&idx->offer_open, p->offer_id) == p->id)
 			hmap_set(&idx->offer_open, p->offer_id, 0);
-		if ((c = index_cand(p->candidate_id)) != NULL && c->open > 0)
-			c->open--;
+		if ((c = index_cand(p->candidate_id)) != NULL)
+			index_open(c, -1);
 	}
+	if (tr->to == PROP_HIRED)
+		metrics_count(M_HIRES);
 	if (tr->to == PROP_REFUSED)
-		hmap_set(&idx->refused, p->candidate_id << 32 | p->company_id,
-		    p->decided_on);
+		index_refused(p->candidate_id, p->company_id, p->decided_on);
 	return (0);
 }
 

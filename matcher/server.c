@@ -305,4 +305,5 @@ server_after_turn(void)
 		}
 		flush_group();
 	}
+	notify_after_turn();	/* what was committed, to its readers */
 }

@@ -30,6 +30,10 @@ const char *const action_names[] = { "recruit_durable", "recruit_without_cv",
     "send_offers", "immersion", "mentoring", "company_visit",
     "apprenticeship", "training", NULL };
 
+const char *const exit_names[] = { "durable_employment",
+    "transitional_employment", "qualifying_training", "work_study",
+    "business_creation", "return_to_school", "other", NULL };
+
 int
 enum_lookup(const char *const *names, const char *s)
 {
@@ -138,6 +142,13 @@ static const struct field consent_fields[] = {
 };
 static const struct schema consent_schema = { "consent", sizeof(struct consent), consent_fields, 1 };
 
+static const struct field exit_fields[] = {
+	{ "on", FT_DATE, FLD(exit_, on), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
+	{ "kind", FT_ENUM, FLD(exit_, kind), 0, F_REQUIRED, 0, 0, exit_names, NULL, NULL },
+	END_FIELD
+};
+static const struct schema exit_schema = { "exit", sizeof(struct exit_), exit_fields, 1 };
+
 static const struct field candidate_fields[] = {
 	ID_FIELD(candidate),
 	{ "first_name", FT_STR, FLD(candidate, first_name), 0, F_REQUIRED|F_PERSONAL|F_NOCV, 1, 100, NULL, NULL, NULL },
@@ -158,6 +169,7 @@ static const struct field candidate_fields[] = {
 	{ "mobility", FT_OBJ, FLD(candidate, mobility), 0, F_REQUIRED|F_SENSITIVE, 0, 0, NULL, &mobility_schema, NULL },
 	{ "available_on", FT_DATE, FLD(candidate, available_on), 0, F_NULLABLE|F_NOCV, 0, 0, NULL, NULL, NULL },
 	{ "consent", FT_OBJ, FLD(candidate, consent), 0, F_NULLABLE|F_SENSITIVE, 0, 0, NULL, &consent_schema, NULL },
+	{ "exit", FT_OBJ, FLD(candidate, exit), 0, F_NULLABLE|F_SENSITIVE, 0, 0, NULL, &exit_schema, NULL },
 	{ "status", FT_ENUM, FLD(candidate, status), 0, F_SENSITIVE, 0, 0, candidate_status_names, NULL, NULL },
 	TIME_FIELDS(candidate),
 	END_FIELD

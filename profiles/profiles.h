@@ -87,6 +87,19 @@ enum charter_action {
 	ACTION_APPRENTICESHIP, ACTION_TRAINING, ACTION__N
 };
 
+/* How a person left the programme (a candidate's exit, the positive exits
+ * of a rule set's outcomes). */
+enum exit_kind {
+	EXIT_DURABLE_EMPLOYMENT,	/* CDI, or CDD of the rule set's months */
+	EXIT_TRANSITIONAL_EMPLOYMENT,	/* other contracts, immersions */
+	EXIT_QUALIFYING_TRAINING,	/* leading to a qualification */
+	EXIT_WORK_STUDY,		/* alternance (work-study) */
+	EXIT_BUSINESS_CREATION,
+	EXIT_RETURN_TO_SCHOOL,
+	EXIT_OTHER,
+	EXIT__N
+};
+
 extern const char *const contract_names[];
 extern const char *const schedule_names[];
 extern const char *const requirement_names[];
@@ -99,6 +112,7 @@ extern const char *const candidate_status_names[];
 extern const char *const offer_status_names[];
 extern const char *const charter_status_names[];
 extern const char *const action_names[];
+extern const char *const exit_names[];
 int		 enum_lookup(const char *const *, const char *);	/* -1 if none */
 
 /* ---- the model (model.c) ----------------------------------------------- */
@@ -160,6 +174,10 @@ struct consent {
 	iod_date	 on;			/* 0: no consent recorded */
 	int		 scope;			/* enum consent_scope, -1 unset */
 };
+struct exit_ {
+	iod_date	 on;			/* 0: still followed */
+	int		 kind;			/* enum exit_kind */
+};
 struct candidate {
 	uint64_t	 id;
 	char		*first_name, *last_name;
@@ -180,6 +198,7 @@ struct candidate {
 	struct mobility	 mobility;
 	iod_date	 available_on;
 	struct consent	 consent;
+	struct exit_	 exit;			/* when and how they left */
 	int		 status;		/* enum candidate_status */
 	int64_t		 created_at, updated_at;
 };
@@ -402,6 +421,9 @@ size_t	 store_count(struct txn *, enum store_db);
 /* Rewrite the data file compacted, leaving no freed page behind (after an
  * erasure).  No transaction may be live.  0 or an error. */
 int	 store_compact(struct store *);
+/* Write a consistent, compacted copy of the store (a data.mdb) to fd;
+ * safe while the store is in use. */
+int	 store_backup(struct store *, int fd);
 
 /* Typed key builders; return the key length. */
 size_t	 key_u64(uint8_t *, uint64_t);

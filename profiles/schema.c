@@ -737,6 +737,7 @@ unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 {
 	const struct field	*f;
 	const msgpack_object_kv	*kv;
+	uint64_t		 seen = 0, bit;
 	uint32_t		 i;
 	int			 rc;
 
@@ -744,12 +745,16 @@ unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 		return (IOD_ECORRUPT);
 	for (i = 0; i < o->via.map.size; i++) {
 		kv = &o->via.map.ptr[i];
-		/* Stored maps keep the table's order: try the next first. */
 		for (f = sc->fields; f->name != NULL; f++)
 			if (mp_eq(&kv->key, f->name))
 				break;
 		if (f->name == NULL)
 			continue;	/* "v", or a field of a later version */
+		/* A key twice is damage, not a newer value. */
+		bit = 1ULL << ((f - sc->fields) & 63);
+		if (seen & bit)
+			return (IOD_ECORRUPT);
+		seen |= bit;
 		if ((rc = unpack_field(f, rec, &kv->val)) != 0)
 			return (rc);
 	}

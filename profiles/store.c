@@ -217,6 +217,13 @@ store_close(struct store *st)
 }
 
 int
+store_backup(struct store *st, int fd)
+{
+	return (mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT) == 0 ? 0 :
+	    IOD_EIO);
+}
+
+int
 store_compact(struct store *st)
 {
 	struct store	*again;

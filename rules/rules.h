@@ -187,17 +187,8 @@ enum rome_match {
 };
 extern const char *const rome_match_names[];	/* "exact", "family" */
 
-/* Exits a report may count as positive (outcomes.positive_exits). */
-enum exit_kind {
-	EXIT_DURABLE_EMPLOYMENT,	/* see ruleset_is_durable */
-	EXIT_TRANSITIONAL_EMPLOYMENT,	/* other contracts, immersions */
-	EXIT_QUALIFYING_TRAINING,	/* leading to a qualification */
-	EXIT_WORK_STUDY,		/* alternance (work-study) */
-	EXIT_BUSINESS_CREATION,
-	EXIT_RETURN_TO_SCHOOL,
-	EXIT__N
-};
-extern const char *const exit_names[];
+/* Exits a report may count as positive (outcomes.positive_exits) are the
+ * kinds of a candidate's exit: enum exit_kind in profiles.h. */
 
 /* Booleans are ints, 0 or 1. */
 struct ruleset_policies {

@@ -18,9 +18,6 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 const char *const rome_match_names[] = { "exact", "family", NULL };
-const char *const exit_names[] = { "durable_employment",
-    "transitional_employment", "qualifying_training", "work_study",
-    "business_creation", "return_to_school", NULL };
 
 /*
  * Grounds on which the Code du travail (L1132-1) forbids treating people

@@ -35,6 +35,9 @@ done
 if [ -x "$B/bench/gen" ]; then
 	run "bench:gen-tiny" sh -c "$B/bench/gen --scale tiny --seed 1 --check --out $B/gen-tiny"
 fi
+if [ -x "$B/bench/bench_match" ] && [ -x "$B/bench/hload" ]; then
+	run "bench:smoke" sh bench/run.sh "$B" --smoke
+fi
 if [ -x "$B/tests/test_assign" ]; then
 	d=$(mktemp -d)
 	run "scipy:assign" sh -c "ASSIGN_DUMP_DIR=$d $B/tests/test_assign \
@@ -45,5 +48,10 @@ for t in tests/daemon/test_*.py; do
 	[ -f "$t" ] || continue
 	run "daemon:$(basename "$t" .py)" env IOD_BUILD="$B" PYTHONPATH=tests/daemon $PY -m unittest -v "$(basename "$t" .py)"
 done
+# The web console in Debian's Chromium, with the plain build only (the
+# static handler runs under the sanitizers in daemon:test_console).
+if [ "$B" = build ]; then
+	run "e2e:console" node tests/e2e/run.mjs "$B"
+fi
 echo "$B: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] || { echo "failed:$failed"; exit 1; }

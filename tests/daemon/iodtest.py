@@ -38,8 +38,10 @@ class Reply:
             self.body = None
         elif ctype.startswith("application/msgpack"):
             self.body = msgpack.unpackb(raw, raw=False)
-        else:
+        elif ctype.startswith("application/json"):
             self.body = json.loads(raw)
+        else:
+            self.body = None        # CSV, metrics, a backup: see .raw
 
     def error(self):
         return self.body["error"]

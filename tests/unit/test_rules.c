@@ -145,7 +145,7 @@ static const struct error_case {
 	  "t.yaml:4:20: outcomes.positive_exits[0]: \"job\" is not a valid "
 	  "value (expected one of: durable_employment, "
 	  "transitional_employment, qualifying_training, work_study, "
-	  "business_creation, return_to_school)" },
+	  "business_creation, return_to_school, other)" },
 	/* Name and territories. */
 	{ "territories: metropole-lyon-territories.csv\n",
 	  "t.yaml:1:1: missing required key \"name\"" },

@@ -1,0 +1,713 @@
+/*
+ * bench_match.c — the in-process half of the benchmark: it loads a dataset
+ * written by bench/gen into libiod's matching index (reference data, the
+ * rule set compiled, every candidate through rec_from_json and index_put),
+ * then, for every offer a proposal can be made for, times match_run (the
+ * indexed search, want 1) and match_naive (the same rules, every candidate
+ * scanned: the baseline peer) and checks that both name the same best
+ * candidate; builds the batch assignment's edges with match_each exactly as
+ * api_match_batch does and times assign_solve; times index_load on a store
+ * the daemon wrote, and on a synthetic store of N candidates.  It prints
+ * one JSON object of figures and writes, for bench/bench.py and the peers,
+ * the best candidate of each offer, the batch's edges and its assignment.
+ * It talks to no daemon and to no peer: bench/bench.py does.
+ *
+ * Ids: the n-th line of a .jsonl file is record n, as in a store loaded
+ * in file order.  Exits 1 when the indexed and the naive search disagree
+ * (each disagreement is printed on stderr), 2 on a usage or load error.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "matcher.h"
+#include "rules.h"
+
+/* A proposable offer: open, visited if the rule set wants it, prepared. */
+struct boffer {
+	uint64_t	 id;
+	struct moffer	 mo;
+	uint32_t	 best_slot;	/* UINT32_MAX: nobody eligible */
+	int32_t		 best_score;
+	uint32_t	 eligible;
+};
+
+struct opts {
+	const char	*gen;		/* the dataset directory */
+	const char	*refdata;
+	const char	*rules;
+	const char	*store;		/* a store the daemon wrote, or NULL */
+	const char	*best;		/* OUT: best candidate by offer */
+	const char	*edges;		/* OUT: the batch's edges */
+	const char	*assign;	/* OUT: the batch's assignment */
+	const char	*tmp;		/* where the synthetic store goes */
+	size_t		 batch_max;	/* rows of the batch, 0: every offer */
+	size_t		 naive_max;	/* offers scanned naively, 0: all */
+	uint64_t	 synth;		/* candidates of the synthetic store */
+};
+
+static struct ruleset	*rs;
+static struct boffer	*offers;
+static size_t		 noffers, nlines_offers;
+static struct company	*companies;
+static size_t		 ncompanies;
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "bench_match: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+static double
+secs(uint64_t ns)
+{
+	return ((double)ns / 1e9);
+}
+
+static char *
+path_of(const char *dir, const char *name)
+{
+	char	*p;
+
+	if (asprintf(&p, "%s/%s", dir, name) == -1)
+		die("out of memory");
+	return (p);
+}
+
+/*
+ * Call fn for each record of DIR/NAME.jsonl, decoded with sc into rec
+ * (zeroed before, cleared after), with its id: its line number.
+ */
+static void
+each_record(const char *dir, const char *name, const struct schema *sc,
+    void (*fn)(void *rec, void *arg), void *arg)
+{
+	char		*path = path_of(dir, name), *line = NULL, *field, *cause;
+	size_t		 cap = 0;
+	ssize_t		 len;
+	uint64_t	 id = 0;
+	json_error_t	 err;
+	json_t		*j;
+	void		*rec;
+	FILE		*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	if ((rec = rec_new(sc)) == NULL)
+		die("out of memory");
+	while ((len = getline(&line, &cap, f)) != -1) {
+		id++;
+		if ((j = json_loadb(line, (size_t)len, 0, &err)) == NULL)
+			die("%s:%" PRIu64 ": %s", path, id, err.text);
+		field = cause = NULL;
+		if (rec_from_json(sc, rec, j, &field, &cause) != 0)
+			die("%s:%" PRIu64 ": %s", path, id,
+			    cause != NULL ? cause : "invalid");
+		json_decref(j);
+		*(uint64_t *)rec = id;	/* every record begins with its id */
+		fn(rec, arg);
+		rec_clear(sc, rec);
+		memset(rec, 0, sc->size);
+	}
+	if (ferror(f))
+		die("%s: read error", path);
+	fclose(f);
+	free(rec);
+	free(line);
+	free(path);
+}
+
+static void
+put_company(void *rec, void *arg)
+{
+	struct company	*p;
+
+	(void)arg;
+	if ((p = reallocarray(companies, ncompanies + 1, sizeof(*p))) == NULL)
+		die("out of memory");
+	companies = p;
+	companies[ncompanies++] = *(struct company *)rec;
+	memset(rec, 0, sizeof(struct company));	/* ownership moved */
+}
+
+static void
+put_candidate(void *rec, void *arg)
+{
+	(void)arg;
+	if (index_put(rec) != 0)
+		die("index_put: out of memory");
+}
+
+/* Keep the offers the daemon would make a proposal for (api_propose). */
+static void
+put_offer(void *rec, void *arg)
+{
+	const struct offer	*o = rec;
+	const struct company	*co = NULL;
+	struct boffer		*p;
+
+	(void)arg;
+	nlines_offers++;
+	if (o->status != OFFER_OPEN ||
+	    (o->ruleset != NULL && strcmp(o->ruleset, rs->name) != 0) ||
+	    (rs->policies.require_workstation_visit &&
+	    o->workstation_visit.on == 0))
+		return;
+	if ((p = reallocarray(offers, noffers + 1, sizeof(*p))) == NULL)
+		die("out of memory");
+	offers = p;
+	p = &offers[noffers];
+	memset(p, 0, sizeof(*p));
+	if (o->company_id >= 1 && o->company_id <= ncompanies)
+		co = &companies[o->company_id - 1];
+	if (match_prepare(rs, o, co, &p->mo) != 0)
+		return;		/* a ROME code gone from the table: a 409 */
+	p->id = o->id;
+	noffers++;
+}
+
+/* Build every rule-set view list now, as the first searches would. */
+static void
+warm_views(void)
+{
+	const struct pentry	*list;
+	const int16_t		*terr;
+	uint32_t		 n, r;
+
+	for (r = 0; r < idx->nrome; r++)
+		if (index_candidates(rs, (int)r, &list, &n, &terr) != 0)
+			die("index_candidates: out of memory");
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Latencies in ns, sorted in place, as {n, wall_s, per_s, *_us}. */
+static json_t *
+lat_json(uint64_t *ns, size_t n, uint64_t wall)
+{
+	double	sum = 0;
+	size_t	i, k99;
+
+	if (n == 0)
+		return (json_pack("{s:i}", "n", 0));
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += (double)ns[i];
+	k99 = (n * 99 + 99) / 100;	/* ceil(0.99 n), the nearest rank */
+	return (json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "n",
+	    (json_int_t)n, "wall_s", secs(wall), "per_s",
+	    wall > 0 ? (double)n / secs(wall) : 0.0, "mean_us", sum / n / 1e3,
+	    "median_us", (n % 2 ? (double)ns[n / 2] :
+	    ((double)ns[n / 2 - 1] + (double)ns[n / 2]) / 2) / 1e3,
+	    "p99_us", (double)ns[k99 - 1] / 1e3, "max_us",
+	    (double)ns[n - 1] / 1e3));
+}
+
+/* One proposal per offer, indexed: the timed loop and its answers. */
+static json_t *
+run_indexed(void)
+{
+	struct mresult	 r;
+	uint64_t	*ns, t0, t1, start;
+	size_t		 i;
+	json_t		*j;
+
+	if ((ns = calloc(noffers + 1, sizeof(*ns))) == NULL)
+		die("out of memory");
+	start = now_ns();
+	for (i = 0; i < noffers; i++) {
+		memset(&r, 0, sizeof(r));
+		r.want = 1;
+		t0 = now_ns();
+		if (match_run(rs, &offers[i].mo, &r) != 0)
+			die("match_run: out of memory");
+		t1 = now_ns();
+		ns[i] = t1 - t0;
+		offers[i].eligible = r.eligible;
+		offers[i].best_slot = r.ntop > 0 ? r.top[0].slot : UINT32_MAX;
+		offers[i].best_score = r.ntop > 0 ? r.top[0].score : 0;
+		match_result_free(&r);
+	}
+	j = lat_json(ns, noffers, now_ns() - start);
+	free(ns);
+	return (j);
+}
+
+/* The same offers scanned naively; disagreements counted in *bad. */
+static json_t *
+run_naive(size_t max, size_t *bad)
+{
+	struct mresult	 r;
+	struct boffer	*b;
+	uint64_t	*ns, t0, t1, start, want_id, got_id;
+	size_t		 i, n = max != 0 && max < noffers ? max : noffers;
+	size_t		 step = n < noffers ? noffers / n : 1;
+	json_t		*j;
+
+	if ((ns = calloc(n + 1, sizeof(*ns))) == NULL)
+		die("out of memory");
+	*bad = 0;
+	start = now_ns();
+	for (i = 0; i < n; i++) {
+		b = &offers[i * step];
+		memset(&r, 0, sizeof(r));
+		r.want = 1;
+		t0 = now_ns();
+		if (match_naive(rs, &b->mo, &r) != 0)
+			die("match_naive: out of memory");
+		t1 = now_ns();
+		ns[i] = t1 - t0;
+		want_id = r.ntop > 0 ? idx->cand[r.top[0].slot].id : 0;
+		got_id = b->best_slot != UINT32_MAX ?
+		    idx->cand[b->best_slot].id : 0;
+		if (want_id != got_id || r.eligible != b->eligible ||
+		    (r.ntop > 0 && r.top[0].score != b->best_score)) {
+			fprintf(stderr, "MISMATCH offer %" PRIu64 ": match_run "
+			    "candidate %" PRIu64 " score %d eligible %u, "
+			    "match_naive candidate %" PRIu64 " score %d "
+			    "eligible %u\n", b->id, got_id, b->best_score,
+			    b->eligible, want_id, r.ntop > 0 ? r.top[0].score :
+			    0, r.eligible);
+			(*bad)++;
+		}
+		match_result_free(&r);
+	}
+	j = lat_json(ns, n, now_ns() - start);
+	free(ns);
+	return (j);
+}
+
+static void
+write_best(const char *path)
+{
+	FILE	*f;
+	size_t	 i;
+
+	if ((f = fopen(path, "w")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "offer_id\tcandidate_id\tscore\teligible\n");
+	for (i = 0; i < noffers; i++)
+		fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%d\t%u\n", offers[i].id,
+		    offers[i].best_slot != UINT32_MAX ?
+		    idx->cand[offers[i].best_slot].id : 0,
+		    offers[i].best_score, offers[i].eligible);
+	if (ferror(f) || fclose(f) != 0)
+		die("%s: write error", path);
+}
+
+/* ---- the batch, as api_match_batch builds it ---------------------------- */
+
+struct batch {
+	struct assign_edge	*edges;
+	size_t			 nedges, capedges;
+	uint32_t		*col_of_slot;	/* slot -> column + 1 */
+	uint32_t		*slot_of_col;
+	uint32_t		 ncols, row;
+	int64_t			 scale;
+};
+
+static int
+edge_cb(uint32_t slot, int32_t score, void *arg)
+{
+	struct batch		*b = arg;
+	struct assign_edge	*e;
+
+	if (b->col_of_slot[slot] == 0) {
+		b->slot_of_col[b->ncols] = slot;
+		b->col_of_slot[slot] = ++b->ncols;
+	}
+	if (b->nedges == b->capedges) {
+		b->capedges = b->capedges ? b->capedges * 2 : 4096;
+		if ((e = reallocarray(b->edges, b->capedges, sizeof(*e))) ==
+		    NULL)
+			return (IOD_ENOMEM);
+		b->edges = e;
+	}
+	e = &b->edges[b->nedges++];
+	e->row = b->row;
+	e->col = b->col_of_slot[slot] - 1;
+	e->score = (int64_t)score * b->scale + 1;
+	return (0);
+}
+
+static void
+fwrite_all(const void *p, size_t size, size_t n, FILE *f, const char *path)
+{
+	if (n > 0 && fwrite(p, size, n, f) != n)
+		die("%s: write error", path);
+}
+
+/*
+ * The edges for a peer: "IODEDGE1", then nrows, ncols, nedges, scale as
+ * little-endian 64-bit integers, then the rows (uint32), the columns
+ * (uint32) and the weights (int64) of the edges.
+ */
+static void
+write_edges(const char *path, const struct batch *b, size_t nrows)
+{
+	uint32_t	*u;
+	int64_t		*w, hdr[4];
+	size_t		 i;
+	FILE		*f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	if ((u = calloc(b->nedges + 1, sizeof(*u))) == NULL ||
+	    (w = calloc(b->nedges + 1, sizeof(*w))) == NULL)
+		die("out of memory");
+	hdr[0] = (int64_t)nrows;
+	hdr[1] = b->ncols;
+	hdr[2] = (int64_t)b->nedges;
+	hdr[3] = b->scale;
+	fwrite_all("IODEDGE1", 1, 8, f, path);
+	fwrite_all(hdr, sizeof(hdr[0]), 4, f, path);
+	for (i = 0; i < b->nedges; i++)
+		u[i] = b->edges[i].row;
+	fwrite_all(u, sizeof(*u), b->nedges, f, path);
+	for (i = 0; i < b->nedges; i++)
+		u[i] = b->edges[i].col;
+	fwrite_all(u, sizeof(*u), b->nedges, f, path);
+	for (i = 0; i < b->nedges; i++)
+		w[i] = b->edges[i].score;
+	fwrite_all(w, sizeof(*w), b->nedges, f, path);
+	if (ferror(f) || fclose(f) != 0)
+		die("%s: write error", path);
+	free(u);
+	free(w);
+}
+
+static json_t *
+run_batch(const struct opts *op)
+{
+	struct assign_problem	*prob = NULL;
+	struct batch		 b;
+	uint32_t		*col_of_row;
+	uint64_t		 t0, t1, t2, t3;
+	int64_t			 total = 0, objective = 0;
+	int32_t			 s;
+	size_t			 nrows, i, assigned = 0;
+	json_t			*parts, *j;
+	FILE			*f = NULL;
+	int			 rc;
+
+	nrows = op->batch_max != 0 && op->batch_max < noffers ? op->batch_max :
+	    noffers;
+	memset(&b, 0, sizeof(b));
+	if ((b.col_of_slot = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL ||
+	    (b.slot_of_col = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL ||
+	    (col_of_row = calloc(nrows + 1, sizeof(uint32_t))) == NULL)
+		die("out of memory");
+	b.scale = (int64_t)nrows + 1;
+	t0 = now_ns();
+	for (b.row = 0; b.row < nrows; b.row++)
+		if (match_each(rs, &offers[b.row].mo, edge_cb, &b) != 0)
+			die("match_each: out of memory");
+	t1 = now_ns();
+	if ((rc = assign_problem_new((uint32_t)nrows, b.ncols, b.edges,
+	    b.nedges, &prob)) != 0)
+		die("assign_problem_new: %s", iod_strerror(rc));
+	t2 = now_ns();
+	if ((rc = assign_solve(prob, col_of_row, &total)) != 0)
+		die("assign_solve: %s", iod_strerror(rc));
+	t3 = now_ns();
+	if (op->assign != NULL && (f = fopen(op->assign, "w")) == NULL)
+		die("%s: %s", op->assign, strerror(errno));
+	if (f != NULL)
+		fprintf(f, "offer_id\tcandidate_id\tscore\n");
+	for (i = 0; i < nrows; i++) {
+		const struct mcand *c;
+
+		if (col_of_row[i] == ASSIGN_NONE)
+			continue;
+		c = &idx->cand[b.slot_of_col[col_of_row[i]]];
+		/* The daemon's dry run reports match_parts' total. */
+		parts = match_parts(rs, &offers[i].mo, c, &s);
+		json_decref(parts);
+		objective += s;
+		assigned++;
+		if (f != NULL)
+			fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%d\n",
+			    offers[i].id, c->id, s);
+	}
+	if (f != NULL && (ferror(f) || fclose(f) != 0))
+		die("%s: write error", op->assign);
+	if (op->edges != NULL)
+		write_edges(op->edges, &b, nrows);
+	j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+	    "s:f, s:b}", "rows", (json_int_t)nrows, "cols", (json_int_t)b.ncols,
+	    "edges", (json_int_t)b.nedges, "scale", (json_int_t)b.scale,
+	    "objective", (json_int_t)objective, "assigned",
+	    (json_int_t)assigned, "total_scaled", (json_int_t)total,
+	    "edges_s", secs(t1 - t0), "problem_s", secs(t2 - t1), "solve_s",
+	    secs(t3 - t2), "total_s", secs(t3 - t0),
+	    /* score * scale + 1 per pair: the solver's total must say so */
+	    "consistent", total == objective * b.scale + (int64_t)assigned);
+	assign_problem_free(prob);
+	free(col_of_row);
+	free(b.edges);
+	free(b.col_of_slot);
+	free(b.slot_of_col);
+	return (j);
+}
+
+/* ---- start-up: index_load ------------------------------------------------ */
+
+/* Rebuild the index from the store in dir: {candidates, load_s, view_s}. */
+static json_t *
+time_index_load(const char *dir)
+{
+	struct store	*st;
+	struct txn	 t;
+	uint64_t	 t0, t1, t2;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((rc = store_open(&st, dir, 64u << 20, (size_t)64 << 30, &cause))
+	    != 0)
+		die("%s", cause != NULL ? cause : iod_strerror(rc));
+	index_free();
+	if (index_init() != 0 || store_begin(st, &t, 0, NULL) != 0)
+		die("index_init or store_begin failed");
+	t0 = now_ns();
+	if ((rc = index_load(&t)) != 0)
+		die("index_load: %s", iod_strerror(rc));
+	t1 = now_ns();
+	store_abort(&t);
+	warm_views();
+	t2 = now_ns();
+	store_close(st);
+	return (json_pack("{s:I, s:f, s:f}", "candidates",
+	    (json_int_t)idx->live, "load_s", secs(t1 - t0), "view_s",
+	    secs(t2 - t1)));
+}
+
+struct synth {
+	struct store	*st;
+	struct txn	 t;
+	uint64_t	 next, n, inchunk;
+};
+
+/* Store the candidate again under the next id, 10,000 per commit. */
+static void
+put_synth(void *rec, void *arg)
+{
+	struct synth		*sy = arg;
+	struct candidate	*c = rec;
+	int			 rc;
+
+	if (sy->next > sy->n)
+		return;
+	if (sy->inchunk == 0 && store_begin(sy->st, &sy->t, 1, NULL) != 0)
+		die("store_begin failed");
+	c->id = sy->next++;
+	store_put_rec(&sy->t, DB_CANDIDATES, c->id, &candidate_schema, c);
+	if (++sy->inchunk == 10000 || sy->next > sy->n) {
+		if ((rc = store_commit(&sy->t)) != 0)
+			die("synthetic store: %s", iod_strerror(rc));
+		sy->inchunk = 0;
+	}
+}
+
+/*
+ * Write n candidates (the dataset's, cycled, under new ids) into a fresh
+ * store under tmp, then time index_load on it.
+ */
+static json_t *
+time_synth(const struct opts *op)
+{
+	struct synth	 sy;
+	struct stat	 sb;
+	uint64_t	 t0, t1, prev;
+	char		*dir, *cause = NULL, *p;
+	size_t		 map;
+	json_t		*j;
+	int		 rc;
+
+	dir = path_of(op->tmp, "synth-store.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		die("%s: %s", dir, strerror(errno));
+	map = (size_t)op->synth * 2048 + ((size_t)64 << 20);
+	memset(&sy, 0, sizeof(sy));
+	if ((rc = store_open(&sy.st, dir, map, map * 2, &cause)) != 0)
+		die("%s", cause != NULL ? cause : iod_strerror(rc));
+	sy.next = 1;
+	sy.n = op->synth;
+	t0 = now_ns();
+	while (sy.next <= sy.n) {
+		prev = sy.next;
+		each_record(op->gen, "candidates.jsonl", &candidate_schema,
+		    put_synth, &sy);
+		if (sy.next == prev)
+			die("--synth: the dataset has no candidate to cycle");
+	}
+	t1 = now_ns();
+	store_close(sy.st);
+	p = path_of(dir, "data.mdb");
+	sb.st_size = 0;
+	stat(p, &sb);
+	j = time_index_load(dir);
+	json_object_set_new(j, "write_s", json_real(secs(t1 - t0)));
+	json_object_set_new(j, "store_bytes", json_integer(sb.st_size));
+	unlink(p);
+	free(p);
+	p = path_of(dir, "lock.mdb");
+	unlink(p);
+	free(p);
+	rmdir(dir);
+	free(dir);
+	return (j);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: bench_match --gen DIR [--refdata DIR] "
+	    "[--rules FILE] [--batch-max N]\n"
+	    "           [--naive-max N] [--best FILE] [--edges FILE] "
+	    "[--assign FILE]\n"
+	    "           [--store DIR] [--synth N --tmp DIR]\n");
+	exit(2);
+}
+
+static size_t
+number(const char *s, const char *opt)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *s == '\0' || *s == '-')
+		die("%s %s: expected a number", opt, s);
+	return ((size_t)v);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "gen", required_argument, NULL, 'g' },
+		{ "refdata", required_argument, NULL, 'r' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "store", required_argument, NULL, 's' },
+		{ "best", required_argument, NULL, 'b' },
+		{ "edges", required_argument, NULL, 'e' },
+		{ "assign", required_argument, NULL, 'a' },
+		{ "batch-max", required_argument, NULL, 'B' },
+		{ "naive-max", required_argument, NULL, 'N' },
+		{ "synth", required_argument, NULL, 'y' },
+		{ "tmp", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts	 op;
+	uint64_t	 t0, t1, t2;
+	size_t		 bad, i;
+	char		*cause = NULL;
+	json_t		*out;
+	int		 ch;
+
+	memset(&op, 0, sizeof(op));
+	op.refdata = "data";
+	op.rules = "rules/iod-plie.yaml";
+	op.tmp = "/tmp";
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'g': op.gen = optarg; break;
+		case 'r': op.refdata = optarg; break;
+		case 'R': op.rules = optarg; break;
+		case 's': op.store = optarg; break;
+		case 'b': op.best = optarg; break;
+		case 'e': op.edges = optarg; break;
+		case 'a': op.assign = optarg; break;
+		case 'B': op.batch_max = number(optarg, "--batch-max"); break;
+		case 'N': op.naive_max = number(optarg, "--naive-max"); break;
+		case 'y': op.synth = number(optarg, "--synth"); break;
+		case 't': op.tmp = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || op.gen == NULL)
+		usage();
+	if (refdata_load(op.refdata, &cause) != 0)
+		die("%s", cause != NULL ? cause : "cannot load reference data");
+	if (ruleset_load_file(op.rules, op.refdata, &rs, &cause) != 0)
+		die("%s", cause != NULL ? cause : "cannot load the rule set");
+	if (index_init() != 0)
+		die("index_init: out of memory");
+
+	t0 = now_ns();
+	each_record(op.gen, "candidates.jsonl", &candidate_schema,
+	    put_candidate, NULL);
+	t1 = now_ns();
+	each_record(op.gen, "companies.jsonl", &company_schema, put_company,
+	    NULL);
+	each_record(op.gen, "offers.jsonl", &offer_schema, put_offer, NULL);
+	warm_views();
+	t2 = now_ns();
+	out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:f}", "ruleset",
+	    rs->name, "today", getenv("IOD_TODAY") != NULL ?
+	    getenv("IOD_TODAY") : "(the clock)", "candidates",
+	    (json_int_t)idx->live, "offers", (json_int_t)nlines_offers,
+	    "proposable", (json_int_t)noffers, "load_json_s", secs(t1 - t0),
+	    "view_s", secs(t2 - t1));
+
+	json_object_set_new(out, "match", run_indexed());
+	json_object_set_new(out, "naive", run_naive(op.naive_max, &bad));
+	json_object_set_new(out, "mismatches", json_integer((json_int_t)bad));
+	if (op.best != NULL)
+		write_best(op.best);
+	json_object_set_new(out, "batch", run_batch(&op));
+	if (op.store != NULL)
+		json_object_set_new(out, "index_load",
+		    time_index_load(op.store));
+	if (op.synth > 0)
+		json_object_set_new(out, "synth", time_synth(&op));
+
+	json_dumpf(out, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(6));
+	fputc('\n', stdout);
+	json_decref(out);
+	for (i = 0; i < ncompanies; i++)
+		rec_clear(&company_schema, &companies[i]);
+	free(companies);
+	free(offers);
+	index_free();
+	ruleset_free(rs);
+	refdata_free();
+	if (bad > 0) {
+		fprintf(stderr, "bench_match: %zu offers where match_run and "
+		    "match_naive disagree\n", bad);
+		return (1);
+	}
+	return (0);
+}

@@ -1,0 +1,136 @@
+"""Running iod in production: /metrics (checked by promtool), the OpenAPI
+document (checked by a validator and against the routes), backups, the
+activity and charter reports on the demo data."""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from iodtest import IODD, ROOT, Daemon, DaemonCase
+
+
+class Metrics(DaemonCase):
+    DEMO = True
+
+    def test_promtool_accepts_the_metrics(self):
+        self.d.post("/v1/offers/1/proposal")
+        self.d.get("/v1/offers/1")
+        self.d.get("/v1/offers/999")
+        r = self.d.get("/metrics", token=None)
+        self.assertEqual(r.status, 200)
+        text = r.raw.decode()
+        check = subprocess.run(["promtool", "check", "metrics"], input=text,
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        self.assertIn('iod_http_requests_total{method="GET",'
+                      'route="/v1/offers/{id}",status="404"} 1', text)
+        self.assertIn("iod_proposals_total 1", text)
+        self.assertIn("iod_open_offers 8", text)
+        self.assertIn('iod_candidates{status="active"} 12', text)
+        self.assertIn("iod_match_duration_seconds_count 1", text)
+
+
+class OpenAPI(DaemonCase):
+    def test_document_is_valid_and_matches_the_routes(self):
+        served = self.d.get("/v1/openapi.json", token=None).body
+        printed = json.loads(subprocess.run([IODD, "--openapi"],
+                             capture_output=True, check=True).stdout)
+        with open(os.path.join(ROOT, "docs", "openapi.json")) as f:
+            kept = json.load(f)
+        self.assertEqual(served, printed)
+        self.assertEqual(kept, printed,
+                         "docs/openapi.json is stale: iodd --openapi > it")
+        v = subprocess.run(["node", os.path.join(ROOT, "tests", "openapi",
+                                                 "validate.mjs"),
+                            os.path.join(ROOT, "docs", "openapi.json")],
+                           capture_output=True, text=True)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        # Every route answers as documented: none is missing.
+        ops = {(m.upper(), p) for p, item in kept["paths"].items()
+               for m in item}
+        self.assertIn(("POST", "/v1/offers/{id}/proposal"), ops)
+        self.assertIn(("GET", "/v1/reports/activity"), ops)
+
+
+class Backup(unittest.TestCase):
+    def test_backup_restores_into_an_empty_directory(self):
+        d = Daemon(demo=True).start()
+        self.addCleanup(d.cleanup)
+        self.assertEqual(d.post("/v1/offers/2/proposal").status, 201)
+        r = d.get("/v1/backup")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["Content-Type"], "application/octet-stream")
+        self.assertGreater(len(r.raw), 4096)
+        self.assertEqual(d.get("/v1/backup", token=None).status, 401)
+        tmp = tempfile.mkdtemp(prefix="iodrestore-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        restored = os.path.join(tmp, "data")
+        os.mkdir(restored)
+        with open(os.path.join(restored, "data.mdb"), "wb") as f:
+            f.write(r.raw)
+        d2 = Daemon(data=restored).start()
+        self.addCleanup(d2.cleanup)
+        self.assertEqual(len(d2.get("/v1/candidates?limit=100")
+                             .body["items"]), 12)
+        self.assertEqual(d2.get("/v1/proposals").body["items"][0]["offer_id"],
+                         2)
+
+
+class Reports(DaemonCase):
+    DEMO = True
+
+    def test_activity_on_the_demo(self):
+        r = self.d.get("/v1/reports/activity?from=2026-01-01&to=2026-12-31")
+        self.assertEqual(r.status, 200, r)
+        t = r.body["table"]
+        demo = json.load(open(os.path.join(ROOT, "demo", "candidates.json")))
+        self.assertEqual(t["people_followed"], len(demo))
+        self.assertEqual(t["orientations"], sum(c["oriented_on"] >= "2026"
+                                                for c in demo))
+        self.assertEqual(t["companies_met"], 5)
+        self.assertEqual(t["company_meetings"], 7)  # workstation visits
+        # Masked: fewer than 5 people in a cell.
+        sex = r.body["breakdowns"]["sex"]
+        self.assertEqual(sex["F"]["pool"], sum(c["sex"] == "F" for c in demo))
+        self.assertEqual(r.body["breakdowns"]["public"]["rqth"]["pool"], "<5")
+        self.assertError(self.d.get("/v1/reports/activity?from=2026-01-01"),
+                         400, field="to")
+        self.assertError(self.d.get("/v1/reports/activity?from=2026-01-01"
+                                    "&to=2026-12-31&programme=x"), 400,
+                         field="programme")
+        c = self.d.get("/v1/reports/activity?from=2026-01-01&to=2026-12-31"
+                       "&format=csv")
+        self.assertTrue(c.headers["Content-Type"].startswith("text/csv"))
+        rows = dict(csv.reader(io.StringIO(c.raw.decode())))
+        self.assertEqual(rows["table.people_followed"], str(len(demo)))
+
+    def test_auditor_sees_aggregates_only(self):
+        aud = self.d.post("/v1/tokens", {"role": "auditor"}).body["token"]
+        self.assertEqual(self.d.get("/v1/reports/activity?from=2026-01-01"
+                                    "&to=2026-12-31", token=aud).status, 200)
+        self.assertEqual(self.d.get("/v1/reports/charter?from=2026-01-01"
+                                    "&to=2026-12-31", token=aud).status, 200)
+        for path in ["/v1/candidates", "/v1/proposals", "/v1/offers/1",
+                     "/v1/events", "/v1/backup"]:
+            self.assertEqual(self.d.get(path, token=aud).status, 403, path)
+
+    def test_charter_commitments(self):
+        r = self.d.get("/v1/reports/charter?from=2026-01-01&to=2026-12-31")
+        self.assertEqual(r.status, 200, r)
+        by_name = {c["name"]: c for c in r.body["companies"]}
+        self.assertEqual(len(by_name), 5)
+        prop = by_name["Propreté Rhône Services"]
+        self.assertEqual(prop["recorded"]["offers"], 2)
+        self.assertFalse(prop["no_action"])
+        self.assertEqual([c["action"] for c in prop["commitments"]],
+                         ["recruit_durable", "recruit_without_cv"])
+        c = self.d.get("/v1/reports/charter?from=2025-01-01&to=2025-12-31")
+        self.assertTrue(all(x["no_action"] for x in c.body["companies"]))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,483 @@
+// End-to-end tests of the web console in a real browser: Debian's Chromium
+// driven by playwright-core, against the real iodd (BUILD/iodd) started on
+// a free loopback port with the demo dataset, as `make run` would.  It
+// walks through what a chargé de mission does (sign in, create an offer,
+// propose, read why, schedule the meeting, record the hire, the follow-up
+// calendar and the week, the batch, the report), what a référent sees
+// (their candidates, their events, live), and what a company sees (its
+// offers and proposals, with no social category anywhere), on a laptop and
+// on a phone.  Nothing is mocked.
+//
+//   node tests/e2e/run.mjs BUILD [--screenshots DIR]
+//
+// Prints one line per test and a closing "N passed, M failed"; exits 1 if
+// anything failed.  With --screenshots, keeps PNGs of the main pages.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const BUILD = path.resolve(ROOT, args.find((a) => !a.startsWith('--')) ?? 'build');
+const shotsAt = args.indexOf('--screenshots');
+const SHOTS = shotsAt >= 0 ? path.resolve(ROOT, args[shotsAt + 1] ?? 'docs') : null;
+const ADMIN = 'e2e-admin-token-0123456789';
+const TODAY = '2026-11-24';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+// ---- the daemon --------------------------------------------------------------
+
+function startDaemon() {
+  const data = mkdtempSync(path.join(tmpdir(), 'iod-e2e-'));
+  const proc = spawn(path.join(BUILD, 'iodd'), [
+    '--config', 'etc/iod.yaml', '--data', path.join(data, 'store'), '--listen', '127.0.0.1:0',
+    '--refdata', 'data', '--demo', 'demo', '--web', 'web',
+  ], { cwd: ROOT, env: { ...process.env, IOD_BOOTSTRAP_TOKEN: ADMIN, IOD_TODAY: TODAY }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = [];
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let port = null;
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        log.push(line);
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
+        if (m && port === null) {
+          port = Number(m[1]);
+          resolve({ proc, port, data, log, url: `http://127.0.0.1:${port}` });
+        }
+      }
+    });
+    proc.on('exit', (code) => {
+      if (port === null) reject(new Error(`iodd exited (${code}) before listening:\n${log.join('\n')}`));
+    });
+  });
+}
+
+async function stopDaemon(d) {
+  if (d.proc.exitCode !== null) return d.proc.exitCode;
+  const done = new Promise((res) => d.proc.on('exit', (code, sig) => res(code ?? sig)));
+  d.proc.kill('SIGTERM');
+  const rc = await done;
+  rmSync(d.data, { recursive: true, force: true });
+  return rc;
+}
+
+async function api(d, method, p, body, token = ADMIN) {
+  const r = await fetch(d.url + p, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return json;
+}
+
+// ---- a tiny test runner ------------------------------------------------------
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok     ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`FAILED ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+  }
+}
+
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+// Wait until the text of selector matches re (Playwright's locators wait
+// for elements; this waits for their content).
+async function waitText(page, selector, re, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let last = '';
+  for (;;) {
+    const loc = page.locator(selector);
+    if (await loc.count()) {
+      last = (await loc.allInnerTexts()).join('\n');
+      if (re.test(last)) return last;
+    }
+    if (Date.now() > end) throw new Error(`${selector}: ${re} not found in «${last.slice(0, 400)}»`);
+    await page.waitForTimeout(50);
+  }
+}
+
+// A value the page printed without meaning to.
+async function noJunk(page, where) {
+  const text = await page.locator('body').innerText();
+  const m = /(?:^|\s)(null|undefined|NaN|true|false|\[object \w+\])(?:\s|$)/.exec(text);
+  assert(!m, `${where}: «${m?.[1]}» printed on the page`);
+}
+
+async function shot(page, name, opts = {}) {
+  if (!SHOTS) return;
+  await page.evaluate(() => { document.getElementById('status').textContent = ''; });
+  await page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), ...opts });
+}
+
+async function signIn(page, d, tok) {
+  await page.goto(d.url + '/');
+  await page.getByLabel('Jeton d’accès').fill(tok);
+  await page.getByLabel('Jeton d’accès').press('Enter');	// the keyboard, no mouse
+  await page.locator('#nav a').first().waitFor();
+}
+
+async function signOut(page) {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByLabel('Jeton d’accès').waitFor();
+}
+
+// ---- the run -------------------------------------------------------------------------
+
+const demoCands = JSON.parse(readFileSync(path.join(ROOT, 'demo/candidates.json'), 'utf8'));
+const SOCIAL = /(?<![\p{L}\p{N}])(rsa|deld|rqth|qpv|réfugiée?s?|refugee|justice|bénéficiaires?|handicap\p{L}*|single_parent|parent isolé|senior)(?![\p{L}\p{N}])/iu;
+
+const d = await startDaemon();
+// Whatever ends this process ends the daemon too.
+process.on('exit', () => {
+  if (d.proc.exitCode === null) d.proc.kill('SIGKILL');
+  rmSync(d.data, { recursive: true, force: true });
+});
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE']) process.on(sig, () => process.exit(1));
+if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },	// French date inputs
+  args: ['--headless', '--no-sandbox', '--lang=fr-FR', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];	// console errors, CSP violations, requests elsewhere
+function watch(page) {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (400|401|403|404|409)/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // A page must not ask for what its role may not have.
+  page.on('response', (r) => { if (r.status() === 403) problems.push(`403 for ${r.url()}`); });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(d.url + '/') && !u.startsWith('blob:') && !u.startsWith('data:'))
+      problems.push(`request elsewhere: ${u}`);
+  });
+}
+
+const laptop = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+const page = await laptop.newPage();
+page.setDefaultTimeout(10000);
+watch(page);
+
+const iodTok = (await api(d, 'POST', '/v1/tokens', { role: 'iod', subject: 'cm-martin' })).token;
+const companyTok = (await api(d, 'POST', '/v1/tokens', { role: 'company', company_id: 1, subject: 'rh-propete' })).token;
+const state = {};
+
+try {
+  await test('static files: headers, types, no way out of web/', async () => {
+    const r = await fetch(d.url + '/');
+    assert(r.status === 200, `GET / ${r.status}`);
+    assert(r.headers.get('content-type').startsWith('text/html'), 'index.html type');
+    assert(r.headers.get('content-security-policy').startsWith("default-src 'self'"), 'CSP');
+    assert(r.headers.get('cache-control') === 'no-cache', 'no-cache');
+    const js = await fetch(d.url + '/web/app.js');
+    assert(js.headers.get('content-type').startsWith('text/javascript'), 'module type');
+    for (const p of ['/web/%2e%2e/etc/iod.yaml', '/web/.%2e/Makefile', '/web/.hidden', '/web/x//y.js', '/web/nothing.js'])
+      assert((await fetch(d.url + p)).status === 404, `${p} is not 404`);
+  });
+
+  await test('sign-in: a bad token is refused, the message beside the field', async () => {
+    await page.goto(d.url + '/');
+    await shot(page, 'signin');
+    await page.getByLabel('Jeton d’accès').fill('not-a-token-of-this-daemon');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const msg = await waitText(page, '.field:has(#token) .field-error', /jeton/i);
+    assert(/inconnu|unknown|revoked|expired/i.test(msg), msg);
+    assert(await page.locator('#token[aria-invalid="true"]').count() === 1, 'the input is not marked invalid');
+  });
+
+  await test('sign-in as a chargé de mission, with the keyboard', async () => {
+    await signIn(page, d, iodTok);
+    await waitText(page, '#who', /cm-martin · chargé·e de mission/);
+    const menu = await page.locator('#nav').innerText();
+    for (const w of ['Offres', 'Propositions', 'Suivi', 'Affectation', 'Bilan'])
+      assert(menu.includes(w), `menu lacks ${w}: ${menu}`);
+    assert(await page.evaluate(() => sessionStorage.getItem('iod.token')) === iodTok, 'token not in sessionStorage');
+  });
+
+  await test('offers: the list and its filters', async () => {
+    await page.goto(d.url + '/#/offres');
+    await waitText(page, 'main table', /Agent de propreté des locaux/);
+    await page.getByLabel('Code ROME').fill('G1602');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    const t = await waitText(page, 'main .results', /Commis de cuisine/);
+    assert(!/Agent de propreté/.test(t), 'the ROME filter kept other trades');
+    await page.getByLabel('Code ROME').fill('');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await waitText(page, 'main .results', /Agent de propreté des locaux/);
+    await noJunk(page, 'offers');
+    await shot(page, 'offers');
+  });
+
+  await test('new offer: an error shows beside its field, then the offer is created', async () => {
+    await page.getByRole('link', { name: 'Nouvelle offre' }).click();
+    await page.getByLabel('Entreprise').selectOption({ label: 'Propreté Rhône Services' });
+    await page.getByLabel('Intitulé du poste').fill('Agent d’entretien (e2e)');
+    await page.getByLabel('Code ROME').fill('K2204');
+    await page.getByLabel('Commune du poste (code INSEE)').fill('99999');
+    await page.getByLabel('Contrat', { exact: true }).selectOption('CDI');
+    await page.getByLabel('Heures par semaine', { exact: true }).fill('24');
+    await page.getByLabel('tôt le matin').check();
+    await page.getByLabel('Début', { exact: true }).fill('2026-12-14');
+    await page.getByLabel('Date de la visite').fill('2026-11-20');
+    await page.getByLabel('Ce que la visite a appris').fill('Équipe de 3, début 6 h, chariot fourni.');
+    await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
+    const err = await waitText(page, '.field:has([name="commune"]) .field-error', /commune/);
+    assert(/99999/.test(err), err);
+    await page.getByLabel('Commune du poste (code INSEE)').fill('69388');
+    await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
+    await waitText(page, 'main h1', /Agent d’entretien \(e2e\)/);
+    state.offer = Number(/#\/offres\/(\d+)/.exec(page.url())[1]);
+    await waitText(page, 'main', /Visité le 20\/11\/2026/);
+    await waitText(page, 'main', /iod-plie, version 1/);
+  });
+
+  await test('ranked list on demand, in words', async () => {
+    await page.getByRole('button', { name: 'Voir le classement' }).click();
+    const t = await waitText(page, 'main .results table', /Rang/);
+    assert(/attente \+\d+/.test(t), `no waiting time in words: ${t}`);
+    assert(!/public:|waiting_time|same_/.test(t), `raw criterion codes: ${t}`);
+  });
+
+  await test('propose: the one candidate, the score in words', async () => {
+    await page.getByRole('button', { name: 'Proposer', exact: true }).click();
+    const t = await waitText(page, '.explain', /Proposition n° \d+ : \S+/);
+    assert(/Score \d+ — /.test(t), t);
+    assert(/RSA \+30/.test(t) && /attente \+\d+/.test(t), `score parts not in words: ${t}`);
+    assert(!/public:|waiting_time|same_territory|favoured_public/.test(t), `raw codes: ${t}`);
+    assert(/personnes? éligibles? sur \d+ examinées?/.test(t), t);
+    state.proposal = Number(/Proposition n° (\d+)/.exec(t)[1]);
+    await noJunk(page, 'offer');
+    await shot(page, 'offer');
+  });
+
+  await test('nobody eligible: what each filter removed, in French', async () => {
+    const o = await api(d, 'POST', '/v1/offers', {
+      company_id: 2, title: 'Secrétaire (e2e)', rome: 'M1607', commune: '69385', contract: 'CDD',
+      duration_months: 6, weekly_hours: 35, workstation_visit: { on: '2026-11-19' }, ruleset: 'iod-plie',
+    }, iodTok);
+    await page.goto(`${d.url}/#/offres/${o.id}`);
+    await page.getByRole('button', { name: 'Proposer', exact: true }).click();
+    const t = await waitText(page, '.explain.none', /Personne n’est éligible/);
+    assert(/\d+ autre métier \(ROME\)/.test(t), t);
+  });
+
+  await test('meeting at the workstation: an API error beside the field, then recorded', async () => {
+    await page.goto(`${d.url}/#/propositions/${state.proposal}`);
+    await page.getByLabel('Date et heure').fill('2026-11-20T10:00');
+    await page.getByLabel('Lieu').fill('   ');
+    await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
+    const err = await waitText(page, 'fieldset[name="meeting"] .field-error', /meeting\.place|place/);
+    assert(err.length > 0, 'no error');
+    await page.getByLabel('Lieu').fill('Propreté Rhône Services, 12 rue Marius Berliet, Lyon 8e');
+    await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
+    await waitText(page, 'main .facts', /mise en relation prévue/);
+    await waitText(page, 'main .facts', /vendredi 20 novembre 2026 à 10h00/);
+  });
+
+  await test('hire: the placement and its follow-up calendar', async () => {
+    await noJunk(page, 'proposal');
+    await shot(page, 'proposal', { fullPage: true });
+    await page.getByLabel('Début du contrat').fill('2026-11-16');
+    await page.getByRole('button', { name: 'Enregistrer l’embauche' }).click();
+    await waitText(page, 'main h1', /Embauche de /);
+    state.placement = Number(/#\/embauches\/(\d+)/.exec(page.url())[1]);
+    const t = await waitText(page, 'main', /Calendrier de suivi \(\d+ entretiens\)/);
+    assert(/employeur/.test(t) && /salarié/.test(t), 'employer and employee appointments');
+    assert(/bilan avec le référent/.test(t), 'the joint review at the horizon');
+    assert(/lundi 23 novembre/.test(t), `first weekly appointment: ${t.slice(0, 600)}`);
+    assert(/en retard/.test(t), 'the appointment of 23/11 is overdue on 24/11');
+    await shot(page, 'placement');
+  });
+
+  await test('week view: overdue marked, an appointment recorded in two clicks', async () => {
+    await page.getByRole('link', { name: 'Suivi' }).click();
+    await waitText(page, 'main h1', /semaine du lundi 23 novembre/);
+    const card = page.locator('.day', { hasText: 'lundi 23 novembre' }).locator('li.appt.overdue').first();
+    await card.waitFor();
+    assert(/en retard/.test(await card.innerText()), 'overdue not marked');
+    const before = await page.locator('li.appt.overdue').count();
+    await shot(page, 'week');
+    await card.getByRole('button', { name: 'Fait' }).click();		// 1
+    await card.getByRole('button', { name: 'Tout va bien' }).click();	// 2
+    await waitText(page, '#status', /enregistré : tout va bien/);
+    await page.locator('li.appt.done').first().waitFor();
+    const after = await page.locator('li.appt.overdue').count();
+    assert(after === before - 1, `overdue ${before} -> ${after}`);
+    const pl = await api(d, 'GET', `/v1/placements/${state.placement}`);
+    assert(pl.schedule.some((f) => f.status === 'done' && f.assessment === 'fine'), 'not recorded in the store');
+  });
+
+  await test('batch: a dry run as a table, then committed', async () => {
+    await page.getByRole('link', { name: 'Affectation' }).click();
+    await page.getByRole('button', { name: 'Simuler l’affectation' }).click();
+    await waitText(page, 'main .results', /Simulation/);
+    const rows = await page.locator('main .results tbody tr').count();
+    assert(rows > 0, 'no assignment in the dry run');
+    const open = await api(d, 'GET', '/v1/proposals?status=proposed');
+    await noJunk(page, 'batch');
+    await shot(page, 'batch');
+    await page.getByRole('button', { name: /Enregistrer ces \d+ propositions/ }).click();
+    await waitText(page, 'main .results', /Propositions enregistrées/);
+    const now = await api(d, 'GET', '/v1/proposals?status=proposed');
+    assert(now.items.length === open.items.length + rows, `${open.items.length} + ${rows} != ${now.items.length}`);
+  });
+
+  await test('report: a table, a chart and the CSV', async () => {
+    await page.getByRole('link', { name: 'Bilan' }).click();
+    const t = await waitText(page, 'main .results', /Personnes suivies/);
+    assert(/Mises en relation/.test(t) && /Embauches/.test(t), t.slice(0, 300));
+    assert(await page.locator('svg.chart rect.chart-bar').count() >= 5, 'no bars in the chart');
+    const link = page.getByRole('link', { name: 'Télécharger le bilan en CSV' });
+    assert(/^bilan-iod-2026-01-01-2026-11-24\.csv$/.test(await link.getAttribute('download')), 'download name');
+    const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const csv = readFileSync(await dl.path(), 'utf8');
+    assert(/^indicator,value\n/.test(csv) && /table\.hires,\d+/.test(csv), csv.slice(0, 200));
+    await noJunk(page, 'report');
+    await shot(page, 'report');
+  });
+
+  await test('referent: their candidates, what happened, live from the stream', async () => {
+    const p = await api(d, 'GET', `/v1/proposals/${state.proposal}`);
+    const c = await api(d, 'GET', `/v1/candidates/${p.candidate_id}`);
+    const refTok = (await api(d, 'POST', '/v1/tokens', { role: 'referent', referent_id: c.referent_id, subject: 'referent-e2e' })).token;
+    await signOut(page);
+    await signIn(page, d, refTok);
+    await waitText(page, 'main h1', /Mes candidats/);
+    const card = page.locator(`#c-${c.id}`);
+    await waitText(page, `#c-${c.id} .news`, /Dernière nouvelle/);
+    await waitText(page, '.stream-state', /en direct/);
+    await card.getByText('Historique').click();
+    const hist = await waitText(page, `#c-${c.id} .events`, /embauché/);
+    assert(/proposé\(e\) pour une offre/.test(hist) && /entretien de suivi fait/.test(hist), hist);
+    const others = await api(d, 'GET', '/v1/candidates?limit=1000', undefined, refTok);
+    assert(others.items.every((x) => x.referent_id === c.referent_id), 'someone else’s candidate');
+    assert(await page.locator('li.person').count() === others.items.length, 'one card per candidate');
+    // Live: a change made elsewhere appears without reloading.
+    const pl = await api(d, 'GET', `/v1/placements/${state.placement}`);
+    const next = pl.schedule.find((f) => f.status === 'planned');
+    await api(d, 'POST', `/v1/followups/${next.id}/cancel`, {}, iodTok);
+    await waitText(page, `#c-${c.id} .news`, /entretien de suivi annulé/);
+    await waitText(page, '#status', /entretien de suivi annulé/);
+    await noJunk(page, 'referent');
+    await shot(page, 'referent');
+  });
+
+  await test('referent: orient a person, an error beside its field', async () => {
+    await page.getByRole('link', { name: 'Orienter une personne' }).click();
+    await page.getByLabel('Prénom').fill('Zoé');
+    await page.getByLabel('Nom', { exact: true }).fill('Testard');
+    await page.getByLabel('Date de naissance').fill('1996-03-08');
+    await page.getByLabel('Commune de résidence (code INSEE)').fill('69387');
+    await page.getByLabel('Métiers recherchés (codes ROME)').fill('K2204, ZZ999');
+    await page.getByLabel('Disponible le').fill('2026-12-01');
+    await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
+    const err = await waitText(page, '.field:has([name="rome"]) .field-error', /Valeur refusée/);
+    assert(/ZZ999/.test(err), err);
+    await page.getByLabel('Métiers recherchés (codes ROME)').fill('K2204');
+    await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
+    await waitText(page, 'main h1', /Zoé Testard/);
+    await waitText(page, 'main', /Ce qui lui est arrivé[\s\S]*profil créé/);
+    await page.getByRole('link', { name: 'Mes candidats' }).click();
+    await waitText(page, 'li.person', /Zoé Testard[\s\S]*Dernière nouvelle : profil créé/);
+  });
+
+  await test('company: its offers and proposals, no CV, no social category', async () => {
+    await signOut(page);
+    await signIn(page, d, companyTok);
+    await waitText(page, 'main h1', /Nos offres/);
+    const menu = await page.locator('#nav').innerText();
+    assert(!/Suivi|Affectation|Bilan|Candidats/.test(menu), `menu: ${menu}`);
+    const pages = ['#/offres', '#/propositions'];
+    const offers = await api(d, 'GET', '/v1/offers?limit=1000', undefined, companyTok);
+    const props = await api(d, 'GET', '/v1/proposals?limit=1000', undefined, companyTok);
+    assert(offers.items.length >= 3 && offers.items.every((o) => o.company_id === 1), 'its offers only');
+    assert(props.items.length >= 1, 'its proposals');
+    for (const o of offers.items) pages.push(`#/offres/${o.id}`);
+    for (const p of props.items) pages.push(`#/propositions/${p.id}`);
+    const all = await api(d, 'GET', '/v1/candidates?limit=1000');
+    const secrets = [];
+    for (const c of [...demoCands, ...all.items]) {
+      secrets.push(c.last_name);
+      const [y, m, dd] = c.birth_date.split('-');
+      secrets.push(c.birth_date, `${dd}/${m}/${y}`);
+    }
+    let firstNames = 0;
+    for (const h of pages) {
+      await page.goto(d.url + '/' + h);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      const text = await page.locator('body').innerText();
+      const html = await page.content();
+      const m = SOCIAL.exec(text) ?? SOCIAL.exec(html);
+      assert(!m, `${h}: «${m?.[0]}» is shown to a company`);
+      for (const s of secrets) assert(!text.includes(s) && !html.includes(s), `${h}: «${s}» is shown to a company`);
+      assert(!/Score|score|éligible/.test(text), `${h}: the matching is shown to a company`);
+      await noJunk(page, h);
+      if (h.startsWith('#/propositions/')) {
+        const p = props.items.find((x) => `#/propositions/${x.id}` === h);
+        if (p.candidate?.first_name && text.includes(p.candidate.first_name)) firstNames++;
+      }
+      if (h === '#/propositions') await shot(page, 'company');
+    }
+    assert(firstNames === props.items.length, 'a proposal page lacks the first name');
+  });
+
+  await test('phone: the pages fit a narrow screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    await phone.addInitScript((t) => sessionStorage.setItem('iod.token', t), iodTok);
+    const pp = await phone.newPage();
+    watch(pp);
+    for (const h of ['#/offres', `#/offres/${state.offer}`, '#/suivi', `#/embauches/${state.placement}`, '#/bilan']) {
+      await pp.goto(d.url + '/' + h);
+      await pp.locator('main h1').waitFor();
+      await pp.waitForLoadState('networkidle');
+      const [sw, w] = await pp.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert(sw <= w, `${h}: ${sw}px wide on a ${w}px screen`);
+      await noJunk(pp, h);
+      if (h === '#/suivi') await shot(pp, 'phone');
+    }
+    await phone.close();
+  });
+
+  await test('no console error, no CSP violation, nothing loaded from elsewhere', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+} finally {
+  await browser.close();
+  const rc = await stopDaemon(d);
+  if (rc !== 0) {
+    failed++;
+    console.log(`FAILED iodd stopped with ${rc}:\n${d.log.slice(-30).join('\n')}`);
+  }
+}
+
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+if (failed) console.log('failed: ' + failures.join(', '));
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,245 @@
+// api.js — the console's only way to the daemon: fetch() with the bearer
+// token kept in sessionStorage, JSON in and out, errors as ApiError
+// ({code, field, message} as the API sends them), shown next to the input
+// the error names; and the event stream (Server-Sent Events read through
+// fetch, since EventSource cannot send an Authorization header).
+
+const KEY = 'iod.token';
+
+// What an error code means, in French; the API's own message (in English,
+// naming the field, the value and what was expected) follows it.
+const FR = {
+  unauthorized: 'Jeton inconnu, révoqué ou expiré.',
+  forbidden: 'Ce jeton ne permet pas cette action.',
+  not_found: 'Introuvable, ou hors de votre périmètre.',
+  erased: 'Cette personne a été effacée à sa demande.',
+  invalid: 'Valeur refusée.',
+  bad_json: 'Requête mal formée.',
+  missing_body: 'Requête incomplète.',
+  duplicate: 'Existe déjà.',
+  conflict: 'Conflit avec une donnée enregistrée.',
+  bad_transition: 'Impossible dans l’état actuel.',
+  offer_has_proposal: 'Cette offre a déjà une proposition en cours : une seule personne par offre.',
+  offer_not_open: 'Cette offre n’est pas ouverte.',
+  no_workstation_visit: 'La règle demande une visite du poste de travail avant toute proposition.',
+  no_ruleset: 'La règle de cette offre n’est plus en vigueur.',
+  not_due: 'Ce rendez-vous n’a pas encore eu lieu.',
+  has_proposal: 'Une proposition est en cours.',
+  has_offers: 'Cette entreprise a encore des offres.',
+  has_candidates: 'Ce référent suit encore des personnes.',
+  too_many_requests: 'Trop de requêtes : réessayez dans une minute.',
+  store_full: 'Le stockage est plein : prévenez l’exploitant.',
+  store_busy: 'Le serveur est occupé : réessayez.',
+  network: 'Le serveur ne répond pas.',
+};
+
+export class ApiError extends Error {
+  constructor(status, code, field, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.fr = FR[code] ?? `Erreur ${status}.`;
+  }
+}
+
+export const token = {
+  get: () => sessionStorage.getItem(KEY),
+  set: (t) => sessionStorage.setItem(KEY, t),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+// Called on a 401: the token is unknown, revoked or expired.
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+function headers(extra) {
+  const h = { Accept: 'application/json', ...extra };
+  const t = token.get();
+  if (t) h.Authorization = 'Bearer ' + t;
+  return h;
+}
+
+async function fail(r) {
+  let e = null;
+  try { e = (await r.json()).error; } catch (_) { /* not JSON */ }
+  if (r.status === 401) onUnauthorized();
+  return new ApiError(r.status, e?.code ?? 'http_' + r.status, e?.field ?? null,
+    e?.message ?? `Erreur ${r.status}`);
+}
+
+// method, path ('/v1/...'), optional body (sent as JSON).  Resolves to the
+// parsed reply (null for 204), rejects with an ApiError.
+export async function api(method, path, body) {
+  let r;
+  try {
+    r = await fetch(path, {
+      method,
+      headers: headers(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', null, e.message);
+  }
+  if (!r.ok) throw await fail(r);
+  return r.status === 204 ? null : r.json();
+}
+
+export const get = (path) => api('GET', path);
+export const post = (path, body) => api('POST', path, body);
+
+// GET a path as a Blob (a CSV export).
+export async function getBlob(path) {
+  const r = await fetch(path, { headers: headers({ Accept: '*/*' }), cache: 'no-store' });
+  if (!r.ok) throw await fail(r);
+  return r.blob();
+}
+
+// Build a query string from an object, leaving out empty values.
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  const s = u.toString();
+  return s ? '?' + s : '';
+}
+
+// ---- errors next to their field --------------------------------------------
+
+export function clearErrors(form) {
+  for (const el of form.querySelectorAll('.field-error')) el.remove();
+  for (const el of form.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    el.removeAttribute('aria-describedby');
+  }
+}
+
+let errorSeq = 0;
+
+// "mobility.zone" -> "mobility", "rome[2]" -> "rome", "rome" -> null.
+function parent(f) {
+  const i = Math.max(f.lastIndexOf('.'), f.lastIndexOf('['));
+  return i > 0 ? f.slice(0, i) : null;
+}
+
+// Show err beside the input whose name is the error's field ("meeting.at"
+// falls back to "meeting"), or at the form's foot when none matches.
+// aliases maps an API field to an input's name ({Authorization: 'token'}).
+export function showError(form, err, aliases = {}) {
+  clearErrors(form);
+  let field = err.field ? (aliases[err.field] ?? err.field) : null;
+  let target = null;
+  while (field && !target) {
+    target = form.querySelector(`[name="${CSS.escape(field)}"]`);
+    if (!target) field = parent(field);
+  }
+  const p = document.createElement('p');
+  p.className = 'field-error';
+  p.id = 'err-' + (++errorSeq);
+  p.setAttribute('role', 'alert');
+  if (err.fr) {
+    p.append(err.fr + ' ');
+    p.append(Object.assign(document.createElement('span'), { lang: 'en', className: 'detail', textContent: err.message }));
+  } else {
+    p.textContent = err.message;
+  }
+  if (target) {
+    const box = target.closest('.field') ?? target;
+    box.append(p);
+    target.setAttribute('aria-invalid', 'true');
+    target.setAttribute('aria-describedby', p.id);
+    if (target.focus) target.focus();
+  } else {
+    (form.querySelector('.form-foot') ?? form).append(p);
+  }
+  return p;
+}
+
+// Run fn (async) on submit with the form's errors cleared first and shown
+// next to their field when fn throws an ApiError; the submit button is
+// disabled meanwhile.
+export function onSubmit(form, fn, aliases) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const buttons = [...form.querySelectorAll('button')].filter((b) => !b.disabled);
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await fn(new FormData(form), ev.submitter);
+    } catch (e) {
+      if (e instanceof ApiError) showError(form, e, aliases);
+      else showError(form, { field: null, message: String(e) });
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+}
+
+// ---- the event stream -----------------------------------------------------
+
+// Read GET /v1/events/stream from `after` (0: from the start) and call
+// onEvent(event) for each, reconnecting with Last-Event-ID after a drop
+// (3 s later, or what the server's retry: says).  Returns a function that
+// stops it.  onState('live'|'retry'|'error', detail) tells how it goes.
+export function stream(after, onEvent, onState = () => {}) {
+  let last = String(after);
+  let stopped = false;
+  let ctrl = null;
+  let wait = 3000;
+
+  async function once() {
+    ctrl = new AbortController();
+    const r = await fetch('/v1/events/stream' + (last === '0' ? '?after=0' : ''), {
+      headers: headers(last === '0' ? { Accept: 'text/event-stream' }
+        : { Accept: 'text/event-stream', 'Last-Event-ID': last }),
+      signal: ctrl.signal,
+      cache: 'no-store',
+    });
+    if (!r.ok) throw await fail(r);
+    onState('live');
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value.replace(/\r\n?/g, '\n');
+      let cut;
+      while ((cut = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let id = null;
+        const data = [];
+        for (const line of frame.split('\n')) {
+          if (line.startsWith(':') || line === '') continue;
+          const i = line.indexOf(':');
+          const k = i < 0 ? line : line.slice(0, i);
+          const v = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+          if (k === 'id') id = v;
+          else if (k === 'data') data.push(v);
+          else if (k === 'retry' && /^\d+$/.test(v)) wait = Number(v);
+        }
+        if (id !== null) last = id;
+        if (data.length) {
+          try { onEvent(JSON.parse(data.join('\n'))); } catch (_) { /* skip */ }
+        }
+      }
+    }
+  }
+
+  (async () => {
+    while (!stopped) {
+      try {
+        await once();
+        if (!stopped) onState('retry');
+      } catch (e) {
+        if (stopped) break;
+        onState('error', e);
+        if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429)
+          break;
+      }
+      await new Promise((res) => setTimeout(res, wait));
+    }
+  })();
+  return () => { stopped = true; if (ctrl) ctrl.abort(); };
+}
