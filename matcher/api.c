@@ -251,12 +251,19 @@ static int
 candidate_check(struct reqctx *ctx, void *rec, const void *old)
 {
 	struct candidate	*c = rec;
+	char			 day[11];
 
 	(void)old;
 	if (!exists(ctx->txn, DB_REFERENTS, c->referent_id))
 		return (http_error(ctx, 400, "invalid", "referent_id",
 		    "referent_id: no referent %llu",
 		    (unsigned long long)c->referent_id));
+	if (c->birth_date > date_today()) {
+		date_format(c->birth_date, day);
+		return (http_error(ctx, 400, "invalid", "birth_date",
+		    "birth_date: %s is in the future (expected a date of birth)",
+		    day));
+	}
 	if (c->consent.on != 0 && c->oriented_on != 0 &&
 	    c->consent.on < c->birth_date)
 		return (http_error(ctx, 400, "invalid", "consent.on",

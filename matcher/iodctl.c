@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -52,7 +53,8 @@
 enum opt {
 	OPT_URL, OPT_TOKEN, OPT_TIMEOUT, OPT_HELP,
 	OPT_LIMIT, OPT_ALL, OPT_ROLE, OPT_SUBJECT, OPT_REFERENT, OPT_COMPANY,
-	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR, OPT_WEEK, OPT_OWNER
+	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR, OPT_WEEK, OPT_OWNER,
+	OPT_FROM, OPT_TO, OPT_PROGRAMME, OPT_CSV, OPT_CHARTER
 };
 #define O(o)		(1u << (o))
 #define O_GLOBAL	(O(OPT_URL) | O(OPT_TOKEN) | O(OPT_TIMEOUT) | O(OPT_HELP))
@@ -74,6 +76,11 @@ static const struct option longopts[] = {
 	{ "cursor",	required_argument,	NULL, OPT_CURSOR },
 	{ "week",	no_argument,		NULL, OPT_WEEK },
 	{ "owner",	required_argument,	NULL, OPT_OWNER },
+	{ "from",	required_argument,	NULL, OPT_FROM },
+	{ "to",		required_argument,	NULL, OPT_TO },
+	{ "programme",	required_argument,	NULL, OPT_PROGRAMME },
+	{ "csv",	no_argument,		NULL, OPT_CSV },
+	{ "charter",	no_argument,		NULL, OPT_CHARTER },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -82,8 +89,9 @@ struct args {
 	uint32_t	 seen;		/* O(opt) of each option given */
 	const char	*url, *token;
 	uint64_t	 timeout, limit, referent, company, batch;
-	int		 all, week;
+	int		 all, week, csv, charter;
 	const char	*role, *subject, *expires, *cursor, *owner;
+	const char	*from, *to, *programme;
 	char		**argv;		/* positional arguments */
 	int		 argc;
 };
@@ -171,6 +179,10 @@ static int	cmd_health(const struct cmd_entry *, struct client *,
 		    struct args *);
 static int	cmd_followups(const struct cmd_entry *, struct client *,
 		    struct args *);
+static int	cmd_report(const struct cmd_entry *, struct client *,
+		    struct args *);
+static int	cmd_backup(const struct cmd_entry *, struct client *,
+		    struct args *);
 
 static const struct cmd_entry cmd_table[] = {
 	{ "get", NULL, "get <resource> <id>",
@@ -198,6 +210,12 @@ static const struct cmd_entry cmd_table[] = {
 	    0, 0, 0, cmd_health },
 	{ "followups", NULL, "followups [--week] [--owner NAME]",
 	    0, 0, O(OPT_WEEK) | O(OPT_OWNER), cmd_followups },
+	{ "report", NULL, "report --from YYYY-MM-DD --to YYYY-MM-DD "
+	    "[--programme P] [--charter] [--csv]",
+	    0, 0, O(OPT_FROM) | O(OPT_TO) | O(OPT_PROGRAMME) | O(OPT_CSV) |
+	    O(OPT_CHARTER), cmd_report },
+	{ "backup", NULL, "backup FILE",
+	    1, 1, 0, cmd_backup },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL }
 };
 
@@ -352,6 +370,11 @@ args_parse(struct args *a, int argc, char **argv, int stop)
 		case OPT_CURSOR:	a->cursor = optarg; break;
 		case OPT_WEEK:		a->week = 1; break;
 		case OPT_OWNER:		a->owner = optarg; break;
+		case OPT_FROM:		a->from = optarg; break;
+		case OPT_TO:		a->to = optarg; break;
+		case OPT_PROGRAMME:	a->programme = optarg; break;
+		case OPT_CSV:		a->csv = 1; break;
+		case OPT_CHARTER:	a->charter = 1; break;
 		case OPT_ALL:		a->all = 1; break;
 		case OPT_HELP:		break;
 		case OPT_TIMEOUT:	num = &a->timeout; max = 86400; break;
@@ -1080,6 +1103,69 @@ cmd_token_revoke(const struct cmd_entry *ce, struct client *c,
 	path = xasprintf("/v1/tokens/%" PRIu64, id);
 	rc = simple_request(c, EVHTTP_REQ_DELETE, path);
 	free(path);
+	return (rc);
+}
+
+/* The activity (or charter) report of a period, as JSON or CSV. */
+static int
+cmd_report(const struct cmd_entry *ce, struct client *c, struct args *a)
+{
+	char	*path, *from, *to, *prog = NULL;
+	int	 rc;
+
+	if (a->from == NULL || a->to == NULL) {
+		warnx("usage: %s", ce->usage);
+		return (EXIT_USAGE);
+	}
+	from = evhttp_encode_uri(a->from);
+	to = evhttp_encode_uri(a->to);
+	if (a->programme != NULL)
+		prog = evhttp_encode_uri(a->programme);
+	path = xasprintf("/v1/reports/%s?from=%s&to=%s%s%s%s",
+	    a->charter ? "charter" : "activity", from, to,
+	    prog != NULL ? "&programme=" : "", prog != NULL ? prog : "",
+	    a->csv ? "&format=csv" : "");
+	rc = simple_request(c, EVHTTP_REQ_GET, path);
+	free(path);
+	free(from);
+	free(to);
+	free(prog);
+	return (rc);
+}
+
+/*
+ * A consistent, compacted copy of the live store, written to FILE through
+ * a temporary file renamed at the end: FILE is whole or absent.
+ */
+static int
+cmd_backup(__attribute__((unused)) const struct cmd_entry *ce,
+    struct client *c, struct args *a)
+{
+	struct reply	 r;
+	FILE		*f;
+	char		*tmp;
+	int		 rc = 0;
+
+	if (client_get(c, EVHTTP_REQ_GET, "/v1/backup", &r) != 0)
+		return (EXIT_USAGE);
+	if (!reply_ok(&r)) {
+		rc = reply_report(&r);
+		reply_clear(&r);
+		return (rc);
+	}
+	tmp = xasprintf("%s.tmp", a->argv[0]);
+	if ((f = fopen(tmp, "wb")) == NULL ||
+	    fwrite(r.body, 1, r.len, f) != r.len || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0 || fclose(f) != 0 ||
+	    rename(tmp, a->argv[0]) != 0) {
+		warnx("%s: %s", a->argv[0], strerror(errno));
+		unlink(tmp);
+		rc = EXIT_USAGE;
+	} else
+		fprintf(stderr, "iodctl: %s: %zu bytes, a data.mdb to restore "
+		    "into an empty data directory\n", a->argv[0], r.len);
+	free(tmp);
+	reply_clear(&r);
 	return (rc);
 }
 

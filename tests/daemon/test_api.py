@@ -123,6 +123,7 @@ class Validation(DaemonCase):
         # (change, field, words in the message)
         ({"birth_date": "1990-13-01"}, "birth_date", "is not a date"),
         ({"birth_date": "2023-02-29"}, "birth_date", "is not a date"),
+        ({"birth_date": "2030-01-01"}, "birth_date", "is in the future"),
         ({"sex": "X"}, "sex", "is not one of F or M"),
         ({"commune": "75056"}, "commune", "not the INSEE code"),
         ({"commune": 69381}, "commune", "is not a string"),
