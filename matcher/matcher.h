@@ -301,6 +301,8 @@ struct proposal {
 };
 extern const struct schema proposal_schema;
 int	 proposal_load(struct txn *);	/* policy state into the index */
+void	 proposal_candidate_status(struct reqctx *, uint64_t candidate_id,
+	    int from, int to);		/* from -1: any status */
 int	 proposal_expire(struct reqctx *);	/* returns how many expired */
 int	 api_propose(struct reqctx *);
 int	 api_ranked(struct reqctx *);

@@ -817,33 +817,6 @@ end_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return (rc);
 }
 
-/* The candidate is free again for a proposal: back to active. */
-static void
-candidate_free_again(struct reqctx *ctx, uint64_t id)
-{
-	struct candidate	 c;
-	json_t			*data;
-
-	memset(&c, 0, sizeof(c));
-	if (store_get_rec(ctx->txn, DB_CANDIDATES, id, &candidate_schema,
-	    &c) != 0 || c.status != CAND_PLACED) {
-		rec_clear(&candidate_schema, &c);
-		return;
-	}
-	c.status = CAND_ACTIVE;
-	c.updated_at = (int64_t)time(NULL);
-	store_put_rec(ctx->txn, DB_CANDIDATES, id, &candidate_schema, &c);
-	data = json_pack("{s:I}", "referent_id", (json_int_t)c.referent_id);
-	event_append(ctx->txn, "candidate.updated", "candidate", id,
-	    ctx->actor, data);
-	json_decref(data);
-	/* Memory after the store, as proposal.c does; a failed commit
-	 * rebuilds the index (server.c). */
-	if (ctx->txn->rc == 0)
-		index_put(&c);
-	rec_clear(&candidate_schema, &c);
-}
-
 int
 api_placement_end(struct reqctx *ctx)
 {
@@ -903,7 +876,8 @@ api_placement_end(struct reqctx *ctx)
 		}
 		rec_clear(&followup_schema, &f);
 	}
-	candidate_free_again(ctx, pl.candidate_id);
+	proposal_candidate_status(ctx, pl.candidate_id, CAND_PLACED,
+	    CAND_ACTIVE);
 	if (ctx->txn->rc != 0) {
 		status = http_store_error(ctx, ctx->txn->rc);
 		goto out;

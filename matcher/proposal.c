@@ -195,27 +195,33 @@ set_offer_status(struct reqctx *ctx, uint64_t id, int status)
 	rec_clear(&offer_schema, &o);
 }
 
-static int
-set_candidate_status(struct reqctx *ctx, uint64_t id, int status)
+/*
+ * Move candidate id to status to, if it is in status from (-1: any), in
+ * the store, the event log and then the index.
+ */
+void
+proposal_candidate_status(struct reqctx *ctx, uint64_t id, int from, int to)
 {
 	struct candidate	c;
 	json_t			*data;
 
 	memset(&c, 0, sizeof(c));
 	if (store_get_rec(ctx->txn, DB_CANDIDATES, id, &candidate_schema,
-	    &c) != 0)
-		return (0);
-	c.status = status;
+	    &c) != 0 || (from >= 0 && c.status != from)) {
+		rec_clear(&candidate_schema, &c);
+		return;
+	}
+	c.status = to;
 	c.updated_at = (int64_t)time(NULL);
 	store_put_rec(ctx->txn, DB_CANDIDATES, id, &candidate_schema, &c);
 	data = json_pack("{s:I}", "referent_id", (json_int_t)c.referent_id);
 	event_append(ctx->txn, "candidate.updated", "candidate", id,
 	    ctx->actor, data);
 	json_decref(data);
+	/* Memory after the store; a failed commit rebuilds it (server.c). */
 	if (ctx->txn->rc == 0)
 		index_put(&c);
 	rec_clear(&candidate_schema, &c);
-	return (0);
 }
 
 /* The offer's rule set, or a status with the error set. */
@@ -484,7 +490,8 @@ apply(struct reqctx *ctx, struct proposal *p, const struct transition *tr)
 	log_event(ctx->txn, type, p, ctx->actor);
 	if (tr->to == PROP_HIRED) {
 		set_offer_status(ctx, p->offer_id, OFFER_FILLED);
-		set_candidate_status(ctx, p->candidate_id, CAND_PLACED);
+		proposal_candidate_status(ctx, p->candidate_id, -1,
+		    CAND_PLACED);
 	}
 	if ((tr->needs & T_PLACEMENT) && (status = placement_create(ctx, p)) != 0)
 		return (status);
