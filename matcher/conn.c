@@ -168,9 +168,7 @@ conn_init(struct evhttp *http, struct evhttp_bound_socket *bs,
 		}
 	}
 	evhttp_set_bevcb(http, conn_bevcb, NULL);
-	sweep_ev = event_new(evhttp_bound_socket_get_listener(bs) != NULL ?
-	    evconnlistener_get_base(listener) : NULL, -1, EV_PERSIST, sweep,
-	    NULL);
+	sweep_ev = event_new(srv->base, -1, EV_PERSIST, sweep, NULL);
 	if (sweep_ev == NULL || event_add(sweep_ev, &second) != 0)
 		return (IOD_ENOMEM);
 	return (0);
