@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "profiles.h"
+#include "rules.h"
 
 #define IODCTL_URL		"http://127.0.0.1:8080"
 #define IODCTL_TIMEOUT		60		/* seconds per request */
@@ -54,7 +55,7 @@ enum opt {
 	OPT_URL, OPT_TOKEN, OPT_TIMEOUT, OPT_HELP,
 	OPT_LIMIT, OPT_ALL, OPT_ROLE, OPT_SUBJECT, OPT_REFERENT, OPT_COMPANY,
 	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR, OPT_WEEK, OPT_OWNER,
-	OPT_FROM, OPT_TO, OPT_PROGRAMME, OPT_CSV, OPT_CHARTER
+	OPT_FROM, OPT_TO, OPT_PROGRAMME, OPT_CSV, OPT_CHARTER, OPT_REFDATA
 };
 #define O(o)		(1u << (o))
 #define O_GLOBAL	(O(OPT_URL) | O(OPT_TOKEN) | O(OPT_TIMEOUT) | O(OPT_HELP))
@@ -81,6 +82,7 @@ static const struct option longopts[] = {
 	{ "programme",	required_argument,	NULL, OPT_PROGRAMME },
 	{ "csv",	no_argument,		NULL, OPT_CSV },
 	{ "charter",	no_argument,		NULL, OPT_CHARTER },
+	{ "refdata",	required_argument,	NULL, OPT_REFDATA },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -91,7 +93,7 @@ struct args {
 	uint64_t	 timeout, limit, referent, company, batch;
 	int		 all, week, csv, charter;
 	const char	*role, *subject, *expires, *cursor, *owner;
-	const char	*from, *to, *programme;
+	const char	*from, *to, *programme, *refdata;
 	char		**argv;		/* positional arguments */
 	int		 argc;
 };
@@ -183,6 +185,10 @@ static int	cmd_report(const struct cmd_entry *, struct client *,
 		    struct args *);
 static int	cmd_backup(const struct cmd_entry *, struct client *,
 		    struct args *);
+static int	cmd_rules_check(const struct cmd_entry *, struct client *,
+		    struct args *);
+static int	cmd_rules_put(const struct cmd_entry *, struct client *,
+		    struct args *);
 
 static const struct cmd_entry cmd_table[] = {
 	{ "get", NULL, "get <resource> <id>",
@@ -216,6 +222,10 @@ static const struct cmd_entry cmd_table[] = {
 	    O(OPT_CHARTER), cmd_report },
 	{ "backup", NULL, "backup FILE",
 	    1, 1, 0, cmd_backup },
+	{ "rules", "check", "rules check FILE... [--refdata DIR]",
+	    1, -1, O(OPT_REFDATA), cmd_rules_check },
+	{ "rules", "put", "rules put NAME FILE",
+	    2, 2, 0, cmd_rules_put },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL }
 };
 
@@ -375,6 +385,7 @@ args_parse(struct args *a, int argc, char **argv, int stop)
 		case OPT_PROGRAMME:	a->programme = optarg; break;
 		case OPT_CSV:		a->csv = 1; break;
 		case OPT_CHARTER:	a->charter = 1; break;
+		case OPT_REFDATA:	a->refdata = optarg; break;
 		case OPT_ALL:		a->all = 1; break;
 		case OPT_HELP:		break;
 		case OPT_TIMEOUT:	num = &a->timeout; max = 86400; break;
@@ -1169,6 +1180,70 @@ cmd_backup(__attribute__((unused)) const struct cmd_entry *ce,
 	return (rc);
 }
 
+/*
+ * Check rule-set files offline, as iodd would load them: every error with
+ * its file, line and column.  The reference communes come from --refdata
+ * (default data), where the territory files are looked for too.
+ */
+static int
+cmd_rules_check(__attribute__((unused)) const struct cmd_entry *ce,
+    __attribute__((unused)) struct client *c, struct args *a)
+{
+	struct ruleset	*rs;
+	const char	*dir = a->refdata != NULL ? a->refdata : "data";
+	char		*errors = NULL, *cause = NULL;
+	int		 i, rc = 0;
+
+	if (refdata_load(dir, &cause) != 0) {
+		warnx("reference data: %s", cause != NULL ? cause : dir);
+		free(cause);
+		return (EXIT_USAGE);
+	}
+	for (i = 0; i < a->argc; i++) {
+		if (ruleset_load_file(a->argv[i], dir, &rs, &errors) != 0) {
+			fprintf(stderr, "%s\n", errors != NULL ? errors :
+			    "out of memory");
+			free(errors);
+			errors = NULL;
+			rc = EXIT_HTTP;
+			continue;
+		}
+		printf("%s: rule set %s OK\n", a->argv[i], rs->name);
+		ruleset_free(rs);
+	}
+	refdata_free();
+	return (rc);
+}
+
+/* Activate FILE as rule set NAME: the daemon versions it, or refuses it
+ * whole and says why. */
+static int
+cmd_rules_put(__attribute__((unused)) const struct cmd_entry *ce,
+    struct client *c, struct args *a)
+{
+	struct reply	 r;
+	char		*buf, *path, *cause = NULL;
+	size_t		 len;
+	int		 rc;
+
+	if ((buf = yamltree_readfile(a->argv[1], &len, &cause)) == NULL) {
+		warnx("%s", cause != NULL ? cause : a->argv[1]);
+		free(cause);
+		return (EXIT_USAGE);
+	}
+	path = xasprintf("/v1/rulesets/%s", a->argv[0]);
+	if (client_request(c, EVHTTP_REQ_PUT, path, "application/yaml", buf,
+	    len, &r) != 0)
+		rc = EXIT_USAGE;
+	else {
+		rc = reply_report(&r);
+		reply_clear(&r);
+	}
+	free(path);
+	free(buf);
+	return (rc);
+}
+
 static int
 cmd_health(__attribute__((unused)) const struct cmd_entry *ce,
     struct client *c, __attribute__((unused)) struct args *a)
@@ -1252,7 +1327,7 @@ fu_cells(json_t *f, char *cell[FC__N])
 }
 
 static void
-fu_row(char *const cell[FC__N], const size_t width[FC__N])
+fu_row(const char *const cell[FC__N], const size_t width[FC__N])
 {
 	int	i;
 
@@ -1347,10 +1422,10 @@ cmd_followups(__attribute__((unused)) const struct cmd_entry *ce,
 			}
 		}
 		putchar('\n');
-		fu_row((char *const *)(uintptr_t)fu_heads, width);
+		fu_row(fu_heads, width);
 		for (i = 0; i < n; i++) {
 			fu_cells(v[i], cell);
-			fu_row(cell, width);
+			fu_row((const char *const *)cell, width);
 			for (k = 0; k < FC__N; k++)
 				free(cell[k]);
 		}

@@ -56,6 +56,43 @@ class OpenAPI(DaemonCase):
         self.assertIn(("GET", "/v1/reports/activity"), ops)
 
 
+class RuleFiles(DaemonCase):
+    def iodctl(self, *args):
+        return subprocess.run([IODCTL, "--url", "http://127.0.0.1:%d" %
+                               self.d.port, "--token", ADMIN] + list(args),
+                              capture_output=True, text=True, cwd=ROOT)
+
+    def test_rules_check_and_put(self):
+        ok = self.iodctl("rules", "check", "rules/iod-plie.yaml",
+                         "rules/mission-locale.yaml")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertEqual(ok.stdout.splitlines(), [
+            "rules/iod-plie.yaml: rule set iod-plie OK",
+            "rules/mission-locale.yaml: rule set mission-locale OK"])
+        tmp = tempfile.mkdtemp(prefix="iodrules-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        bad = os.path.join(tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("name: iod-plie\nterritories: metropole-lyon-"
+                    "territories.csv\nweights:\n  sex: 3\n  qpv: lots\n")
+        r = self.iodctl("rules", "check", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.splitlines(), [
+            bad + ":4:3: weights.sex: \"sex\" is a protected ground (Code "
+            "du travail L1132-1): it cannot filter or weight a match",
+            bad + ":5:3: weights.qpv: \"lots\" is not an integer "
+            "(expected 0..1000)"])
+        # Through the daemon: refused whole, the version in force stays.
+        r = self.iodctl("rules", "put", "iod-plie", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("protected ground", r.stderr)
+        self.assertEqual(self.d.get("/v1/rulesets/iod-plie").body["version"], 1)
+        r = self.iodctl("rules", "put", "mission-locale",
+                        "rules/mission-locale.yaml")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["version"], 1)
+
+
 class Backup(unittest.TestCase):
     def test_backup_restores_into_an_empty_directory(self):
         d = Daemon(demo=True).start()
