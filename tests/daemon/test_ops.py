@@ -6,8 +6,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from iodtest import ADMIN, IODCTL, IODD, ROOT, Daemon, DaemonCase
@@ -91,6 +93,75 @@ class RuleFiles(DaemonCase):
                         "rules/mission-locale.yaml")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["version"], 1)
+
+
+class Configuration(unittest.TestCase):
+    def setUp(self):
+        # A copy of etc/ and rules/ that the test may edit.
+        self.tmp = tempfile.mkdtemp(prefix="iodconf-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        shutil.copytree(os.path.join(ROOT, "rules"),
+                        os.path.join(self.tmp, "rules"))
+        with open(os.path.join(ROOT, "etc", "iod.yaml")) as f:
+            text = f.read().replace("rules/", self.tmp + "/rules/")
+        self.conf = os.path.join(self.tmp, "iod.yaml")
+        with open(self.conf, "w") as f:
+            f.write(text)
+        self.rules = os.path.join(self.tmp, "rules", "iod-plie.yaml")
+        with open(self.rules) as f:
+            self.text = f.read()
+
+    def check(self):
+        return subprocess.run([IODD, "-n", "--config", self.conf], cwd=ROOT,
+                              capture_output=True, text=True)
+
+    def test_check_offline(self):
+        r = self.check()
+        self.assertEqual((r.returncode, r.stdout), (0, "configuration OK\n"))
+        with open(self.rules, "w") as f:
+            f.write(self.text.replace("qpv: 20", "qpv: -4").replace(
+                "same_commune: 10", "same_commune: x"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 2, lines)
+        self.assertTrue(all(l.startswith(self.rules + ":") for l in lines),
+                        lines)
+        self.assertIn("weights.qpv", lines[0])
+        self.assertIn("weights.same_commune", lines[1])
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace("log_level: info", "log_level: loud"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"^" + self.conf + r":\d+:\d+: log_level")
+
+    def test_sighup_swaps_whole_or_keeps_the_old(self):
+        d = Daemon(args=["--config", self.conf]).start()
+        self.addCleanup(d.cleanup)
+        version = lambda: d.get("/v1/rulesets/iod-plie").body["version"]
+        self.assertEqual(version(), 1)
+        with open(self.rules, "w") as f:
+            f.write(self.text.replace("qpv: 20", "qpv: 25"))
+        d.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(self.wait(lambda: version() == 2))
+        with open(self.rules, "w") as f:
+            f.write(self.text.replace("qpv: 20", "qpv: many"))
+        d.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(self.wait(lambda: any("reload refused" in l
+                                              for l in d.log)))
+        self.assertEqual(version(), 2)
+        src = d.get("/v1/rulesets/iod-plie").body["source"]
+        self.assertIn("qpv: 25", src)
+
+    @staticmethod
+    def wait(cond):
+        for _ in range(100):
+            if cond():
+                return True
+            time.sleep(0.05)
+        return False
 
 
 class Backup(unittest.TestCase):
