@@ -47,7 +47,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run test check check-unit check-fuzz check-daemon bench \
+.PHONY: all deps deps-test run test check check-unit check-fuzz check-daemon bench \
 	bench-quick bench-deps fuzz clean
 .DEFAULT_GOAL := all
 
@@ -62,8 +62,12 @@ DEBS_TEST  = lmdb-utils python3-scipy python3-msgpack python3-icalendar curl \
 # The console's end-to-end tests: Debian's Chromium (French locale for the
 # date inputs) driven by playwright-core, pinned in tests/e2e (npm ci).
 DEBS_E2E   = chromium chromium-l10n nodejs
+# make run needs the build's packages only; make test everything else too.
 deps:
-	@sh scripts/deps.sh $(DEBS_BUILD) -- $(DEBS_TEST) $(DEBS_E2E)
+	@sh scripts/deps.sh $(DEBS_BUILD)
+
+deps-test: deps
+	@sh scripts/deps.sh $(DEBS_TEST) $(DEBS_E2E)
 	@$(MAKE) --no-print-directory tests/e2e/node_modules \
 	    tests/openapi/node_modules
 
@@ -109,7 +113,7 @@ run: deps
 	IOD_BOOTSTRAP_TOKEN=$(IOD_BOOTSTRAP_TOKEN) $(B)/iodd --data var \
 	    --listen 127.0.0.1:8080 --config etc/iod.yaml --demo demo
 
-test: deps
+test: deps-test
 	$(MAKE) check
 	$(MAKE) check SANITIZE=address,undefined
 

@@ -1,9 +1,8 @@
 #!/bin/sh
 # Install the Debian packages iod needs, only those that are missing.
-# Usage: deps.sh BUILD-PKGS... -- TEST-PKGS...
+# Usage: deps.sh PKG...
 missing=""
 for p in "$@"; do
-	[ "$p" = "--" ] && continue
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
