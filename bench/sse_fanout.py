@@ -126,24 +126,14 @@ def reader(port, n, query, want, ready, done):
            "Authorization: Bearer %s\r\nAccept: text/event-stream\r\n\r\n"
            % (query, ADMIN)).encode()
     state = {}
+    t_open = time.monotonic()
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port))
         s.sendall(req)
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)
         state[s] = [False, 0, b""]      # headers seen, frames, tail
-    waiting = n
-    while waiting:                      # the headers of every stream
-        for key, _ in sel.select(timeout=30):
-            st = state[key.fileobj]
-            data = key.fileobj.recv(65536)
-            st[2] += data
-            if not st[0] and b"\r\n\r\n" in st[2]:
-                st[0] = True
-                st[2] = st[2][st[2].index(b"\r\n\r\n"):][-4:]
-                waiting -= 1
-    ready.send(True)
-    left = n
+    waiting = left = n
     while left:
         for key, _ in sel.select(timeout=60):
             st = state[key.fileobj]
@@ -151,6 +141,15 @@ def reader(port, n, query, want, ready, done):
             if not data:
                 raise RuntimeError("a stream ended early")
             buf = st[2] + data
+            if not st[0]:               # the headers, then frames
+                if b"\r\n\r\n" not in buf:
+                    st[2] = buf
+                    continue
+                st[0] = True
+                buf = buf[buf.index(b"\r\n\r\n"):]
+                waiting -= 1
+                if waiting == 0:
+                    ready.send(t_open)
             st[1] += buf.count(b"\nid: ")
             st[2] = buf[-4:]
             if st[1] >= want:
@@ -159,6 +158,16 @@ def reader(port, n, query, want, ready, done):
     done.send(time.monotonic())
     for s in state:
         s.close()
+
+
+def recv(conn, workers, timeout=300):
+    """A reader's report; fails rather than waits on a dead reader."""
+    deadline = time.monotonic() + timeout
+    while not conn.poll(1):
+        if time.monotonic() > deadline or any(
+                p.exitcode not in (None, 0) for p in workers):
+            raise RuntimeError("a reader died or stalled")
+    return conn.recv()
 
 
 def fan_out(d, subscribers, procs, query, want, write=None):
@@ -170,15 +179,16 @@ def fan_out(d, subscribers, procs, query, want, write=None):
         r_ready, w_ready = ctx.Pipe(False)
         r_done, w_done = ctx.Pipe(False)
         p = ctx.Process(target=reader, args=(d.port, n, query, want,
-                                             w_ready, w_done))
+                                             w_ready, w_done), daemon=True)
         p.start()
         workers.append(p)
         pipes.append((r_ready, r_done))
-    for r_ready, _ in pipes:
-        r_ready.recv()
-    t0 = time.monotonic()
+    opened = [recv(r_ready, workers) for r_ready, _ in pipes]
+    # Live: from the first write, all streams open.  Replay: from the
+    # first stream opened (connecting counts).
+    t0 = time.monotonic() if write is not None else min(opened)
     wrote = write() if write is not None else None
-    ends = [r_done.recv() for _, r_done in pipes]
+    ends = [recv(r_done, workers) for _, r_done in pipes]
     for p in workers:
         p.join()
     return max(ends) - t0, wrote

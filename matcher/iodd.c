@@ -51,17 +51,15 @@ on_grace(evutil_socket_t fd, short what, void *arg)
 	*(int *)arg = 1;
 }
 
-/* Proposals left without decision expire, once a minute. */
+/* Proposals left without decision expire, checked once a minute; a
+ * write task, run after the turn's commit. */
 static void
 on_expire(evutil_socket_t fd, short what, void *arg)
 {
-	int	n;
-
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if ((n = server_task(proposal_expire, "iodd")) > 0)
-		log_info("%d proposals expired", n);
+	notify_defer(proposal_expire, "expired proposals");
 }
 
 /* Follow-up reminders, at start and every five minutes; a write task,
@@ -82,7 +80,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the rule sets");
-		server_reload();
+		notify_defer(server_reload, "reload");
 		return;
 	}
 	log_info("signal %d: finishing what is in flight", (int)sig);
@@ -265,6 +263,7 @@ main(int argc, char **argv)
 		if (conf_check(config, &cause) != 0) {
 			fprintf(stderr, "%s\n", cause != NULL ? cause :
 			    "out of memory");
+			free(cause);
 			return (1);
 		}
 		printf("configuration OK\n");
@@ -274,6 +273,7 @@ main(int argc, char **argv)
 		if (conf_load(config, &srv->conf, &cause) != 0) {
 			fprintf(stderr, "%s\n", cause != NULL ? cause :
 			    "out of memory");
+			free(cause);
 			return (1);
 		}
 		/* The flags given win over the file. */
@@ -347,7 +347,9 @@ main(int argc, char **argv)
 	}
 	expire_ev = event_new(srv->base, -1, EV_PERSIST, on_expire, NULL);
 	event_add(expire_ev, &minute);
-	on_expire(-1, 0, NULL);
+	/* Before the loop no transaction is open: expire at once. */
+	if ((rc = server_task(proposal_expire, "iodd")) > 0)
+		log_info("%d proposals expired", rc);
 	if (notify_init(srv->base) != 0) {
 		log_error("notifications cannot start: out of memory");
 		return (1);

@@ -592,8 +592,9 @@ void	 server_write(struct reqctx *);
 void	 server_after_turn(void);
 /* Load the configured rule sets and the index from the store. */
 int	 server_load(char **cause);
-/* SIGHUP: compile the configured rule set files again and swap them in. */
-void	 server_reload(void);
+/* SIGHUP: compile the configured rule set files again and swap them in
+ * (a task for server_task, after a turn's commit). */
+int	 server_reload(struct reqctx *);
 /* Queue an audit entry: a person read a candidate's data. */
 void	 server_audit(const char *actor, uint64_t token_id,
 	    uint64_t candidate_id, const char *action);

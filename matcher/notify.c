@@ -374,7 +374,7 @@ api_events_stream(struct reqctx *ctx)
 	struct evbuffer			*buf;
 	struct sub			*s;
 	const char			*last, *after;
-	uint64_t			 from;
+	uint64_t			 from = 0;
 
 	last = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
 	    "Last-Event-ID");
@@ -448,8 +448,8 @@ check_url(const char *s, char **cause)
 	else if (evhttp_uri_get_userinfo(u) != NULL)
 		why = "carries a user name (expected http://host:port/path; "
 		    "the secret signs the deliveries)";
-	else if (port == 0)
-		why = "has port 0 (expected 1 to 65535)";
+	else if (port == 0 || port > 65535)
+		why = "has no valid port (expected 1 to 65535)";
 	if (u != NULL)
 		evhttp_uri_free(u);
 	if (why == NULL)

@@ -119,7 +119,10 @@ record_of(const char *path)
 		{ "/v1/companies", "company" }, { "/v1/offers", "offer" },
 		{ "/v1/candidates", "candidate" },
 		{ "/v1/referents", "referent" },
-		{ "/v1/proposals", "proposal" }, { NULL, NULL }
+		{ "/v1/proposals", "proposal" },
+		{ "/v1/placements", "placement" },
+		{ "/v1/followups", "followup" },
+		{ "/v1/webhooks", "webhook" }, { NULL, NULL }
 	};
 	int	i;
 	size_t	len;
@@ -225,6 +228,9 @@ openapi_document(void)
 		{ "candidate", &candidate_schema },
 		{ "referent", &referent_schema },
 		{ "proposal", &proposal_schema }, { "token", &token_schema },
+		{ "placement", &placement_schema },
+		{ "followup", &followup_schema },
+		{ "webhook", &webhook_schema },
 		{ NULL, NULL }
 	};
 	const struct route	*r;

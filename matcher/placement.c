@@ -552,7 +552,8 @@ hire_terms(struct reqctx *ctx, const struct proposal *p, struct hire *h)
 	    h->o.weekly_hours;
 	if (h->weekly_hours < 1 || h->weekly_hours > 48) {
 		status = http_error(ctx, 400, "invalid", "weekly_hours",
-		    "weekly_hours: is required (expected 1 to 48 hours)");
+		    "weekly_hours: the offer's %lld is not from 1 to 48 hours: "
+		    "state them", (long long)h->weekly_hours);
 		goto out;
 	}
 	if (h->contract == CONTRACT_CDI) {

@@ -95,29 +95,41 @@ server_store_failed(int rc)
 	store_abort(&t);
 }
 
-/* Compile and install every configured rule set, in one transaction. */
+/*
+ * Compile every configured rule set, then install them all in one
+ * transaction: a bad file leaves every rule set in force as it was.
+ */
 static int
 load_rulesets(struct txn *t, char **cause)
 {
-	struct ruleset	*rs;
-	uint64_t	 ver;
-	size_t		 i;
-	int		 rc;
+	struct ruleset	**rs;
+	uint64_t	  ver;
+	size_t		  i, n;
+	int		  rc = 0;
 
 	if (srv->conf == NULL)
 		return (0);
-	for (i = 0; i < srv->conf->nrulesets; i++) {
-		if ((rc = ruleset_load_file(srv->conf->rulesets[i].path,
-		    srv->refdir, &rs, cause)) != 0)
-			return (rc);
-		if ((rc = rulesets_install(t, rs, &ver)) != 0)
-			return (rc);
-		log_info("rule set %s version %llu from %s", rs->name,
+	n = srv->conf->nrulesets;
+	if ((rs = calloc(n + 1, sizeof(*rs))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ruleset_load_file(srv->conf->rulesets[i].path, srv->refdir,
+		    &rs[i], cause);
+	for (i = 0; i < n; i++) {
+		if (rc != 0) {
+			ruleset_free(rs[i]);
+			continue;
+		}
+		/* Installing takes the rule set, in success or failure. */
+		if ((rc = rulesets_install(t, rs[i], &ver)) != 0)
+			continue;
+		log_info("rule set %s version %llu from %s", rs[i]->name,
 		    (unsigned long long)ver, srv->conf->rulesets[i].path);
 	}
-	if (srv->conf->default_ruleset != NULL)
-		return (rulesets_set_default(srv->conf->default_ruleset));
-	return (0);
+	free(rs);
+	if (rc == 0 && srv->conf->default_ruleset != NULL)
+		rc = rulesets_set_default(srv->conf->default_ruleset);
+	return (rc);
 }
 
 int
@@ -146,24 +158,19 @@ server_load(char **cause)
 	return (rc);
 }
 
-void
-server_reload(void)
+/* SIGHUP's work, run after a turn's commit (no write may be open then). */
+int
+server_reload(struct reqctx *ctx)
 {
-	struct txn	 t;
-	char		*cause = NULL;
-	int		 rc;
+	char	*cause = NULL;
+	int	 rc;
 
-	if ((rc = store_begin(srv->st, &t, 1, NULL)) != 0)
-		return;
-	if ((rc = load_rulesets(&t, &cause)) != 0) {
-		store_abort(&t);
+	if ((rc = load_rulesets(ctx->txn, &cause)) != 0) {
 		log_warn("reload refused, the rule sets in force stay: %s",
 		    cause != NULL ? cause : iod_strerror(rc));
 		free(cause);
-		return;
 	}
-	if ((rc = store_commit(&t)) != 0)
-		server_store_failed(rc);
+	return (0);
 }
 
 int
