@@ -806,8 +806,10 @@ simple_request(struct client *c, enum evhttp_cmd_type method,
 
 /* ---- records ---------------------------------------------------------- */
 
+/* GET or DELETE /v1/<resource>/<id>. */
 static int
-cmd_get(const struct cmd_entry *ce, struct client *c, struct args *a)
+by_id(const struct cmd_entry *ce, struct client *c, struct args *a,
+    enum evhttp_cmd_type method)
 {
 	const struct resource	*res;
 	uint64_t		 id;
@@ -818,26 +820,21 @@ cmd_get(const struct cmd_entry *ce, struct client *c, struct args *a)
 	    (id = id_arg(ce, a->argv[1])) == 0)
 		return (EXIT_USAGE);
 	path = xasprintf("/v1/%s/%" PRIu64, res->name, id);
-	rc = simple_request(c, EVHTTP_REQ_GET, path);
+	rc = simple_request(c, method, path);
 	free(path);
 	return (rc);
 }
 
 static int
+cmd_get(const struct cmd_entry *ce, struct client *c, struct args *a)
+{
+	return (by_id(ce, c, a, EVHTTP_REQ_GET));
+}
+
+static int
 cmd_delete(const struct cmd_entry *ce, struct client *c, struct args *a)
 {
-	const struct resource	*res;
-	uint64_t		 id;
-	char			*path;
-	int			 rc;
-
-	if ((res = resource_arg(ce, a->argv[0])) == NULL ||
-	    (id = id_arg(ce, a->argv[1])) == 0)
-		return (EXIT_USAGE);
-	path = xasprintf("/v1/%s/%" PRIu64, res->name, id);
-	rc = simple_request(c, EVHTTP_REQ_DELETE, path);
-	free(path);
-	return (rc);
+	return (by_id(ce, c, a, EVHTTP_REQ_DELETE));
 }
 
 /* Read a JSON document from a file or "-" (stdin); NULL after a message. */
