@@ -325,40 +325,7 @@ write_best(const char *path)
 		die("%s: write error", path);
 }
 
-/* ---- the batch, as api_match_batch builds it ---------------------------- */
-
-struct batch {
-	struct assign_edge	*edges;
-	size_t			 nedges, capedges;
-	uint32_t		*col_of_slot;	/* slot -> column + 1 */
-	uint32_t		*slot_of_col;
-	uint32_t		 ncols, row;
-	int64_t			 scale;
-};
-
-static int
-edge_cb(uint32_t slot, int32_t score, void *arg)
-{
-	struct batch		*b = arg;
-	struct assign_edge	*e;
-
-	if (b->col_of_slot[slot] == 0) {
-		b->slot_of_col[b->ncols] = slot;
-		b->col_of_slot[slot] = ++b->ncols;
-	}
-	if (b->nedges == b->capedges) {
-		b->capedges = b->capedges ? b->capedges * 2 : 4096;
-		if ((e = reallocarray(b->edges, b->capedges, sizeof(*e))) ==
-		    NULL)
-			return (IOD_ENOMEM);
-		b->edges = e;
-	}
-	e = &b->edges[b->nedges++];
-	e->row = b->row;
-	e->col = b->col_of_slot[slot] - 1;
-	e->score = (int64_t)score * b->scale + 1;
-	return (0);
-}
+/* ---- the batch, built by match_edges_* as api_match_batch does ------- */
 
 static void
 fwrite_all(const void *p, size_t size, size_t n, FILE *f, const char *path)
@@ -373,7 +340,7 @@ fwrite_all(const void *p, size_t size, size_t n, FILE *f, const char *path)
  * (uint32) and the weights (int64) of the edges.
  */
 static void
-write_edges(const char *path, const struct batch *b, size_t nrows)
+write_edges(const char *path, const struct medges *b, size_t nrows)
 {
 	uint32_t	*u;
 	int64_t		*w, hdr[4];
@@ -410,7 +377,7 @@ static json_t *
 run_batch(const struct opts *op)
 {
 	struct assign_problem	*prob = NULL;
-	struct batch		 b;
+	struct medges		 b;
 	uint32_t		*col_of_row;
 	uint64_t		 t0, t1, t2, t3;
 	int64_t			 total = 0, objective = 0;
@@ -422,15 +389,13 @@ run_batch(const struct opts *op)
 
 	nrows = op->batch_max != 0 && op->batch_max < noffers ? op->batch_max :
 	    noffers;
-	memset(&b, 0, sizeof(b));
-	if ((b.col_of_slot = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL ||
-	    (b.slot_of_col = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL ||
+	if (match_edges_init(&b, nrows) != 0 ||
 	    (col_of_row = calloc(nrows + 1, sizeof(uint32_t))) == NULL)
 		die("out of memory");
-	b.scale = (int64_t)nrows + 1;
 	t0 = now_ns();
-	for (b.row = 0; b.row < nrows; b.row++)
-		if (match_each(rs, &offers[b.row].mo, edge_cb, &b) != 0)
+	for (i = 0; i < nrows; i++)
+		if (match_edges_add(&b, rs, &offers[i].mo, (uint32_t)i,
+		    NULL) != 0)
 			die("match_each: out of memory");
 	t1 = now_ns();
 	if ((rc = assign_problem_new((uint32_t)nrows, b.ncols, b.edges,
@@ -474,9 +439,7 @@ run_batch(const struct opts *op)
 	    "consistent", total == objective * b.scale + (int64_t)assigned);
 	assign_problem_free(prob);
 	free(col_of_row);
-	free(b.edges);
-	free(b.col_of_slot);
-	free(b.slot_of_col);
+	match_edges_free(&b);
 	return (j);
 }
 

@@ -251,6 +251,20 @@ int	 match_each(const struct ruleset *, const struct moffer *,
 /* The score of c for the offer, and its parts as [{criterion, points}]. */
 json_t	*match_parts(const struct ruleset *, const struct moffer *,
 	    const struct mcand *, int32_t *total);
+/* The batch's edges for assign_solve (assign.c), built offer by offer. */
+struct medges {
+	struct assign_edge *edges;
+	size_t		 nedges, cap;
+	uint32_t	*col_of_slot;	/* slot -> column + 1 */
+	uint32_t	*slot_of_col;
+	uint32_t	 ncols;
+	int64_t		 scale;		/* edge = score * scale + 1 */
+};
+int	 match_edges_init(struct medges *, size_t nrows);
+/* Add offer mo's eligible candidates as row; *eligible gets their count. */
+int	 match_edges_add(struct medges *, const struct ruleset *,
+	    const struct moffer *, uint32_t row, uint32_t *eligible);
+void	 match_edges_free(struct medges *);	/* then zeroed */
 /* The same matching without the index: every candidate, scored. */
 int	 match_naive(const struct ruleset *, const struct moffer *,
 	    struct mresult *);

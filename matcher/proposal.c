@@ -647,40 +647,7 @@ struct batch {
 	struct reqctx		*ctx;
 	struct batch_offer	*offers;
 	size_t			 noffers, capoffers;
-	struct assign_edge	*edges;
-	size_t			 nedges, capedges;
-	uint32_t		*col_of_slot;	/* slot -> column + 1 */
-	uint32_t		*slot_of_col;
-	uint32_t		 ncols;
-	uint32_t		 row;
-	int64_t			 scale;
 };
-
-static int
-edge_cb(uint32_t slot, int32_t score, void *arg)
-{
-	struct batch		*b = arg;
-	struct assign_edge	*e;
-
-	if (b->col_of_slot[slot] == 0) {
-		b->slot_of_col[b->ncols] = slot;
-		b->col_of_slot[slot] = ++b->ncols;
-	}
-	if (b->nedges == b->capedges) {
-		b->capedges = b->capedges ? b->capedges * 2 : 4096;
-		if ((e = reallocarray(b->edges, b->capedges, sizeof(*e))) ==
-		    NULL)
-			return (IOD_ENOMEM);
-		b->edges = e;
-	}
-	e = &b->edges[b->nedges++];
-	e->row = b->row;
-	e->col = b->col_of_slot[slot] - 1;
-	/* Scores first, then the number of pairs: score * scale + 1 > 0. */
-	e->score = (int64_t)score * b->scale + 1;
-	b->offers[b->row].eligible++;
-	return (0);
-}
 
 static int
 offers_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
@@ -728,6 +695,7 @@ int
 api_match_batch(struct reqctx *ctx)
 {
 	struct batch		 b;
+	struct medges		 m;
 	struct assign_problem	*prob = NULL;
 	struct proposal		 p;
 	json_t			*list, *dry, *item;
@@ -747,27 +715,26 @@ api_match_batch(struct reqctx *ctx)
 		dry_run = dry == NULL || json_is_true(dry);
 	}
 	memset(&b, 0, sizeof(b));
+	memset(&m, 0, sizeof(m));
 	b.ctx = ctx;
-	if ((b.col_of_slot = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL ||
-	    (b.slot_of_col = calloc(idx->ncand + 1, sizeof(uint32_t))) == NULL) {
-		status = http_error(ctx, 503, "no_memory", NULL, "out of memory");
-		goto out;
-	}
 	if (store_scan(ctx->txn, DB_OFFERS, NULL, 0, 0, offers_cb, &b) != 0) {
 		status = http_store_error(ctx, ctx->txn->rc ? ctx->txn->rc :
 		    IOD_ENOMEM);
 		goto out;
 	}
-	b.scale = (int64_t)b.noffers + 1;
-	for (b.row = 0; b.row < b.noffers; b.row++)
-		if (match_each(b.offers[b.row].a->rs, &b.offers[b.row].mo,
-		    edge_cb, &b) != 0) {
+	if (match_edges_init(&m, b.noffers) != 0) {
+		status = http_error(ctx, 503, "no_memory", NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < b.noffers; i++)
+		if (match_edges_add(&m, b.offers[i].a->rs, &b.offers[i].mo,
+		    (uint32_t)i, &b.offers[i].eligible) != 0) {
 			status = http_error(ctx, 503, "no_memory", NULL,
 			    "out of memory");
 			goto out;
 		}
 	if ((col_of_row = calloc(b.noffers + 1, sizeof(uint32_t))) == NULL ||
-	    assign_problem_new((uint32_t)b.noffers, b.ncols, b.edges, b.nedges,
+	    assign_problem_new((uint32_t)b.noffers, m.ncols, m.edges, m.nedges,
 	    &prob) != 0 || assign_solve(prob, col_of_row, &total) != 0) {
 		status = http_error(ctx, 503, "no_memory", NULL, "out of memory");
 		goto out;
@@ -776,8 +743,7 @@ api_match_batch(struct reqctx *ctx)
 	for (i = 0; i < b.noffers; i++) {
 		if (col_of_row[i] == ASSIGN_NONE)
 			continue;
-		slot = b.slot_of_col[col_of_row[i]];
-		/* The true score: the edge carried score * scale + 1. */
+		slot = m.slot_of_col[col_of_row[i]];
 		item = json_pack("{s:I, s:I, s:i}", "offer_id",
 		    (json_int_t)b.offers[i].o.id, "candidate_id",
 		    (json_int_t)idx->cand[slot].id, "eligible",
@@ -811,16 +777,14 @@ api_match_batch(struct reqctx *ctx)
 	}
 	status = http_reply(ctx, 200, json_pack("{s:b, s:I, s:I, s:I, s:I, "
 	    "s:I, s:o}", "dry_run", dry_run, "objective", (json_int_t)objective,
-	    "offers", (json_int_t)b.noffers, "candidates", (json_int_t)b.ncols,
-	    "edges", (json_int_t)b.nedges, "assigned", (json_int_t)assigned,
+	    "offers", (json_int_t)b.noffers, "candidates", (json_int_t)m.ncols,
+	    "edges", (json_int_t)m.nedges, "assigned", (json_int_t)assigned,
 	    "assignments", list));
 out:
 	for (i = 0; i < b.noffers; i++)
 		rec_clear(&offer_schema, &b.offers[i].o);
 	free(b.offers);
-	free(b.edges);
-	free(b.col_of_slot);
-	free(b.slot_of_col);
+	match_edges_free(&m);
 	free(col_of_row);
 	assign_problem_free(prob);
 	return (status);
