@@ -117,9 +117,15 @@ test: deps-test
 	$(MAKE) check
 	$(MAKE) check SANITIZE=address,undefined
 
-check: all $(UNIT_BIN) $(FUZZ_BIN) tests/e2e/node_modules \
-    tests/openapi/node_modules
+check: all $(UNIT_BIN) $(FUZZ_BIN) $(B)/faults/libfaults.so \
+    tests/e2e/node_modules tests/openapi/node_modules
 	@sh scripts/check.sh $(B)
+
+# The fault shim of tests/daemon/test_faults.py (LD_PRELOAD: a full disk,
+# failing fsync); never sanitized, never linked into the daemon.
+$(B)/faults/libfaults.so: tests/faults/faults.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
 # The peers' packages (bench/peer_pg.py, bench/peer_scipy.py, mdb_stat).
 DEBS_BENCH = postgresql python3-psycopg2 python3-yaml python3-scipy \

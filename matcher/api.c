@@ -8,6 +8,8 @@
  * demo dataset are here too.  Routing, authentication and body decoding
  * happened before (http.c); the commit comes after (server.c).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +22,6 @@
 
 #define LIST_DEFAULT	50
 #define LIST_MAX	1000
-#define BATCH_MAX	10000
 
 struct resource {
 	const char		*name;		/* path segment: "companies" */
@@ -572,25 +573,178 @@ out:
 }
 
 /*
- * The right to erasure: the person's identity and personal fields are
- * wiped from the record, which stays, anonymous, for the reports' counts;
- * events and indexes carry ids only; the store is then compacted so that
- * no freed page keeps the old record.
+ * Free text written by the team about an erased person (the F_NOTE fields
+ * of their proposals, placements and follow-ups, and the same keys in the
+ * data of their events) is removed; the records stay for the counts.
+ */
+struct erase_notes {
+	const struct schema	*sc;		/* NULL: the event log */
+	uint64_t		 id;		/* the candidate */
+	size_t			 n, cap;
+	struct erase_put {
+		uint8_t		 key[8];
+		char		*val;
+		size_t		 len;
+	}			*puts;
+};
+
+/* Remove from j the F_NOTE fields of sc; 1 if one was there. */
+static int
+erase_note_fields(json_t *j, const struct schema *sc)
+{
+	const struct field	*f;
+	int			 hit = 0;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		if ((f->flags & F_NOTE) && json_object_get(j, f->name) != NULL) {
+			json_object_del(j, f->name);
+			hit = 1;
+		}
+	return (hit);
+}
+
+/* Might v hold one of the F_NOTE fields of scs?  A cheap test on the
+ * bytes, before decoding: most records and events hold none. */
+static int
+erase_has_note(const void *v, size_t vl, const struct schema *const *scs,
+    size_t n)
+{
+	const struct field	*f;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		for (f = scs[i]->fields; f->name != NULL; f++)
+			if ((f->flags & F_NOTE) && memmem(v, vl, f->name,
+			    strlen(f->name)) != NULL)
+				return (1);
+	return (0);
+}
+
+static int
+erase_notes_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	static const struct schema *const noted[] = { &proposal_schema,
+	    &placement_schema, &followup_schema };
+	struct erase_notes	*en = arg;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	json_t			*j = NULL, *obj;
+	size_t			 i;
+	int			 hit = 0;
+	void			*p;
+
+	if (kl != 8 || !erase_has_note(v, vl, en->sc == NULL ? noted :
+	    &en->sc, en->sc == NULL ? 3 : 1))
+		return (0);
+	j = mp_bytes_to_json(v, vl);
+	obj = en->sc == NULL ? json_object_get(j, "data") : j;
+	if (json_integer_value(json_object_get(obj, "candidate_id")) !=
+	    (json_int_t)en->id) {
+		json_decref(j);
+		return (0);
+	}
+	if (en->sc != NULL)
+		hit = erase_note_fields(obj, en->sc);
+	else
+		for (i = 0; i < sizeof(noted) / sizeof(noted[0]); i++)
+			hit |= erase_note_fields(obj, noted[i]);
+	if (hit && en->n == en->cap) {
+		en->cap = en->cap ? en->cap * 2 : 16;
+		if ((p = reallocarray(en->puts, en->cap,
+		    sizeof(*en->puts))) == NULL) {
+			json_decref(j);
+			return (IOD_ENOMEM);
+		}
+		en->puts = p;
+	}
+	if (hit) {
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		if (json_pack_mp(j, &pk) != 0) {
+			msgpack_sbuffer_destroy(&sb);
+			json_decref(j);
+			return (IOD_ENOMEM);
+		}
+		memcpy(en->puts[en->n].key, k, 8);
+		en->puts[en->n].len = sb.size;
+		en->puts[en->n++].val = msgpack_sbuffer_release(&sb);
+	}
+	json_decref(j);
+	return (0);
+}
+
+/* Clear the free text about candidate id from db (schema sc, NULL for
+ * the event log). */
+static void
+erase_notes(struct txn *t, enum store_db db, const struct schema *sc,
+    uint64_t id)
+{
+	struct erase_notes	en;
+	size_t			i;
+	int			rc;
+
+	memset(&en, 0, sizeof(en));
+	en.sc = sc;
+	en.id = id;
+	rc = store_scan(t, db, NULL, 0, 0, erase_notes_cb, &en);
+	for (i = 0; i < en.n; i++) {
+		if (rc == 0)
+			store_put(t, db, en.puts[i].key, 8, en.puts[i].val,
+			    en.puts[i].len);
+		free(en.puts[i].val);
+	}
+	free(en.puts);
+	if (rc != 0 && t->rc == 0)
+		t->rc = rc;
+}
+
+/*
+ * The right to erasure: the person's identity, personal fields, commune,
+ * référent and what only matching needs are wiped from the record, which
+ * stays, anonymous, with what the reports count (sex, programme, QPV,
+ * publics, orientation, exit, status); the free text about them goes too.
+ * Events and indexes carry ids only.  The store is then compacted off the
+ * loop (server.c), so that no freed page nor unused part of a page keeps
+ * the old bytes; DB_META "scrub" keeps that due across a restart.
  */
 static int
 erase(struct reqctx *ctx, const struct resource *res, struct candidate *c)
 {
 	json_t	*data;
+	uint8_t	 k[17];
+	size_t	 i;
 
+	store_del(ctx->txn, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
+	    c->referent_id, c->id));
 	free(c->first_name);
 	free(c->last_name);
 	free(c->qpv_code);
+	free(c->commune);
 	c->first_name = c->last_name = c->qpv_code = NULL;
+	c->commune = strdup("");	/* required, and known nowhere */
 	c->birth_date = 0;
+	c->referent_id = 0;
+	for (i = 0; i < c->nrome; i++)
+		free(c->rome[i]);
+	free(c->rome);
+	c->rome = NULL;
+	c->nrome = 0;
+	c->contracts = c->schedule_ok = 0;
+	c->max_weekly_hours = 0;
+	memset(&c->mobility, 0, sizeof(c->mobility));
+	c->available_on = 0;
 	memset(&c->consent, 0, sizeof(c->consent));
 	c->status = CAND_ERASED;
 	c->updated_at = (int64_t)time(NULL);
+	if (c->commune == NULL)
+		return (http_error(ctx, 503, "no_memory", NULL,
+		    "out of memory"));
 	store_put_rec(ctx->txn, DB_CANDIDATES, c->id, &candidate_schema, c);
+	erase_notes(ctx->txn, DB_PROPOSALS, &proposal_schema, c->id);
+	erase_notes(ctx->txn, DB_PLACEMENTS, &placement_schema, c->id);
+	erase_notes(ctx->txn, DB_FOLLOWUPS, &followup_schema, c->id);
+	erase_notes(ctx->txn, DB_EVENTS, NULL, c->id);
+	store_put(ctx->txn, DB_META, "scrub", 5, "", 0);
 	data = candidate_payload(c);
 	event_append(ctx->txn, "candidate.erased", "candidate", c->id,
 	    ctx->actor, data);
@@ -633,37 +787,92 @@ api_delete(struct reqctx *ctx)
 	return (http_reply(ctx, 204, NULL));
 }
 
+/* The error of refused batch item i: the one its creation set, or, for
+ * an item that could not be decoded (rc), one that says why; never
+ * nothing.  NULL only when out of memory. */
+static json_t *
+refusal(struct reqctx *ctx, size_t i, int rc, const char *cause)
+{
+	json_t	*err;
+	char	*msg;
+
+	if (rc == 0 && (err = json_object_get(ctx->reply, "error")) != NULL)
+		err = json_incref(err);
+	else {
+		msg = utf8_repair(cause != NULL ? cause : "refused");
+		err = json_pack("{s:s, s:n, s:s}", "code",
+		    rc == IOD_ETOOBIG ? "item_too_large" :
+		    rc == IOD_ENOMEM ? "no_memory" :
+		    ctx->raw_msgpack ? "bad_body" : "bad_json", "field",
+		    "message", msg != NULL ? msg : "refused");
+		free(msg);
+	}
+	json_decref(ctx->reply);
+	ctx->reply = NULL;
+	if (err == NULL)
+		return (NULL);
+	return (json_pack("{s:I, s:o}", "index", (json_int_t)i, "error", err));
+}
+
+/*
+ * POST /v1/{resource}:batch: the items (the dispatcher checked the body's
+ * framing and counted them) are decoded and created one at a time; one
+ * that is malformed, or of more values than a record has, is refused
+ * undecoded.  Every item is accounted for, in created with its id or in
+ * refused with its error; when that cannot be, or the store fails, the
+ * whole batch fails and nothing of it is kept.
+ */
 int
 api_batch(struct reqctx *ctx)
 {
 	const struct resource	*res = resource_of(ctx->route->path);
-	json_t			*created, *refused, *item, *err;
+	struct wire_items	 w;
+	json_t			*created, *refused, *into, *item, *e;
+	char			*cause = NULL;
 	uint64_t		 id;
 	size_t			 i;
+	int			 rc;
 
-	if (!json_is_array(ctx->body))
+	if (ctx->raw == NULL || wire_items_open(&w, ctx->raw, ctx->rawlen,
+	    ctx->raw_msgpack, BATCH_MAX, &cause) != 0) {
+		free(cause);
 		return (http_error(ctx, 400, "invalid", "body",
 		    "body is not an array (expected an array of %s records)",
 		    res->entity));
-	if (json_array_size(ctx->body) > BATCH_MAX)
-		return (http_error(ctx, 413, "batch_too_large", "body",
-		    "%zu items is over the limit of %d per batch",
-		    json_array_size(ctx->body), BATCH_MAX));
+	}
 	created = json_array();
 	refused = json_array();
-	json_array_foreach(ctx->body, i, item) {
-		if (create_one(ctx, res, item, &id, NULL) == 0) {
-			json_array_append_new(created, json_pack("{s:I, s:I}",
-			    "index", (json_int_t)i, "id", (json_int_t)id));
-			continue;
-		}
-		if (ctx->txn->rc != 0)
+	for (i = 0; created != NULL && refused != NULL; i++) {
+		if ((rc = wire_items_next(&w, &item, &cause)) == 0)
+			break;
+		e = NULL;
+		into = refused;
+		if (rc < 0)	/* malformed, or too big to decode */
+			e = refusal(ctx, i, rc, cause);
+		else if (create_one(ctx, res, item, &id, NULL) == 0) {
+			e = json_pack("{s:I, s:I}", "index", (json_int_t)i,
+			    "id", (json_int_t)id);
+			into = created;
+		} else if (ctx->txn->rc == 0)
+			e = refusal(ctx, i, 0, NULL);
+		json_decref(item);
+		free(cause);
+		cause = NULL;
+		if (ctx->txn->rc != 0) {
+			json_decref(e);
 			break;	/* the store failed: the whole batch does */
-		err = json_incref(json_object_get(ctx->reply, "error"));
-		json_array_append_new(refused, json_pack("{s:I, s:o}",
-		    "index", (json_int_t)i, "error", err));
-		json_decref(ctx->reply);
-		ctx->reply = NULL;
+		}
+		if (json_array_append_new(into, e) != 0)
+			break;
+	}
+	if (ctx->txn->rc == 0 && (created == NULL || refused == NULL ||
+	    json_array_size(created) + json_array_size(refused) != w.n)) {
+		/* Memory may hold what the store will not: rebuild it. */
+		ctx->txn->rc = IOD_ENOMEM;
+		json_decref(created);
+		json_decref(refused);
+		return (http_error(ctx, 503, "no_memory", NULL,
+		    "out of memory: the batch was not imported"));
 	}
 	if (ctx->txn->rc != 0) {
 		json_decref(created);
@@ -693,6 +902,8 @@ field_matches(json_t *v, const char *want)
 	json_t	*e;
 	size_t	 i;
 
+	if (v == NULL)
+		return (0);
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return (strcmp(json_string_value(v), want) == 0);
@@ -757,6 +968,25 @@ list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return (0);
 }
 
+/* A positive decimal number, digits only: no sign, space or base. */
+static int
+decimal(const char *s, unsigned long long *out)
+{
+	char	*end;
+
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return (*end != '\0' || errno != 0 ? -1 : 0);
+}
+
+/*
+ * GET /v1/{resource}: a page in id order.  Besides limit and cursor, a
+ * parameter filters on a field of the record as the token's view shows
+ * it; a field the view hides, or an object, is refused like an unknown
+ * one, with the parameter's name.
+ */
 int
 api_list(struct reqctx *ctx)
 {
@@ -765,50 +995,58 @@ api_list(struct reqctx *ctx)
 	struct evkeyval		*kv;
 	struct list_arg		 la;
 	uint8_t			 k[8];
-	char			*end, buf[24];
-	unsigned long long	 after = 0;
-	long			 n;
+	char			 buf[24];
+	unsigned long long	 after = 0, n;
+	int			 status;
 
 	memset(&la, 0, sizeof(la));
 	la.ctx = ctx;
 	la.res = res;
 	la.limit = LIST_DEFAULT;
+	if ((la.filters = json_object()) == NULL)
+		return (http_error(ctx, 503, "no_memory", NULL,
+		    "out of memory"));
 	TAILQ_FOREACH(kv, &ctx->query, next) {
 		if (strcmp(kv->key, "limit") == 0) {
-			n = strtol(kv->value, &end, 10);
-			if (*end != '\0' || n < 1 || n > LIST_MAX)
-				return (http_error(ctx, 400, "invalid",
-				    "limit", "limit: \"%.20s\" is not an "
-				    "integer from 1 to %d", kv->value,
-				    LIST_MAX));
+			if (decimal(kv->value, &n) != 0 || n < 1 ||
+			    n > LIST_MAX) {
+				status = http_error(ctx, 400, "invalid",
+				    "limit", "limit: \"%.*s\" is not an "
+				    "integer from 1 to %d",
+				    (int)utf8_cut(kv->value, 20), kv->value,
+				    LIST_MAX);
+				goto fail;
+			}
 			la.limit = (size_t)n;
 			continue;
 		}
 		if (strcmp(kv->key, "cursor") == 0) {
-			after = strtoull(kv->value, &end, 10);
-			if (*end != '\0' || *kv->value == '\0')
-				return (http_error(ctx, 400, "invalid",
-				    "cursor", "cursor: \"%.30s\" is not a "
-				    "cursor from a previous page", kv->value));
+			if (decimal(kv->value, &after) != 0 ||
+			    after == UINT64_MAX) {
+				status = http_error(ctx, 400, "invalid",
+				    "cursor", "cursor: \"%.*s\" is not a "
+				    "cursor from a previous page",
+				    (int)utf8_cut(kv->value, 30), kv->value);
+				goto fail;
+			}
 			continue;
 		}
-		for (f = res->schema->fields; f->name != NULL; f++)
-			if (strcmp(f->name, kv->key) == 0 &&
-			    f->type != FT_OBJ && f->type != FT_OBJV)
-				break;
-		if (f->name == NULL) {
-			json_decref(la.filters);
-			return (http_error(ctx, 400, "invalid", kv->key,
-			    "%.40s: not a field of %s that lists can be "
-			    "filtered on", kv->key, res->entity));
+		f = rec_field(res->schema, kv->key, access_view(&ctx->tok));
+		if (f == NULL || f->type == FT_OBJ || f->type == FT_OBJV) {
+			status = http_error(ctx, 400, "invalid", kv->key,
+			    "%.*s: not a field of %s that lists can be "
+			    "filtered on", (int)utf8_cut(kv->key, 40), kv->key,
+			    res->entity);
+			goto fail;
 		}
-		if (la.filters == NULL)
-			la.filters = json_object();
-		json_object_set_new(la.filters, kv->key,
+		if (!utf8_valid(kv->value, strlen(kv->value))) {
+			status = http_error(ctx, 400, "invalid", kv->key,
+			    "%s: the value is not valid UTF-8", f->name);
+			goto fail;
+		}
+		json_object_set_new(la.filters, f->name,
 		    json_string(kv->value));
 	}
-	if (la.filters == NULL)
-		la.filters = json_object();
 	la.items = json_array();
 	store_scan(ctx->txn, res->db, k, key_u64(k, after + 1), 0, list_cb,
 	    &la);
@@ -820,6 +1058,9 @@ api_list(struct reqctx *ctx)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)la.last);
 	return (http_reply(ctx, 200, json_pack("{s:o, s:s?}", "items",
 	    la.items, "next_cursor", la.more ? buf : NULL)));
+fail:
+	json_decref(la.filters);
+	return (status);
 }
 
 int
@@ -840,21 +1081,11 @@ static int
 related_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
 	struct related_arg	*ra = arg;
-	msgpack_unpacked	 u;
 	json_t			*j, *who;
-	char			*cause = NULL;
-	size_t			 off = 0;
 	int			 match;
 
 	(void)k; (void)kl;
-	if (mp_check(v, vl) != 0)
-		return (0);
-	msgpack_unpacked_init(&u);
-	j = msgpack_unpack_next(&u, v, vl, &off) == MSGPACK_UNPACK_SUCCESS ?
-	    mp_to_json(&u.data, &cause) : NULL;
-	msgpack_unpacked_destroy(&u);
-	free(cause);
-	if (j == NULL)
+	if ((j = mp_bytes_to_json(v, vl)) == NULL)
 		return (0);
 	who = json_object_get(j, "candidate_id");
 	match = json_integer_value(who) == (json_int_t)ra->id;
@@ -948,16 +1179,15 @@ int
 api_audit(struct reqctx *ctx)
 {
 	const char		*q;
-	char			*end;
 	unsigned long long	 id;
 
 	if ((q = http_query(ctx, "candidate_id")) == NULL)
 		return (http_error(ctx, 400, "invalid", "candidate_id",
 		    "candidate_id: is required"));
-	id = strtoull(q, &end, 10);
-	if (*end != '\0' || id == 0)
+	if (decimal(q, &id) != 0 || id == 0)
 		return (http_error(ctx, 400, "invalid", "candidate_id",
-		    "candidate_id: \"%.20s\" is not an id", q));
+		    "candidate_id: \"%.*s\" is not an id",
+		    (int)utf8_cut(q, 20), q));
 	return (http_reply(ctx, 200, json_pack("{s:o}", "items",
 	    related(ctx->txn, DB_AUDIT, id, 0))));
 }
@@ -992,25 +1222,20 @@ api_events(struct reqctx *ctx)
 {
 	struct events_arg	 ea;
 	const char		*q;
-	char			*end, buf[24];
-	unsigned long long	 after = 0;
-	long			 n = 100;
+	char			 buf[24];
+	unsigned long long	 after = 0, n = 100;
 	uint8_t			 k[8];
 
-	if ((q = http_query(ctx, "after")) != NULL) {
-		after = strtoull(q, &end, 10);
-		if (*end != '\0' || *q == '\0')
-			return (http_error(ctx, 400, "invalid", "after",
-			    "after: \"%.20s\" is not an event sequence number",
-			    q));
-	}
-	if ((q = http_query(ctx, "limit")) != NULL) {
-		n = strtol(q, &end, 10);
-		if (*end != '\0' || n < 1 || n > LIST_MAX)
-			return (http_error(ctx, 400, "invalid", "limit",
-			    "limit: \"%.20s\" is not an integer from 1 to %d",
-			    q, LIST_MAX));
-	}
+	if ((q = http_query(ctx, "after")) != NULL &&
+	    (decimal(q, &after) != 0 || after == UINT64_MAX))
+		return (http_error(ctx, 400, "invalid", "after",
+		    "after: \"%.*s\" is not an event sequence number",
+		    (int)utf8_cut(q, 20), q));
+	if ((q = http_query(ctx, "limit")) != NULL &&
+	    (decimal(q, &n) != 0 || n < 1 || n > LIST_MAX))
+		return (http_error(ctx, 400, "invalid", "limit",
+		    "limit: \"%.*s\" is not an integer from 1 to %d",
+		    (int)utf8_cut(q, 20), q, LIST_MAX));
 	memset(&ea, 0, sizeof(ea));
 	ea.ctx = ctx;
 	ea.items = json_array();
@@ -1082,7 +1307,7 @@ api_ruleset_put(struct reqctx *ctx)
 		free(errors);
 		return (400);
 	}
-	if ((rc = rulesets_install(ctx->txn, rs, &version)) != 0)
+	if ((rc = rulesets_install(ctx->txn, rs, ctx->actor, &version)) != 0)
 		return (http_store_error(ctx, rc));
 	a = rulesets_find(ctx->name);
 	return (http_reply(ctx, 200, rulesets_json(a, 0)));

@@ -81,7 +81,13 @@ check_listen(const char *s)
 static const struct ykey limit_keys[] = {
 	{ "max_body_bytes", YT_INT, 1024, 256 << 20, "33554432",
 	    LIM(max_body_bytes) },
-	{ "max_connections", YT_INT, 1, 100000, "1024", LIM(max_connections) },
+	{ "max_buffered_bytes", YT_INT, 1 << 20, 1 << 30, "67108864",
+	    LIM(max_buffered_bytes) },
+	{ "max_connections", YT_INT, 1, 10000, "1024", LIM(max_connections) },
+	{ "max_streams", YT_INT, 1, 10000, "1024", LIM(max_streams) },
+	{ "max_streams_per_token", YT_INT, 1, 10000, "16",
+	    LIM(max_streams_per_token) },
+	{ "header_timeout_s", YT_INT, 1, 3600, "10", LIM(header_timeout_s) },
 	{ "request_timeout_s", YT_INT, 1, 3600, "30", LIM(request_timeout_s) },
 	/* 0: no limit. */
 	{ "requests_per_minute", YT_INT, 0, 1000000, "0",
@@ -103,6 +109,8 @@ static const struct ykey conf_keys[] = {
 	{ "map_max_mb", YT_INT, 1, 1 << 24, "65536", C(map_max_mb) },
 	{ "log_level", YT_ENUM, 0, 0, "info", C(log_level),
 	    .names = log_names },
+	{ "audit_retention_days", YT_INT, 1, 36500, "365",
+	    C(audit_retention_days) },
 	{ .key = NULL }
 };
 
@@ -189,6 +197,13 @@ cross_check(struct conf *c, const struct ynode *root, struct yerrors *e)
 			    "%d is more than map_max_mb (%d)", c->map_size_mb,
 			    c->map_max_mb);
 	}
+	if (c->limits.max_body_bytes > c->limits.max_buffered_bytes &&
+	    (n = yamltree_get(root, "limits")) != NULL)
+		yamltree_error(e, yamltree_get(n, "max_body_bytes") != NULL ?
+		    yamltree_get(n, "max_body_bytes") : n, "max_body_bytes "
+		    "(%d) is more than max_buffered_bytes (%d): such a body "
+		    "could never be read", c->limits.max_body_bytes,
+		    c->limits.max_buffered_bytes);
 	if (c->nrulesets == 0)
 		return;
 	if (c->default_ruleset == NULL) {

@@ -17,9 +17,13 @@ struct conf_ruleset {
 
 struct conf_limits {
 	int		 max_body_bytes;	/* of one request */
-	int		 max_connections;	/* open at once */
-	int		 request_timeout_s;	/* to read, to write */
-	int		 requests_per_minute;	/* per client address */
+	int		 max_buffered_bytes;	/* bodies of all requests */
+	int		 max_connections;	/* of requests, open at once */
+	int		 max_streams;		/* event streams, in all */
+	int		 max_streams_per_token;
+	int		 header_timeout_s;	/* to send a request's head */
+	int		 request_timeout_s;	/* idle, reading or writing */
+	int		 requests_per_minute;	/* per token */
 };
 
 struct conf {
@@ -36,6 +40,7 @@ struct conf {
 	int		 map_size_mb;	/* LMDB map size at start... */
 	int		 map_max_mb;	/* ...grown up to this */
 	int		 log_level;	/* enum log_level (matcher.h) */
+	int		 audit_retention_days;	/* audit entries kept */
 };
 
 /*

@@ -1,16 +1,18 @@
 /*
- * http.c — the single dispatcher every request goes through: it finds the
- * route in the routes table, checks the bearer token and its role, the
- * body's size and content type, decodes JSON or msgpack into one tree, and
- * only then calls the handler; it also writes every reply, in JSON or in
- * msgpack as the client's Accept header asks.  Handlers live in api.c and
- * the group commit of writes in server.c.
+ * http.c — the single dispatcher every request goes through: as soon as
+ * its head is in, it finds the route in the routes table, checks the
+ * declared body size, the bearer token, its rate and role and the content
+ * type; only then has conn.c read the body, decodes JSON or msgpack into
+ * one tree, and calls the handler; it also writes every reply, in JSON or
+ * in msgpack as the client's Accept header asks.  Handlers live in api.c,
+ * the group commit of writes in server.c, connections in conn.c.
  */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -21,6 +23,9 @@
 
 #define KB	1024
 #define MB	(1024 * 1024)
+/* A batch's body: BATCH_MAX items of 1.6 KB on average, three times a
+ * typical candidate or company record. */
+#define BATCH_BODY	(16 * MB)
 
 /* The API: method, path, handler, roles, body limit, flags. */
 const struct route routes[] = {
@@ -36,28 +41,28 @@ const struct route routes[] = {
 	{ "DELETE", "/v1/tokens/{id}", api_token_revoke, R_ADMIN, 0, RT_WRITE },
 
 	{ "POST", "/v1/companies", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
-	{ "POST", "/v1/companies:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
+	{ "POST", "/v1/companies:batch", api_batch, R_ADMIN | R_IOD, BATCH_BODY, RT_WRITE | RT_BATCH },
 	{ "GET", "/v1/companies", api_list, R_ADMIN | R_IOD, 0, 0 },
 	{ "GET", "/v1/companies/{id}", api_get, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
 	{ "PUT", "/v1/companies/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "DELETE", "/v1/companies/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
 	{ "POST", "/v1/offers", api_create, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
-	{ "POST", "/v1/offers:batch", api_batch, R_ADMIN | R_IOD, 32 * MB, RT_WRITE },
+	{ "POST", "/v1/offers:batch", api_batch, R_ADMIN | R_IOD, BATCH_BODY, RT_WRITE | RT_BATCH },
 	{ "GET", "/v1/offers", api_list, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
 	{ "GET", "/v1/offers/{id}", api_get, R_ADMIN | R_IOD | R_COMPANY, 0, 0 },
 	{ "PUT", "/v1/offers/{id}", api_put, R_ADMIN | R_IOD, 64 * KB, RT_WRITE },
 	{ "DELETE", "/v1/offers/{id}", api_delete, R_ADMIN | R_IOD, 0, RT_WRITE },
 
 	{ "POST", "/v1/candidates", api_create, R_ADMIN | R_IOD | R_REFERENT, 64 * KB, RT_WRITE },
-	{ "POST", "/v1/candidates:batch", api_batch, R_ADMIN | R_IOD | R_REFERENT, 32 * MB, RT_WRITE },
+	{ "POST", "/v1/candidates:batch", api_batch, R_ADMIN | R_IOD | R_REFERENT, BATCH_BODY, RT_WRITE | RT_BATCH },
 	{ "GET", "/v1/candidates", api_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 	{ "GET", "/v1/candidates/{id}", api_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 	{ "PUT", "/v1/candidates/{id}", api_put, R_ADMIN | R_IOD | R_REFERENT, 64 * KB, RT_WRITE },
 	{ "DELETE", "/v1/candidates/{id}", api_delete, R_ADMIN | R_IOD | R_REFERENT, 0, RT_WRITE },
 
 	{ "POST", "/v1/referents", api_create, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
-	{ "POST", "/v1/referents:batch", api_batch, R_ADMIN | R_IOD, 8 * MB, RT_WRITE },
+	{ "POST", "/v1/referents:batch", api_batch, R_ADMIN | R_IOD, 8 * MB, RT_WRITE | RT_BATCH },
 	{ "GET", "/v1/referents", api_list, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 	{ "GET", "/v1/referents/{id}", api_get, R_ADMIN | R_IOD | R_REFERENT, 0, 0 },
 	{ "PUT", "/v1/referents/{id}", api_put, R_ADMIN | R_IOD, 16 * KB, RT_WRITE },
@@ -104,6 +109,7 @@ const struct route routes[] = {
 	{ "GET", "/v1/webhooks", api_webhook_list, R_ADMIN, 0, 0 },
 	{ "GET", "/v1/webhooks/{id}", api_webhook_get, R_ADMIN, 0, 0 },
 	{ "DELETE", "/v1/webhooks/{id}", api_webhook_delete, R_ADMIN, 0, RT_WRITE },
+	{ "POST", "/v1/webhooks/{id}/resume", api_webhook_resume, R_ADMIN, 4 * KB, RT_WRITE | RT_OPTBODY },
 
 	{ NULL, NULL, NULL, 0, 0, 0 }
 };
@@ -195,20 +201,31 @@ http_reply_text(struct reqctx *ctx, int status, const char *ctype,
 	return (status);
 }
 
+/*
+ * The message and the field may carry what a client sent (a query
+ * parameter's name, a value cut short): each is made valid UTF-8 first,
+ * as JSON needs, so that no error ever goes out empty.
+ */
 int
 http_error(struct reqctx *ctx, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
+	char	*msg, *good, *name = NULL;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
+	good = utf8_repair(msg != NULL ? msg : code);
+	if (field != NULL)
+		name = utf8_repair(field);
 	http_reply(ctx, status, json_pack("{s:{s:s, s:s?, s:s}}", "error",
-	    "code", code, "field", field, "message",
-	    msg != NULL ? msg : code));
+	    "code", code, "field", field != NULL && name != NULL ? name :
+	    field != NULL ? "?" : NULL, "message", good != NULL ? good :
+	    code));
+	free(name);
+	free(good);
 	free(msg);
 	return (status);
 }
@@ -224,6 +241,9 @@ http_store_error(struct reqctx *ctx, int rc)
 	case IOD_EMAPFULL:
 		return (http_error(ctx, 507, "store_full", NULL,
 		    "the store reached its size limit"));
+	case IOD_ENOSPC:
+		return (http_error(ctx, 507, "store_full", NULL,
+		    "no room left on the store's disk"));
 	default:
 		return (http_error(ctx, 500, "store_error", NULL, "%s",
 		    iod_strerror(rc)));
@@ -292,16 +312,22 @@ http_send(struct reqctx *ctx)
 	case 403: reason = "Forbidden"; break;
 	case 404: reason = "Not Found"; break;
 	case 405: reason = "Method Not Allowed"; break;
+	case 408: reason = "Request Timeout"; break;
 	case 409: reason = "Conflict"; break;
 	case 413: reason = "Payload Too Large"; break;
 	case 415: reason = "Unsupported Media Type"; break;
 	case 429: reason = "Too Many Requests"; break;
+	case 431: reason = "Request Header Fields Too Large"; break;
+	case 501: reason = "Not Implemented"; break;
 	case 503: reason = "Service Unavailable"; break;
 	case 507: reason = "Insufficient Storage"; break;
 	default: reason = ctx->status < 400 ? "OK" : "Error"; break;
 	}
 	if (ctx->status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"iod\"");
+	/* A body left unread ends the connection: it is not a request. */
+	if (conn_reply(ctx->req))
+		evhttp_add_header(h, "Connection", "close");
 	evhttp_send_reply(ctx->req, ctx->status, reason, out);
 	evbuffer_free(out);
 done:
@@ -316,7 +342,62 @@ done:
 	free(ctx);
 }
 
-/* Decode the body by its Content-Type into ctx->body. */
+/* The body's format by its Content-Type: 1 msgpack, 0 JSON (also when
+ * none is given), -1 neither.  Parameters may follow the type ("; charset=
+ * utf-8"), nothing else: application/jsonx is not JSON. */
+static int
+body_format(const char *ctype)
+{
+	size_t	n;
+
+	if (ctype == NULL)
+		return (0);
+	n = strcspn(ctype, "; \t");
+	if (n == 16 && strncasecmp(ctype, "application/json", n) == 0)
+		return (0);
+	if (n == 19 && strncasecmp(ctype, "application/msgpack", n) == 0)
+		return (1);
+	return (-1);
+}
+
+/*
+ * A batch body: its framing is checked here and its items counted before
+ * any is decoded; the handler gets the bytes (ctx->raw) and decodes them
+ * one item at a time (wire_items_next), refusing a malformed item as it
+ * refuses an invalid one.  So a batch costs its bytes and one item's
+ * tree, never a tree of the whole body.
+ */
+static int
+decode_batch(struct reqctx *ctx, int msgpack, const char *buf, size_t len)
+{
+	struct wire_items	 w;
+	char			*cause = NULL;
+	int			 rc;
+
+	rc = wire_items_open(&w, buf, len, msgpack, BATCH_MAX, &cause);
+	if (rc == IOD_ETOOBIG)
+		return (http_error(ctx, 413, "batch_too_large", "items",
+		    "items: %zu is over the limit of %d per batch (send them "
+		    "in several batches)", w.n, BATCH_MAX));
+	if (rc != 0) {
+		http_error(ctx, 400, msgpack ? "bad_body" : "bad_json", "body",
+		    "%s (expected an array of records)", cause != NULL ?
+		    cause : "body is not an array");
+		free(cause);
+		return (400);
+	}
+	if ((ctx->raw = malloc(len + 1)) == NULL)
+		return (http_error(ctx, 503, "no_memory", NULL,
+		    "out of memory"));
+	memcpy((char *)(uintptr_t)ctx->raw, buf, len);
+	((char *)(uintptr_t)ctx->raw)[len] = '\0';
+	ctx->rawlen = len;
+	ctx->raw_msgpack = msgpack;
+	return (0);
+}
+
+/* Decode the body by its Content-Type into ctx->body (a batch: see
+ * decode_batch). */
 static int
 decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
     size_t len)
@@ -325,9 +406,16 @@ decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
 	json_error_t		 err;
 	char			*cause = NULL;
 	size_t			 off = 0;
-	int			 rc;
+	int			 rc, format;
 
-	if (ctype != NULL && strncmp(ctype, "application/msgpack", 19) == 0) {
+	if ((format = body_format(ctype)) < 0)
+		return (http_error(ctx, 415, "unsupported_media_type",
+		    "Content-Type", "\"%.*s\" is not accepted (expected "
+		    "application/json or application/msgpack)",
+		    (int)utf8_cut(ctype, 60), ctype));
+	if (ctx->route->flags & RT_BATCH)
+		return (decode_batch(ctx, format, buf, len));
+	if (format == 1) {
 		if (mp_check(buf, len) != 0)
 			return (http_error(ctx, 400, "bad_body", "body",
 			    "body is not one complete msgpack value"));
@@ -348,10 +436,6 @@ decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
 		}
 		return (0);
 	}
-	if (ctype != NULL && strncmp(ctype, "application/json", 16) != 0)
-		return (http_error(ctx, 415, "unsupported_media_type",
-		    "Content-Type", "\"%.60s\" is not accepted (expected "
-		    "application/json or application/msgpack)", ctype));
 	ctx->body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
 	if (ctx->body == NULL)
 		return (http_error(ctx, 400, "bad_json", "body",
@@ -407,28 +491,147 @@ run_read(struct reqctx *ctx)
 }
 
 void
+http_retry_after(struct reqctx *ctx, int seconds)
+{
+	char	buf[16];
+
+	if (ctx->req == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%d", seconds > 0 ? seconds : 1);
+	evhttp_add_header(evhttp_request_get_output_headers(ctx->req),
+	    "Retry-After", buf);
+}
+
+/* Run the request, its body decoded: in the turn's write transaction, or
+ * now in a read one. */
+static void
+run(struct reqctx *ctx)
+{
+	if (ctx->route->flags & RT_WRITE) {
+		server_write(ctx);	/* replies after the group commit */
+		return;
+	}
+	run_read(ctx);
+	http_send(ctx);
+}
+
+/* The body could not be read (status from conn_body_read): say why. */
+static void
+body_refused(struct reqctx *ctx, int status, const char *why)
+{
+	const struct route	*r = ctx->route;
+
+	if (why == NULL || *why == '\0')
+		why = "the body cannot be read";
+	switch (status) {
+	case 413:
+		http_error(ctx, 413, "body_too_large", "body", "%s for %s %s",
+		    why, r->method, r->path);
+		break;
+	case 431:
+		http_error(ctx, 431, "headers_too_large", "body", "%s", why);
+		break;
+	case 503:
+		http_error(ctx, 503, "busy", NULL, "%s", why);
+		http_retry_after(ctx, 1);
+		break;
+	default:
+		http_error(ctx, 400, status < 0 ? "incomplete_body" : "bad_body",
+		    "body", "%s", why);
+		break;
+	}
+}
+
+/* The body is read (caller's, freed here): hand it over, raw or decoded,
+ * and run the request. */
+static void
+body_ready(struct reqctx *ctx, struct evbuffer *body)
+{
+	const struct route	*r = ctx->route;
+	const char		*ctype;
+	size_t			 len = body != NULL ? evbuffer_get_length(body) : 0;
+	int			 rc = 0;
+
+	ctype = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
+	    "Content-Type");
+	if (r->flags & RT_RAW) {
+		if ((ctx->raw = malloc(len + 1)) == NULL)
+			rc = http_error(ctx, 503, "no_memory", NULL,
+			    "out of memory");
+		else {
+			if (len > 0)
+				evbuffer_remove(body, (char *)(uintptr_t)ctx->raw,
+				    len);
+			((char *)(uintptr_t)ctx->raw)[len] = '\0';
+			ctx->rawlen = len;
+		}
+	} else if (len == 0 && !(r->flags & RT_OPTBODY))
+		rc = http_error(ctx, 400, "missing_body", "body",
+		    "%s %s needs a body", r->method, r->path);
+	else if (len > 0)
+		rc = decode_body(ctx, ctype, (const char *)evbuffer_pullup(body,
+		    (ev_ssize_t)len), len);
+	if (body != NULL)
+		evbuffer_free(body);
+	if (rc != 0) {
+		http_send(ctx);
+		return;
+	}
+	run(ctx);
+}
+
+/* conn.c read the body of a request parked in http_dispatch. */
+static void
+body_read(void *arg, struct evbuffer *body, int status, const char *why)
+{
+	struct reqctx	*ctx = arg;
+
+	if (status != 0) {
+		body_refused(ctx, status, why);
+		http_send(ctx);
+		return;
+	}
+	body_ready(ctx, body);
+}
+
+/*
+ * Every request comes here once its head is read, before its body: the
+ * route, the declared length, the token, the rate, the role and the
+ * content type are checked first, and a request refused is answered
+ * without reading its body (the connection then closes).  Only then is
+ * the body read (conn.c), and the request parked until it is whole.
+ */
+void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	const struct evhttp_uri	*uri;
 	const struct route	*r;
+	struct conn_head	 head;
 	struct reqctx		*ctx;
-	struct evbuffer		*in;
-	const char		*path, *method, *q, *ctype;
+	struct evbuffer		*body = NULL;
+	const char		*path, *method, *q, *why;
 	char			*decoded = NULL;
-	size_t			 len;
-	int			 path_found = 0;
+	size_t			 len, limit;
+	int			 path_found = 0, rc;
 
 	(void)arg;
+	conn_request(req, &head);
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
 		evhttp_send_error(req, 503, "out of memory");
 		return;
 	}
 	ctx->req = req;
 	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
-	conn_request(req);
 	TAILQ_INIT(&ctx->query);
 	ctx->msgpack = wants_msgpack(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Accept"));
+	if (head.status != 0) {
+		http_error(ctx, head.status, head.code, NULL, "%s",
+		    head.message);
+		if (head.status == 503)
+			http_retry_after(ctx, 1);
+		goto reply;
+	}
 	method = method_name(evhttp_request_get_command(req));
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
@@ -461,12 +664,26 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		goto reply;
 	}
 	ctx->route = r;
+	/* The declared body, before anything else is looked up. */
+	limit = r->max_body < head.max_body ? r->max_body : head.max_body;
+	if (head.framing != CONN_BODY_NONE && r->max_body == 0) {
+		http_error(ctx, 400, "unexpected_body", "body",
+		    "%s %s takes no body", method, r->path);
+		goto reply;
+	}
+	if (head.framing == CONN_BODY_LENGTH && head.length > limit) {
+		http_error(ctx, 413, "body_too_large", "body",
+		    "body of %llu bytes is over the limit of %zu for %s %s",
+		    (unsigned long long)head.length, limit, method, r->path);
+		goto reply;
+	}
 	if (r->roles != R_PUBLIC) {
 		if (authenticate(ctx) != 0)
 			goto reply;
 		if (conn_over_rate(ctx->tok.id)) {
 			http_error(ctx, 429, "too_many_requests", NULL,
 			    "this token made too many requests this minute");
+			http_retry_after(ctx, 60 - (int)(time(NULL) % 60));
 			goto reply;
 		}
 		if (!(r->roles & (1u << ctx->tok.role))) {
@@ -476,49 +693,31 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			goto reply;
 		}
 	}
-	in = evhttp_request_get_input_buffer(req);
-	len = evbuffer_get_length(in);
-	if (len > r->max_body) {
-		if (r->max_body == 0)
-			http_error(ctx, 400, "unexpected_body", "body",
-			    "%s %s takes no body", method, r->path);
-		else
-			http_error(ctx, 413, "body_too_large", "body",
-			    "body of %zu bytes is over the limit of %zu for "
-			    "%s %s", len, r->max_body, method, r->path);
-		goto reply;
-	}
-	if (r->max_body > 0) {
-		ctype = evhttp_find_header(evhttp_request_get_input_headers(req),
-		    "Content-Type");
-		if (r->flags & RT_RAW) {
-			if ((ctx->raw = malloc(len + 1)) == NULL) {
-				http_error(ctx, 503, "no_memory", NULL,
-				    "out of memory");
-				goto reply;
-			}
-			evbuffer_remove(in, (char *)(uintptr_t)ctx->raw, len);
-			((char *)(uintptr_t)ctx->raw)[len] = '\0';
-			ctx->rawlen = len;
-		} else {
-			if (len == 0 && !(r->flags & RT_OPTBODY)) {
-				http_error(ctx, 400, "missing_body", "body",
-				    "%s %s needs a body", method, r->path);
-				goto reply;
-			}
-			if (len > 0 && decode_body(ctx, ctype,
-			    (const char *)evbuffer_pullup(in, (ssize_t)len),
-			    len) != 0)
-				goto reply;
-		}
-	}
 	free(decoded);
-	if (r->flags & RT_WRITE) {
-		server_write(ctx);	/* replies after the group commit */
+	decoded = NULL;
+	if (head.framing == CONN_BODY_NONE) {
+		if (r->max_body > 0) {
+			body_ready(ctx, NULL);
+			return;
+		}
+		run(ctx);
 		return;
 	}
-	run_read(ctx);
-	http_send(ctx);
+	if (!(r->flags & RT_RAW) && body_format(evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Content-Type")) < 0) {
+		decode_body(ctx, evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Content-Type"),
+		    "", 0);		/* says 415, naming the type */
+		goto reply;
+	}
+	rc = conn_body_read(req, limit, body_read, ctx, &body, &why);
+	if (rc == CONN_PENDING)
+		return;		/* body_read carries on */
+	if (rc != 0) {
+		body_refused(ctx, rc, why);
+		goto reply;
+	}
+	body_ready(ctx, body);
 	return;
 reply:
 	free(decoded);

@@ -1862,10 +1862,15 @@ import_flush(struct import *im, struct client *c)
 			    im->file, im->lines[0], im->lines[n - 1], s);
 		free(s);
 	}
-	if (json_array_size(created) + json_array_size(refused) != n)
-		warnx("%s: %zu rows sent, the server accounted for %zu",
-		    im->file, n, json_array_size(created) +
+	/* A row the server lost is a failure, even with no refusal. */
+	if (json_array_size(created) + json_array_size(refused) != n) {
+		warnx("%s: the batch of lines %zu to %zu: %zu rows sent, the "
+		    "server accounted for %zu", im->file, im->lines[0],
+		    im->lines[n - 1], n, json_array_size(created) +
 		    json_array_size(refused));
+		reply_clear(&r);
+		return (EXIT_HTTP);
+	}
 	reply_clear(&r);
 	json_array_clear(im->batch);
 	return (0);

@@ -4,6 +4,7 @@
  * loop with its after-turn hook, and a clean stop on SIGTERM.  What each
  * request does is http.c's and api.c's.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <netdb.h>
@@ -30,8 +31,13 @@
 #define MAP_SIZE	(64ULL << 20)
 #define MAP_MAX		(64ULL << 30)
 #define MAX_BODY	(32 << 20)
-#define MAX_HEADERS	(16 << 10)
+#define MAX_BUFFERED	(64 << 20)
+#define MAX_CONNS	1024
+#define MAX_STREAMS	1024
+#define MAX_STREAMS_TOKEN 16
+#define HEADER_TIMEOUT_S 10
 #define TIMEOUT_S	30
+#define FD_SPARE	64	/* the store, the log, webhooks, DNS */
 
 static void
 usage(void)
@@ -73,6 +79,17 @@ on_remind(evutil_socket_t fd, short what, void *arg)
 	notify_defer(placement_remind, "reminders");
 }
 
+/* Audit entries past their retention are purged, checked each hour; a
+ * write task in slices, run after the turn's commit. */
+static void
+on_audit_purge(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_defer(audit_purge, "audit retention");
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -85,6 +102,39 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info("signal %d: finishing what is in flight", (int)sig);
 	srv->quit = 1;
+}
+
+/*
+ * Raise the soft limit on descriptors towards the hard one so that every
+ * connection the limits allow fits; if the hard limit is lower, lower the
+ * limits to what fits and say so.
+ */
+static void
+raise_nofile(struct conn_limits *lim)
+{
+	struct rlimit	rl;
+	rlim_t		need, have;
+
+	need = (rlim_t)(lim->max_connections + lim->max_streams + FD_SPARE);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return;
+	have = rl.rlim_cur > 2 * FD_SPARE ? rl.rlim_cur - FD_SPARE : FD_SPARE;
+	log_warn("only %llu file descriptors (the hard limit): %zu "
+	    "connections and %zu event streams at most",
+	    (unsigned long long)rl.rlim_cur, (size_t)(have * 3 / 4),
+	    (size_t)(have / 4));
+	lim->max_connections = (size_t)(have * 3 / 4);
+	lim->max_streams = (size_t)(have / 4);
+	if (lim->max_streams_per_token > lim->max_streams)
+		lim->max_streams_per_token = lim->max_streams;
 }
 
 /* On the first start of an empty store, IOD_BOOTSTRAP_TOKEN is admin. */
@@ -188,12 +238,19 @@ main(int argc, char **argv)
 	size_t				 map_size = MAP_SIZE, map_max = MAP_MAX;
 	const char			*tls_cert = NULL, *tls_key = NULL;
 	json_t				*doc;
-	size_t				 max_conns = 1024;
+	struct conn_limits		 lim = {
+		.max_connections = MAX_CONNS,
+		.max_streams = MAX_STREAMS,
+		.max_streams_per_token = MAX_STREAMS_TOKEN,
+		.max_body = MAX_BODY,
+		.max_buffered = MAX_BUFFERED,
+		.header_timeout_s = HEADER_TIMEOUT_S,
+	};
 	int				 timeout_s = TIMEOUT_S;
-	long				 rpm = 0;
 	int				 set_listen = 0, set_data = 0;
 	int				 set_refdir = 0, set_map = 0, set_level = 0;
-	struct event			*expire_ev, *remind_ev;
+	struct event			*expire_ev, *remind_ev, *purge_ev;
+	struct timeval			 hour = { 3600, 0 };
 	struct timeval			 five_minutes = { 300, 0 };
 	struct timeval			 minute = { 60, 0 };
 	int				 ch, check = 0, i, rc, grace_over = 0;
@@ -288,9 +345,19 @@ main(int argc, char **argv)
 		map_max = (size_t)srv->conf->map_max_mb << 20;
 		if (!set_level)
 			log_level = srv->conf->log_level;
-		max_conns = (size_t)srv->conf->limits.max_connections;
+		lim.max_connections =
+		    (size_t)srv->conf->limits.max_connections;
+		lim.max_streams = (size_t)srv->conf->limits.max_streams;
+		lim.max_streams_per_token =
+		    (size_t)srv->conf->limits.max_streams_per_token;
+		lim.max_body = (size_t)srv->conf->limits.max_body_bytes;
+		lim.max_buffered =
+		    (size_t)srv->conf->limits.max_buffered_bytes;
+		lim.header_timeout_s = srv->conf->limits.header_timeout_s;
+		lim.requests_per_minute =
+		    srv->conf->limits.requests_per_minute;
 		timeout_s = srv->conf->limits.request_timeout_s;
-		rpm = srv->conf->limits.requests_per_minute;
+		audit_set_retention(srv->conf->audit_retention_days);
 	}
 	srv->refdir = refdir;
 	if (sodium_init() < 0) {
@@ -302,10 +369,15 @@ main(int argc, char **argv)
 		return (1);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile(&lim);
 	if (store_open(&srv->st, srv->datadir, map_size, map_max, &cause) != 0) {
-		log_error("store: %s", cause);
+		log_error("store: %s", cause != NULL ? cause : "out of memory");
 		return (1);
 	}
+	if (store_restored(srv->st))
+		log_warn("store: %s/data.mdb is a restored copy (its identity "
+		    "is not the one this data directory knew); it now has "
+		    "the identity %s", srv->datadir, store_identity(srv->st));
 	if ((rc = bootstrap_token()) != 0) {
 		log_error("bootstrap token: %s", iod_strerror(rc));
 		return (1);
@@ -313,6 +385,10 @@ main(int argc, char **argv)
 	if ((rc = server_load(&cause)) != 0) {
 		log_error("start-up: %s", cause != NULL ? cause :
 		    iod_strerror(rc));
+		return (1);
+	}
+	if ((rc = server_store_resume()) != 0) {
+		log_error("start-up: audit log: %s", iod_strerror(rc));
 		return (1);
 	}
 	if (demo != NULL && (rc = api_load_demo(demo, &cause)) != 0) {
@@ -327,8 +403,9 @@ main(int argc, char **argv)
 	}
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
-	evhttp_set_max_body_size(srv->http, MAX_BODY);
-	evhttp_set_max_headers_size(srv->http, MAX_HEADERS);
+	/* conn.c reads bodies and bounds heads; evhttp gets heads only. */
+	evhttp_set_max_body_size(srv->http, 0);
+	evhttp_set_max_headers_size(srv->http, 2 * CONN_HEAD_MAX);
 	evhttp_set_timeout(srv->http, timeout_s);
 	evhttp_set_gencb(srv->http, http_dispatch, NULL);
 	/* Signals first: once it says it listens, SIGTERM is a clean stop. */
@@ -340,7 +417,10 @@ main(int argc, char **argv)
 		log_error("cannot listen on %s: %s", listen, strerror(errno));
 		return (1);
 	}
-	if (conn_init(srv->http, bs, max_conns, timeout_s, rpm, tls_cert,
+	/* A head comes within the request deadline too. */
+	if (lim.header_timeout_s > timeout_s)
+		lim.header_timeout_s = timeout_s;
+	if (conn_init(srv->http, bs, &lim, tls_cert,
 	    tls_key, &cause) != 0) {
 		log_error("%s", cause != NULL ? cause : "out of memory");
 		return (1);
@@ -356,11 +436,17 @@ main(int argc, char **argv)
 	}
 	remind_ev = event_new(srv->base, -1, EV_PERSIST, on_remind, NULL);
 	event_add(remind_ev, &five_minutes);
+	purge_ev = event_new(srv->base, -1, EV_PERSIST, on_audit_purge, NULL);
+	event_add(purge_ev, &hour);
+	on_audit_purge(-1, 0, NULL);
 	on_remind(-1, 0, NULL);
 
 	while (!srv->quit) {
-		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
+		if (event_base_loop(srv->base, EVLOOP_ONCE) < 0) {
+			log_error("event loop: %s", strerror(errno));
+			srv->exit_status = 1;
 			break;
+		}
 		server_after_turn();
 	}
 
@@ -368,6 +454,7 @@ main(int argc, char **argv)
 	 * written go out, close. */
 	evhttp_del_accept_socket(srv->http, bs);
 	notify_stop();
+	conn_stop();
 	grace_ev = evtimer_new(srv->base, on_grace, &grace_over);
 	evtimer_add(grace_ev, &grace);
 	while (!grace_over) {
@@ -376,10 +463,12 @@ main(int argc, char **argv)
 		server_after_turn();
 	}
 	event_free(grace_ev);
+	server_store_stop();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(expire_ev);
 	event_free(remind_ev);
+	event_free(purge_ev);
 	notify_free();
 	evhttp_free(srv->http);
 	conn_free();
@@ -389,6 +478,10 @@ main(int argc, char **argv)
 	rulesets_free();
 	conf_free(srv->conf);
 	refdata_free();
+	if (srv->exit_status != 0) {
+		log_error("stopped after a fatal error");
+		return (srv->exit_status);
+	}
 	log_info("stopped");
 	return (0);
 }

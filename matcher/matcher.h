@@ -274,13 +274,20 @@ struct active {
 	char		*name;
 	uint64_t	 version;	/* stored activation number */
 	struct ruleset	*rs;
+	json_t		*origin;	/* {from: file|api, path|actor, at} */
 	struct active	*next;
 };
 struct active	*rulesets_find(const char *name);	/* NULL: default */
 struct active	*rulesets_first(void);
 const char	*rulesets_default(void);
 int		 rulesets_set_default(const char *);
-int		 rulesets_install(struct txn *, struct ruleset *, uint64_t *);
+/* Through the API, by actor; from a configured file (activated only if
+ * its text changed since its last activation); at start, the others. */
+int		 rulesets_install(struct txn *, struct ruleset *,
+		    const char *actor, uint64_t *);
+int		 rulesets_activate_file(struct txn *, struct ruleset *,
+		    const char *path, uint64_t *);
+int		 rulesets_restore(struct txn *);
 json_t		*rulesets_json(const struct active *, int with_source);
 void		 rulesets_free(void);
 
@@ -323,16 +330,61 @@ int	 api_ranked(struct reqctx *);
 int	 api_proposal_transition(struct reqctx *);
 int	 api_match_batch(struct reqctx *);
 
-/* ---- conn.c: connection limits, deadlines, TLS, request rate ---------- */
+/* ---- conn.c: connections, request heads and bodies, limits, TLS ------ */
+struct conn_limits {
+	size_t		 max_connections;	/* of requests, open at once */
+	size_t		 max_streams;		/* event streams, in all */
+	size_t		 max_streams_per_token;
+	size_t		 max_body;		/* of one request */
+	size_t		 max_buffered;		/* bodies of all requests */
+	int		 header_timeout_s;	/* to send a whole head */
+	long		 requests_per_minute;	/* per token; 0: no limit */
+};
+#define CONN_HEAD_MAX	(16 * 1024)	/* a request line and its headers */
 /* After binding: count and bound connections; cert NULL for plain HTTP. */
 int	 conn_init(struct evhttp *, struct evhttp_bound_socket *,
-	    size_t max_connections, int request_timeout_s,
-	    long requests_per_minute, const char *cert, const char *key,
+	    const struct conn_limits *, const char *cert, const char *key,
 	    char **cause);
+/* Before evhttp_free: bodies still awaited are refused (503). */
+void	 conn_stop(void);
 void	 conn_free(void);
-void	 conn_request(struct evhttp_request *);	/* a request arrived */
-void	 conn_streaming(struct evhttp_request *);	/* exempt from deadline */
-size_t	 conn_count(void);
+/* What a request's head declared, as conn.c read it before evhttp. */
+#define CONN_BODY_NONE		0
+#define CONN_BODY_LENGTH	1
+#define CONN_BODY_CHUNKED	2
+struct conn_head {
+	int		 framing;	/* CONN_BODY_* */
+	uint64_t	 length;	/* CONN_BODY_LENGTH: Content-Length */
+	size_t		 max_body;	/* the configured cap of any body */
+	int		 status;	/* not 0: refuse the request so... */
+	const char	*code;		/* ...with this error code... */
+	const char	*message;	/* ...and this (until the reply) */
+};
+/* A request's head arrived (http_dispatch, first): *head (OUT). */
+void	 conn_request(struct evhttp_request *, struct conn_head *);
+/*
+ * Read the body the head declared, up to limit bytes.  Returns 0 with
+ * *body (caller frees) when it was all there already; CONN_PENDING when
+ * cb(arg, body, 0, NULL) will be called with it (caller frees body) from
+ * the loop, or cb(arg, NULL, status or -1 if the connection closed, why);
+ * else an HTTP status (400, 413, 503) with *why.  Call it only when a
+ * body was declared.
+ */
+#define CONN_PENDING	1
+typedef void (*conn_body_cb)(void *arg, struct evbuffer *body, int status,
+	    const char *why);
+int	 conn_body_read(struct evhttp_request *, size_t limit, conn_body_cb,
+	    void *arg, struct evbuffer **body, const char **why);
+/* Before a reply is sent: 1 if the connection must close after it (its
+ * body was not read, or its head was refused). */
+int	 conn_reply(struct evhttp_request *);
+/* The request becomes an event stream of token_id: 0, or over the limit
+ * per token (CONN_STREAMS_TOKEN) or in all (CONN_STREAMS_ALL), *limit set. */
+#define CONN_STREAMS_TOKEN	1
+#define CONN_STREAMS_ALL	2
+int	 conn_stream(struct evhttp_request *, uint64_t token_id,
+	    size_t *limit);
+size_t	 conn_count(void);		/* connections held */
 int	 conn_over_rate(uint64_t token_id);	/* 1 if over the limit */
 
 /* ---- metrics.c: counters and histograms for /metrics ------------------ */
@@ -457,9 +509,15 @@ struct webhook {
 	uint64_t	 referent_id, company_id;
 	char		*secret;	/* HMAC-SHA256 key; never shown */
 	int64_t		 cursor;	/* last event seq delivered (or skipped) */
+	int		 paused;	/* bool: held until an admin resumes */
+	char		*paused_reason;
 	int64_t		 created_at, updated_at;
 };
 extern const struct schema webhook_schema;
+/* In start-up's write txn, before anything else writes: note the store's
+ * identity from the next event on (delivery ids name it), and pause every
+ * webhook of a restored store. */
+int	 notify_settle(struct txn *);
 /* Load the webhooks, start the timers; after server_load. */
 int	 notify_init(struct event_base *);
 /* After each turn's commit: run deferred tasks, store webhook cursors,
@@ -475,6 +533,7 @@ int	 api_webhook_create(struct reqctx *);
 int	 api_webhook_list(struct reqctx *);
 int	 api_webhook_get(struct reqctx *);
 int	 api_webhook_delete(struct reqctx *);
+int	 api_webhook_resume(struct reqctx *);
 
 /* ---- static.c: the web console's files, and who the token is ---------- */
 /* Serve the console's files from dir (default "web", relative to the
@@ -540,8 +599,9 @@ struct reqctx {
 	struct token		 tok;		/* who asks */
 	char			 actor[80];	/* for the event log */
 	json_t			*body;		/* decoded JSON or msgpack body */
-	const char		*raw;		/* raw body (YAML routes) */
+	const char		*raw;		/* raw body (YAML, batch routes) */
 	size_t			 rawlen;
+	int			 raw_msgpack;	/* RT_BATCH: raw is msgpack */
 	struct evkeyvalq	 query;
 	uint64_t		 id;		/* the {id} of the path */
 	char			 name[65];	/* the {name} of the path */
@@ -558,6 +618,9 @@ typedef int (*handler_fn)(struct reqctx *);
 #define RT_WRITE	0x01	/* runs in the turn's group transaction */
 #define RT_RAW		0x02	/* body is passed raw (YAML), not decoded */
 #define RT_OPTBODY	0x04	/* the body may be left out */
+#define RT_BATCH	0x08	/* an array of up to BATCH_MAX items, checked
+				   whole, decoded one at a time (wire_items) */
+#define BATCH_MAX	10000	/* items in one :batch body */
 struct route {
 	const char	*method;	/* "GET" */
 	const char	*path;		/* "/v1/companies/{id}" */
@@ -572,6 +635,8 @@ void	 http_dispatch(struct evhttp_request *, void *);
 int	 http_error(struct reqctx *, int status, const char *code,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+/* Add Retry-After: seconds to an error reply (429, 503). */
+void	 http_retry_after(struct reqctx *, int seconds);
 int	 http_reply(struct reqctx *, int status, json_t *);	/* steals */
 /* Reply with a text body (CSV, the metrics); steals the buffer. */
 int	 http_reply_text(struct reqctx *, int status, const char *ctype,
@@ -598,6 +663,7 @@ struct server {
 	int			 quit;
 	int			 rebuild;	/* memory may be ahead */
 	int			 scrub;		/* compact after an erasure */
+	int			 exit_status;	/* non-zero after a fatal error */
 };
 extern struct server	*srv;
 /* Run ctx's handler in a child of the turn's write transaction. */
@@ -612,6 +678,32 @@ int	 server_reload(struct reqctx *);
 /* Queue an audit entry: a person read a candidate's data. */
 void	 server_audit(const char *actor, uint64_t token_id,
 	    uint64_t candidate_id, const char *action);
+/* At start, after server_load: today's audit entries, and an erasure
+ * whose compaction did not happen yet. */
+int	 server_store_resume(void);
+/* 1 while an erasure waits for its compaction (no room, or running). */
+int	 server_scrub_waiting(void);
+/* At the end, before store_close: writes held, audits not written. */
+void	 server_store_stop(void);
+
+/* ---- audit.c: the log of reads of a person's data ----------------------
+ * Each (actor, token, candidate, action) once a day; kept for the
+ * configured retention.
+ */
+void	 audit_note(const char *actor, uint64_t token_id,
+	    uint64_t candidate_id, const char *action);
+int	 audit_pending(void);	/* 1 if notes wait to be written */
+/* Write the notes in the turn's group txn; after its commit,
+ * audit_done(1) if it held, audit_done(0) to keep them for the next. */
+void	 audit_flush(struct txn *);
+void	 audit_done(int committed);
+/* At start, in a read txn: today's entries, so none is written twice. */
+int	 audit_load(struct txn *);
+/* A task for server_task: delete a slice of the entries older than the
+ * retention, oldest first; defers itself again while there are more. */
+int	 audit_purge(struct reqctx *);
+void	 audit_set_retention(int days);
+void	 audit_free(void);
 /* Run fn as a write of its own, outside any request (timers). */
 int	 server_task(int (*fn)(struct reqctx *), const char *actor);
 

@@ -207,6 +207,10 @@ api_metrics(struct reqctx *ctx)
 	    (unsigned long long)s.open_offers, store_map_size(srv->st),
 	    store_map_used(srv->st), (unsigned long long)event_last(ctx->txn),
 	    conn_count());
+	evbuffer_add_printf(out, "# HELP iod_erasure_pending 1 while an "
+	    "erasure waits for the store's compaction (no room for the copy, "
+	    "or copying).\n# TYPE iod_erasure_pending gauge\n"
+	    "iod_erasure_pending %d\n", server_scrub_waiting());
 	return (http_reply_text(ctx, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", out));
 }

@@ -13,7 +13,10 @@
  * filled up to SSE_SOFT bytes, and it is read further only once libevent
  * says that buffer drained; one that stops reading keeps its place in the
  * log, not a growing buffer, and is dropped by the write timeout (or past
- * SSE_CAP) to come back from its Last-Event-ID.  A stream's connection
+ * SSE_CAP) to come back from its Last-Event-ID.  Each turn, a reader is
+ * handed at most SSE_SLICE events and all readers SSE_TURN, so that a
+ * catch-up from far back never holds the loop.  How many streams may be
+ * open, per token and in all, is conn.c's to say.  A stream's connection
  * is never freed in its own callback: the close callback marks it, and
  * what is closed is freed after the turn.
  *
@@ -22,8 +25,17 @@
  * signed X-IOD-Signature: sha256=HMAC-SHA256(secret, body), with libevent's
  * asynchronous client, and retried 1, 2, 4 ... 300 s apart until a 2xx.
  * Its cursor advances only then and is stored (committed) before the next
- * event leaves.  Deferred write tasks (the reminders) also run here, after
- * the commit, as no write transaction may be opened during the turn.
+ * event leaves.  A connection the receiver closes (HTTP/1.0, Connection:
+ * close) is replaced by a new one for the next event.  The delivery id,
+ * X-IOD-Delivery, is IDENTITY-SEQ: the identity of the store that wrote
+ * the event (the epochs in DB_META say which, from which seq on), so a
+ * restored copy, which gets a new identity, never reuses the live store's
+ * ids for other events, and names an old event as the live one did.  A
+ * restored store starts with its webhooks paused until an admin resumes
+ * them (POST /v1/webhooks/{id}/resume).
+ *
+ * Deferred write tasks (the reminders) also run here, after the commit,
+ * as no write transaction may be opened during the turn.
  */
 #include <sys/queue.h>
 
@@ -38,6 +50,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>	/* a reply's HTTP version */
 #include <event2/keyvalq_struct.h>
 #include <sodium.h>
 
@@ -45,8 +58,10 @@
 
 #define SSE_SOFT		(64 * 1024)	/* fill a buffer up to this */
 #define SSE_CAP			(1024 * 1024)	/* drop a stream beyond this */
-#define SSE_MAX			20000		/* streams at once */
-#define SSE_SCAN		4096	/* events looked at per pass per reader */
+#define SSE_SCAN		4096	/* events looked at per pass per webhook */
+#define SSE_SLICE		512	/* ...per turn per reader */
+#define SSE_TURN		8192	/* ...per turn by all readers together */
+#define SSE_RETRY_AFTER_S	5	/* a stream refused: come back then */
 #define SSE_HEARTBEAT_S		15
 #define SSE_WRITE_TIMEOUT_S	60	/* a reader that takes nothing in */
 #define SSE_RETRY_MS		3000	/* what EventSource waits to reconnect */
@@ -55,6 +70,11 @@
 #define HOOK_TIMEOUT_S		10
 #define HOOK_BACKOFF_MAX_S	300
 #define DEFER_MAX		8
+#define EPOCH_TAG		'E'	/* DB_META: first seq -> identity */
+#define RESTORED_REASON		"the store was restored from a copy: the " \
+	"daemon it was copied from may have delivered these events already; " \
+	"an admin resumes it with POST /v1/webhooks/{id}/resume, with " \
+	"{\"cursor\": SEQ} to skip what the receiver has"
 
 /* ---- the records ------------------------------------------------------- */
 
@@ -71,6 +91,8 @@ static const struct field webhook_fields[] = {
 	{ "company_id", FT_REF, FLD(company_id), 0, F_NULLABLE, 0, 0, NULL, NULL, NULL },
 	{ "secret", FT_STR, FLD(secret), 0, F_REQUIRED, 16, 256, NULL, NULL, NULL },
 	{ "cursor", FT_INT, FLD(cursor), 0, F_RO, 0, 0, NULL, NULL, NULL },
+	{ "paused", FT_BOOL, FLD(paused), 0, F_RO, 0, 0, NULL, NULL, NULL },
+	{ "paused_reason", FT_STR, FLD(paused_reason), 0, F_RO | F_NULLABLE, 0, 300, NULL, NULL, NULL },
 	{ "created_at", FT_TIME, FLD(created_at), 0, F_RO, 0, 0, NULL, NULL, NULL },
 	{ "updated_at", FT_TIME, FLD(updated_at), 0, F_RO, 0, 0, NULL, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL }
@@ -108,10 +130,19 @@ struct hook {				/* one webhook at work */
 	time_t			 next_try;	/* backing off until, 0: not */
 	char			 last_error[96];
 	struct evhttp_connection *evcon;
+	int			 served;	/* replies on this connection */
+	int			 reused;	/* in flight on a used one */
+	int			 reconnect;	/* open a new one first */
+	int			 paused;	/* until an admin resumes it */
 	struct event		*retry;
 	int			 gone, mark;
 };
 TAILQ_HEAD(hook_list, hook);
+
+struct epoch {				/* events from first on: identity */
+	uint64_t	 first;
+	char		 id[65];
+};
 
 struct cached {				/* a decoded event and its renderings */
 	uint64_t	 seq;
@@ -127,6 +158,8 @@ static struct {
 	size_t			 nsubs;
 	struct hook_list	 hooks;
 	size_t			 nhooks;
+	struct epoch		*epochs;	/* by first, ascending */
+	size_t			 nepochs;
 	struct cached		*ring;
 	struct event		*pump_ev, *beat_ev;
 	uint64_t		 last;		/* last seq handed out */
@@ -260,9 +293,10 @@ sub_send(struct sub *s, struct evbuffer *buf)
 		evhttp_send_reply_chunk_with_cb(s->req, buf, sub_drained, s);
 }
 
-/* Hand s what it may see of the log, up to a full buffer. */
-static void
-sub_pump(struct sub *s, struct txn *t, struct evbuffer *buf)
+/* Hand s what it may see of the log, up to a full buffer or max events
+ * looked at (a catch-up goes on at the next turn); returns how many. */
+static int
+sub_pump(struct sub *s, struct txn *t, struct evbuffer *buf, int max)
 {
 	struct cached	*c;
 	const char	*frame;
@@ -272,14 +306,14 @@ sub_pump(struct sub *s, struct txn *t, struct evbuffer *buf)
 	if ((have = sub_buffered(s)) > SSE_CAP) {
 		s->state = SUB_DROP;
 		nt.reap = 1;
-		return;
+		return (0);
 	}
 	for (n = 0; s->cursor < nt.last; n++) {
 		if (have + evbuffer_get_length(buf) >= SSE_SOFT) {
 			s->full = 1;
 			break;
 		}
-		if (n == SSE_SCAN) {
+		if (n == max) {
 			nt.more = 1;
 			break;
 		}
@@ -291,6 +325,7 @@ sub_pump(struct sub *s, struct txn *t, struct evbuffer *buf)
 			evbuffer_add(buf, frame, len);
 	}
 	sub_send(s, buf);
+	return (n);
 }
 
 static void
@@ -375,6 +410,7 @@ api_events_stream(struct reqctx *ctx)
 	struct sub			*s;
 	const char			*last, *after;
 	uint64_t			 from = 0;
+	size_t				 limit = 0;
 
 	last = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
 	    "Last-Event-ID");
@@ -390,12 +426,26 @@ api_events_stream(struct reqctx *ctx)
 	if (nt.base == NULL || nt.stopped)
 		return (http_error(ctx, 503, "unavailable", NULL,
 		    "the event stream is not running"));
-	if (nt.nsubs >= SSE_MAX)
-		return (http_error(ctx, 503, "too_many_streams", NULL,
-		    "%d event streams are open: try again later", SSE_MAX));
 	if ((evcon = evhttp_request_get_connection(ctx->req)) == NULL ||
 	    (s = calloc(1, sizeof(*s))) == NULL)
 		return (http_error(ctx, 503, "no_memory", NULL, "out of memory"));
+	/* Streams have their own budget, per token and in all. */
+	switch (conn_stream(ctx->req, ctx->tok.id, &limit)) {
+	case 0:
+		break;
+	case CONN_STREAMS_TOKEN:
+		free(s);
+		http_retry_after(ctx, SSE_RETRY_AFTER_S);
+		return (http_error(ctx, 429, "too_many_streams", NULL,
+		    "this token has %zu event streams open, its limit: close "
+		    "one (a stream resumes from Last-Event-ID)", limit));
+	default:
+		free(s);
+		http_retry_after(ctx, SSE_RETRY_AFTER_S);
+		return (http_error(ctx, 503, "too_many_streams", NULL,
+		    "%zu event streams are open, the server's limit: try "
+		    "again later", limit));
+	}
 	s->tok = ctx->tok;
 	s->tok.subject = ctx->tok.subject != NULL ? strdup(ctx->tok.subject) :
 	    NULL;
@@ -411,7 +461,6 @@ api_events_stream(struct reqctx *ctx)
 	/* No read deadline (a reader sends nothing more); a write one. */
 	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
 		bufferevent_set_timeouts(bev, NULL, &wtv);
-	conn_streaming(ctx->req);
 	TAILQ_INSERT_TAIL(&nt.subs, s, entry);
 	nt.nsubs++;
 	if ((buf = evbuffer_new()) != NULL) {
@@ -481,6 +530,112 @@ token_by_id(struct txn *t, uint64_t id, struct token *tok)
 	return (0);
 }
 
+/* The identity of the store that wrote event seq. */
+static const char *
+epoch_of(uint64_t seq)
+{
+	size_t	i;
+
+	for (i = nt.nepochs; i > 0; i--)
+		if (nt.epochs[i - 1].first <= seq)
+			return (nt.epochs[i - 1].id);
+	/* Written before identities were kept: by the first one. */
+	return (nt.nepochs > 0 ? nt.epochs[0].id : store_identity(srv->st));
+}
+
+static int
+epoch_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct epoch	*e;
+
+	(void)arg;
+	if (kl != 9 || vl == 0 || vl >= sizeof(e->id))
+		return (0);
+	if ((e = reallocarray(nt.epochs, nt.nepochs + 1, sizeof(*e))) == NULL)
+		return (IOD_ENOMEM);
+	nt.epochs = e;
+	e += nt.nepochs++;
+	e->first = key_get_u64((const uint8_t *)k + 1);
+	memcpy(e->id, v, vl);
+	e->id[vl] = '\0';
+	return (0);
+}
+
+/* Read the epochs of the store's identities. */
+static int
+epochs_load(struct txn *t)
+{
+	uint8_t	k[1] = { EPOCH_TAG };
+
+	free(nt.epochs);
+	nt.epochs = NULL;
+	nt.nepochs = 0;
+	return (store_scan(t, DB_META, k, 1, 1, epoch_cb, NULL));
+}
+
+static int
+paused_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct webhook	 w;
+	uint64_t	*ids = arg;
+
+	(void)k; (void)kl;
+	memset(&w, 0, sizeof(w));
+	w.role = -1;
+	if (rec_decode(&webhook_schema, &w, v, vl) == 0 && !w.paused &&
+	    ids[0] < HOOK_MAX)
+		ids[++ids[0]] = w.id;
+	rec_clear(&webhook_schema, &w);
+	return (0);
+}
+
+int
+notify_settle(struct txn *t)
+{
+	const char	*id = store_identity(srv->st);
+	struct webhook	 w;
+	uint64_t	 ids[HOOK_MAX + 1];
+	uint8_t		 k[9];
+	size_t		 i;
+	int		 rc, moved;
+
+	if ((rc = epochs_load(t)) != 0)
+		return (rc);
+	/* A new identity since the last start: a copy (store.c says when),
+	 * even if a start of it failed before this was committed. */
+	moved = nt.nepochs > 0 && strcmp(nt.epochs[nt.nepochs - 1].id, id) != 0;
+	if (nt.nepochs == 0 || moved) {
+		k[0] = EPOCH_TAG;
+		key_u64(k + 1, event_last(t) + 1);
+		if ((rc = store_put(t, DB_META, k, sizeof(k), id,
+		    strlen(id))) != 0 || (rc = epochs_load(t)) != 0)
+			return (rc);
+	}
+	if (!store_restored(srv->st) && !moved)
+		return (0);
+	ids[0] = 0;
+	store_scan(t, DB_WEBHOOKS, NULL, 0, 0, paused_cb, ids);
+	for (i = 1; i <= ids[0]; i++) {
+		memset(&w, 0, sizeof(w));
+		w.role = -1;
+		if (store_get_rec(t, DB_WEBHOOKS, ids[i], &webhook_schema,
+		    &w) == 0) {
+			w.paused = 1;
+			free(w.paused_reason);
+			w.paused_reason = strdup(RESTORED_REASON);
+			w.updated_at = (int64_t)time(NULL);
+			store_put_rec(t, DB_WEBHOOKS, w.id, &webhook_schema,
+			    &w);
+		}
+		rec_clear(&webhook_schema, &w);
+	}
+	if (ids[0] > 0)
+		log_warn("store: a restored copy: %llu webhooks paused until "
+		    "an admin resumes each (POST /v1/webhooks/{id}/resume)",
+		    (unsigned long long)ids[0]);
+	return (t->rc);
+}
+
 static struct hook *
 hook_find(uint64_t id)
 {
@@ -531,6 +686,7 @@ hook_new(const struct webhook *w)
 	h->tok.referent_id = w->referent_id;
 	h->tok.company_id = w->company_id;
 	h->cursor = h->stored = (uint64_t)w->cursor;
+	h->paused = w->paused;
 	h->retry = evtimer_new(nt.base, hook_retry, h);
 	if (h->host == NULL || h->path == NULL || h->secret == NULL ||
 	    h->retry == NULL) {
@@ -583,6 +739,46 @@ hook_failed(struct hook *h, int status, const char *why)
 	    why, h->attempts + 1, (long)tv.tv_sec);
 }
 
+/* Is word one of the comma-separated tokens of the header value v? */
+static int
+header_has(const char *v, const char *word)
+{
+	size_t	n = strlen(word), len;
+
+	while (v != NULL && *v != '\0') {
+		v += strspn(v, " \t,");
+		len = strcspn(v, " \t,");
+		if (len == n && strncasecmp(v, word, n) == 0)
+			return (1);
+		v += len;
+	}
+	return (0);
+}
+
+/*
+ * Does the receiver close the connection after this reply?  It says so
+ * (Connection: close), or speaks HTTP/1.0 without keep-alive, or ends the
+ * body by closing.  libevent's client heeds only the first: the others
+ * would leave a dead connection for the next event.
+ */
+static int
+hook_closes(struct evhttp_request *req)
+{
+	struct evkeyvalq	*hd = evhttp_request_get_input_headers(req);
+	const char		*conn = evhttp_find_header(hd, "Connection");
+	int			 code = evhttp_request_get_response_code(req);
+
+	if (header_has(conn, "close"))
+		return (1);
+	if (req->major == 1 && req->minor == 0 && !header_has(conn,
+	    "keep-alive"))
+		return (1);
+	if (code < 200 || code == 204 || code == 304)	/* no body */
+		return (0);
+	return (evhttp_find_header(hd, "Content-Length") == NULL &&
+	    evhttp_find_header(hd, "Transfer-Encoding") == NULL);
+}
+
 /* The receiver answered, or the connection failed (req NULL). */
 static void
 hook_done(struct evhttp_request *req, void *arg)
@@ -596,6 +792,24 @@ hook_done(struct evhttp_request *req, void *arg)
 	h->inflight = 0;
 	if (h->gone)
 		return;
+	if (code == 0) {
+		h->served = 0;	/* libevent closed it */
+		if (h->reused) {
+			/* The receiver closed a kept-alive connection as
+			 * the event went out: send it again at once, on a
+			 * new one. */
+			log_debug("webhook %llu: connection closed by the "
+			    "receiver, opening another",
+			    (unsigned long long)h->id);
+			h->reused = 0;
+			h->reconnect = 1;
+			wake();
+			return;
+		}
+	} else if (hook_closes(req))
+		h->reconnect = 1;
+	else
+		h->served++;
 	if (code >= 200 && code <= 299) {
 		h->cursor = seq;
 		h->acked = 1;
@@ -621,7 +835,7 @@ hook_send(struct hook *h, const struct cached *c)
 	struct evkeyvalq		*hd;
 	uint8_t				 mac[crypto_auth_hmacsha256_BYTES];
 	char				 hex[2 * sizeof(mac) + 1], sig[80];
-	char				 seq[24], id[24], hostport[300];
+	char				 seq[96], id[24], hostport[300];
 	json_t				*j;
 	char				*body;
 	size_t				 len;
@@ -640,11 +854,18 @@ hook_send(struct hook *h, const struct cached *c)
 	sodium_memzero(&st, sizeof(st));
 	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
 	snprintf(sig, sizeof(sig), "sha256=%s", hex);
-	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)c->seq);
+	snprintf(seq, sizeof(seq), "%s-%llu", epoch_of(c->seq),
+	    (unsigned long long)c->seq);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)h->id);
 	snprintf(hostport, sizeof(hostport), strchr(h->host, ':') != NULL ?
 	    "[%s]:%d" : "%s:%d", h->host, h->port);
+	if (h->evcon != NULL && h->reconnect) {
+		evhttp_connection_free(h->evcon);	/* idle, and closed */
+		h->evcon = NULL;
+	}
+	h->reconnect = 0;
 	if (h->evcon == NULL) {
+		h->served = 0;
 		h->evcon = evhttp_connection_base_new(nt.base, nt.dns, h->host,
 		    (unsigned short)h->port);
 		if (h->evcon == NULL) {
@@ -671,8 +892,10 @@ hook_send(struct hook *h, const struct cached *c)
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	free(body);
 	h->inflight = c->seq;
+	h->reused = h->served > 0;
 	if (evhttp_make_request(h->evcon, req, EVHTTP_REQ_POST, h->path) != 0) {
 		h->inflight = 0;
+		h->served = 0;
 		hook_failed(h, 0, "cannot connect");
 	}
 }
@@ -723,6 +946,11 @@ sync_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		    (h = hook_new(&w)) != NULL) {
 			TAILQ_INSERT_TAIL(&nt.hooks, h, entry);
 			nt.nhooks++;
+		} else if (h != NULL && h->paused && !w.paused) {
+			/* Resumed, maybe from another cursor: a paused hook
+			 * moved none, so the record's is the one. */
+			h->cursor = h->stored = (uint64_t)w.cursor;
+			h->paused = 0;
 		}
 		if (h != NULL)
 			h->mark = 1;
@@ -941,22 +1169,33 @@ api_webhook_list(struct reqctx *ctx)
 	    "next_cursor")));
 }
 
+/* The webhook of the path's {id} into w: 0, or the error's status. */
+static int
+webhook_load(struct reqctx *ctx, struct webhook *w)
+{
+	int	rc;
+
+	memset(w, 0, sizeof(*w));
+	w->role = -1;
+	if ((rc = store_get_rec(ctx->txn, DB_WEBHOOKS, ctx->id, &webhook_schema,
+	    w)) != 0) {
+		rec_clear(&webhook_schema, w);
+		if (rc == IOD_ENOTFOUND)
+			return (http_error(ctx, 404, "not_found", "id",
+			    "no webhook %llu", (unsigned long long)ctx->id));
+		return (http_store_error(ctx, rc));
+	}
+	return (0);
+}
+
 int
 api_webhook_get(struct reqctx *ctx)
 {
 	struct webhook	w;
 	int		rc;
 
-	memset(&w, 0, sizeof(w));
-	w.role = -1;
-	if ((rc = store_get_rec(ctx->txn, DB_WEBHOOKS, ctx->id, &webhook_schema,
-	    &w)) != 0) {
-		rec_clear(&webhook_schema, &w);
-		if (rc == IOD_ENOTFOUND)
-			return (http_error(ctx, 404, "not_found", "id",
-			    "no webhook %llu", (unsigned long long)ctx->id));
-		return (http_store_error(ctx, rc));
-	}
+	if ((rc = webhook_load(ctx, &w)) != 0)
+		return (rc);
 	http_reply(ctx, 200, webhook_json(&w));
 	rec_clear(&webhook_schema, &w);
 	return (200);
@@ -980,6 +1219,67 @@ api_webhook_delete(struct reqctx *ctx)
 	return (http_reply(ctx, 204, NULL));
 }
 
+/*
+ * POST /v1/webhooks/{id}/resume [{"cursor": SEQ}]: deliver again what a
+ * paused webhook holds, from its cursor or from the one given (the last
+ * event the receiver has).  Resuming one that runs changes nothing.
+ */
+int
+api_webhook_resume(struct reqctx *ctx)
+{
+	struct webhook	 w;
+	const char	*key;
+	json_t		*v, *cur = NULL, *j;
+	uint64_t	 last = event_last(ctx->txn);
+	int		 rc;
+
+	if (ctx->body != NULL) {
+		if (!json_is_object(ctx->body))
+			return (http_error(ctx, 400, "invalid", "body",
+			    "body is not a JSON object (expected {\"cursor\": "
+			    "SEQ} or nothing)"));
+		json_object_foreach(ctx->body, key, v)
+			if (strcmp(key, "cursor") != 0)
+				return (http_error(ctx, 400, "invalid", key,
+				    "%s: unknown field (expected cursor)", key));
+		cur = json_object_get(ctx->body, "cursor");
+		if (cur != NULL && (!json_is_integer(cur) ||
+		    json_integer_value(cur) < 0 ||
+		    (uint64_t)json_integer_value(cur) > last))
+			return (http_error(ctx, 400, "invalid", "cursor",
+			    "cursor: expected the sequence number of an event "
+			    "(0 to %llu)", (unsigned long long)last));
+	}
+	if ((rc = webhook_load(ctx, &w)) != 0)
+		return (rc);
+	if (!w.paused) {
+		rec_clear(&webhook_schema, &w);
+		if (cur != NULL)
+			return (http_error(ctx, 409, "not_paused", "cursor",
+			    "webhook %llu is not paused: its cursor moves only "
+			    "while it is", (unsigned long long)ctx->id));
+		return (api_webhook_get(ctx));
+	}
+	w.paused = 0;
+	free(w.paused_reason);
+	w.paused_reason = NULL;
+	if (cur != NULL)
+		w.cursor = json_integer_value(cur);
+	w.updated_at = (int64_t)time(NULL);
+	store_put_rec(ctx->txn, DB_WEBHOOKS, w.id, &webhook_schema, &w);
+	event_append(ctx->txn, "webhook.resumed", "webhook", w.id, ctx->actor,
+	    NULL);
+	if (ctx->txn->rc != 0) {
+		rec_clear(&webhook_schema, &w);
+		return (http_store_error(ctx, ctx->txn->rc));
+	}
+	nt.hooks_changed = 1;
+	j = webhook_json(&w);	/* the hook at work learns it after the commit */
+	json_object_set_new(j, "cursor", json_integer(w.cursor));
+	rec_clear(&webhook_schema, &w);
+	return (http_reply(ctx, 200, j));
+}
+
 /* ---- the turn's end ---------------------------------------------------- */
 
 /* Hand every reader and every idle webhook what is new for it. */
@@ -991,6 +1291,8 @@ pump_all(void)
 	struct sub	*s;
 	struct hook	*h;
 	uint64_t	 last;
+	size_t		 n;
+	int		 budget;
 
 	if (store_begin(srv->st, &t, 0, NULL) != 0)
 		return;
@@ -1005,12 +1307,21 @@ pump_all(void)
 		store_abort(&t);
 		return;
 	}
-	TAILQ_FOREACH(s, &nt.subs, entry)
+	/* A slice each, SSE_TURN in all, the next turn starting where this
+	 * one stopped: a catch-up from far back never holds the loop. */
+	for (n = nt.nsubs, budget = SSE_TURN; n > 0 && budget > 0; n--) {
+		s = TAILQ_FIRST(&nt.subs);
+		TAILQ_REMOVE(&nt.subs, s, entry);
+		TAILQ_INSERT_TAIL(&nt.subs, s, entry);
 		if (s->state == SUB_LIVE && !s->full && s->cursor < last)
-			sub_pump(s, &t, buf);
+			budget -= sub_pump(s, &t, buf, budget < SSE_SLICE ?
+			    budget : SSE_SLICE);
+	}
+	if (n > 0)
+		nt.more = 1;
 	TAILQ_FOREACH(h, &nt.hooks, entry)
-		if (!h->gone && h->inflight == 0 && h->next_try == 0 &&
-		    h->cursor < last)
+		if (!h->gone && !h->paused && h->inflight == 0 &&
+		    h->next_try == 0 && h->cursor < last)
 			hook_pump(h, &t);
 	evbuffer_free(buf);
 	store_abort(&t);
@@ -1136,4 +1447,7 @@ notify_free(void)
 		evdns_base_free(nt.dns, 0);
 	nt.dns = NULL;
 	nt.base = NULL;
+	free(nt.epochs);
+	nt.epochs = NULL;
+	nt.nepochs = 0;
 }

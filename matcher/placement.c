@@ -231,7 +231,7 @@ static const struct field placement_fields[] = {
 	{ "durable", FT_BOOL, FLD(placement, durable), 0, RO, 0, 0, NULL, NULL, NULL },
 	{ "status", FT_ENUM, FLD(placement, status), 0, RO, 0, 0, placement_status_names, NULL, NULL },
 	{ "ended_on", FT_DATE, FLD(placement, ended_on), 0, RO, 0, 0, NULL, NULL, NULL },
-	{ "end_reason", FT_STR, FLD(placement, end_reason), 0, RO | F_SENSITIVE, 0, 1000, NULL, NULL, NULL },
+	{ "end_reason", FT_STR, FLD(placement, end_reason), 0, RO | F_NOTE, 0, 1000, NULL, NULL, NULL },
 	{ "ruleset", FT_STR, FLD(placement, ruleset), 0, RO, 0, 64, NULL, NULL, NULL },
 	{ "ruleset_version", FT_INT, FLD(placement, ruleset_version), 0, RO, 0, 0, NULL, NULL, NULL },
 	{ "followups", FT_INT, FLD(placement, followups), 0, RO, 0, 0, NULL, NULL, NULL },
@@ -255,7 +255,7 @@ static const struct field followup_fields[] = {
 	{ "number", FT_INT, FLD(followup, number), 0, RO, 0, 0, NULL, NULL, NULL },
 	{ "due_on", FT_DATE, FLD(followup, due_on), 0, RO, 0, 0, NULL, NULL, NULL },
 	{ "status", FT_ENUM, FLD(followup, status), 0, RO, 0, 0, followup_status_names, NULL, NULL },
-	{ "note", FT_STR, FLD(followup, note), 0, RO | F_SENSITIVE, 0, 2000, NULL, NULL, NULL },
+	{ "note", FT_STR, FLD(followup, note), 0, RO | F_NOTE, 0, 2000, NULL, NULL, NULL },
 	{ "assessment", FT_ENUM, FLD(followup, assessment), 0, RO | F_SENSITIVE, 0, 0, assessment_names, NULL, NULL },
 	{ "done_on", FT_DATE, FLD(followup, done_on), 0, RO, 0, 0, NULL, NULL, NULL },
 	{ "reminded_due", FT_BOOL, FLD(followup, reminded_due), 0, RO, 0, 0, NULL, NULL, NULL },
@@ -1033,7 +1033,7 @@ query_parse(struct reqctx *ctx, const struct qparam *params, struct query *q)
 	unsigned long long	 u;
 	char			*end, *list;
 	void			*at;
-	int			 k;
+	int			 k, cut;
 
 	memset(q, 0, sizeof(*q));
 	q->status = q->kind = q->overdue = -1;
@@ -1044,18 +1044,20 @@ query_parse(struct reqctx *ctx, const struct qparam *params, struct query *q)
 				break;
 		if (p->name == NULL)
 			return (http_error(ctx, 400, "invalid", kv->key,
-			    "%.40s: not a filter of %s", kv->key,
+			    "%.*s: not a filter of %s",
+			    (int)utf8_cut(kv->key, 40), kv->key,
 			    ctx->route->path));
 		at = (char *)q + p->off;
+		cut = (int)utf8_cut(kv->value, 20);	/* for messages */
 		switch (p->type) {
 		case Q_ID:
 		case Q_CURSOR:
 			u = strtoull(kv->value, &end, 10);
 			if (!isdigit((unsigned char)*kv->value) || *end != '\0' ||
-			    (p->type == Q_ID && u == 0))
+			    (p->type == Q_ID && u == 0) || u == UINT64_MAX)
 				return (http_error(ctx, 400, "invalid", p->name,
-				    "%s: \"%.20s\" is not %s", p->name,
-				    kv->value, p->type == Q_ID ? "an id" :
+				    "%s: \"%.*s\" is not %s", p->name,
+				    cut, kv->value, p->type == Q_ID ? "an id" :
 				    "a cursor from a previous page"));
 			*(uint64_t *)at = u;
 			break;
@@ -1064,8 +1066,8 @@ query_parse(struct reqctx *ctx, const struct qparam *params, struct query *q)
 			if (!isdigit((unsigned char)*kv->value) || *end != '\0' ||
 			    u < 1 || u > LIST_MAX)
 				return (http_error(ctx, 400, "invalid", "limit",
-				    "limit: \"%.20s\" is not an integer from 1 "
-				    "to %d", kv->value, LIST_MAX));
+				    "limit: \"%.*s\" is not an integer from 1 "
+				    "to %d", cut, kv->value, LIST_MAX));
 			*(size_t *)at = (size_t)u;
 			break;
 		case Q_STR:
@@ -1077,23 +1079,24 @@ query_parse(struct reqctx *ctx, const struct qparam *params, struct query *q)
 		case Q_DATE:
 			if (date_parse(kv->value, (iod_date *)at) != 0)
 				return (http_error(ctx, 400, "invalid", p->name,
-				    "%s: \"%.20s\" is not a date (expected "
-				    "YYYY-MM-DD)", p->name, kv->value));
+				    "%s: \"%.*s\" is not a date (expected "
+				    "YYYY-MM-DD)", p->name, cut, kv->value));
 			break;
 		case Q_BOOL:
 			if (strcmp(kv->value, "true") != 0 &&
 			    strcmp(kv->value, "false") != 0)
 				return (http_error(ctx, 400, "invalid", p->name,
-				    "%s: \"%.20s\" is not true or false",
-				    p->name, kv->value));
+				    "%s: \"%.*s\" is not true or false",
+				    p->name, cut, kv->value));
 			*(int *)at = strcmp(kv->value, "true") == 0;
 			break;
 		case Q_ENUM:
 			if ((k = enum_lookup(p->names, kv->value)) < 0) {
 				list = names_list(p->names);
 				http_error(ctx, 400, "invalid", p->name,
-				    "%s: \"%.20s\" is not one of %s", p->name,
-				    kv->value, list != NULL ? list : "the names");
+				    "%s: \"%.*s\" is not one of %s", p->name,
+				    cut, kv->value, list != NULL ? list :
+				    "the names");
 				free(list);
 				return (400);
 			}
@@ -1153,18 +1156,19 @@ names_get(struct txn *t, struct names *nm, uint64_t cand_id,
 {
 	struct candidate	c;
 	struct company		co;
+	size_t			n;
 
 	if (cand_id != nm->cand_id) {
 		nm->cand_id = cand_id;
 		memset(&c, 0, sizeof(c));
 		if (store_get_rec(t, DB_CANDIDATES, cand_id, &candidate_schema,
-		    &c) == 0 && c.first_name != NULL)
+		    &c) == 0 && c.first_name != NULL) {
+			/* The initial is a character, not a byte: "Ö." */
+			n = c.last_name != NULL ? utf8_initial(c.last_name) : 0;
 			snprintf(nm->cand, sizeof(nm->cand), "%s%s%.*s%s",
-			    c.first_name, c.last_name != NULL ? " " : "",
-			    c.last_name != NULL ? 1 : 0,
-			    c.last_name != NULL ? c.last_name : "",
-			    c.last_name != NULL ? "." : "");
-		else
+			    c.first_name, n > 0 ? " " : "", (int)n,
+			    n > 0 ? c.last_name : "", n > 0 ? "." : "");
+		} else
 			snprintf(nm->cand, sizeof(nm->cand), "candidate %llu",
 			    (unsigned long long)cand_id);
 		rec_clear(&candidate_schema, &c);

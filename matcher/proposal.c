@@ -39,8 +39,8 @@ check_datetime(const char *s, char **cause)
 		if (date_parse(day, &d) == 0)
 			return (0);
 	}
-	if (asprintf(cause, "\"%.20s\" is not a date and time (expected "
-	    "YYYY-MM-DDTHH:MM)", s) == -1)
+	if (asprintf(cause, "\"%.*s\" is not a date and time (expected "
+	    "YYYY-MM-DDTHH:MM)", (int)utf8_cut(s, 20), s) == -1)
 		*cause = NULL;
 	return (IOD_EINVAL);
 }
@@ -77,7 +77,7 @@ static const struct field proposal_fields[] = {
 	{ "eligible", FT_INT, FLD(proposal, eligible), 0, F_RO | F_SENSITIVE, 0, 0, NULL, NULL, NULL },
 	{ "status", FT_ENUM, FLD(proposal, status), 0, F_RO, 0, 0, proposal_status_names, NULL, NULL },
 	{ "meeting", FT_OBJ, FLD(proposal, meeting), 0, F_NULLABLE, 0, 0, NULL, &meeting_schema, NULL },
-	{ "reason", FT_STR, FLD(proposal, reason), 0, F_NULLABLE, 1, 1000, NULL, NULL, NULL },
+	{ "reason", FT_STR, FLD(proposal, reason), 0, F_NULLABLE | F_NOTE, 1, 1000, NULL, NULL, NULL },
 	{ "proposed_on", FT_DATE, FLD(proposal, proposed_on), 0, F_RO, 0, 0, NULL, NULL, NULL },
 	{ "decided_on", FT_DATE, FLD(proposal, decided_on), 0, F_RO, 0, 0, NULL, NULL, NULL },
 	{ "created_at", FT_TIME, FLD(proposal, created_at), 0, F_RO, 0, 0, NULL, NULL, NULL },
@@ -427,8 +427,8 @@ api_ranked(struct reqctx *ctx)
 		n = strtol(q, &end, 10);
 		if (*end != '\0' || n < 1 || n > 100)
 			return (http_error(ctx, 400, "invalid", "limit",
-			    "limit: \"%.20s\" is not an integer from 1 to 100",
-			    q));
+			    "limit: \"%.*s\" is not an integer from 1 to 100",
+			    (int)utf8_cut(q, 20), q));
 	}
 	if ((status = prepare(ctx, &o, &a, &mo)) != 0)
 		goto out;

@@ -146,25 +146,6 @@ proposal_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return (0);
 }
 
-/* Placements and follow-ups are read by field name, schema-free. */
-static json_t *
-generic(const void *v, size_t vl)
-{
-	msgpack_unpacked	 u;
-	json_t			*j = NULL;
-	char			*cause = NULL;
-	size_t			 off = 0;
-
-	if (mp_check(v, vl) != 0)
-		return (NULL);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, v, vl, &off) == MSGPACK_UNPACK_SUCCESS)
-		j = mp_to_json(&u.data, &cause);
-	msgpack_unpacked_destroy(&u);
-	free(cause);
-	return (j);
-}
-
 static iod_date
 jdate(json_t *j, const char *key)
 {
@@ -190,7 +171,7 @@ placement_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	iod_date	 start, trial_end, ended, six;
 
 	(void)k; (void)kl;
-	if ((j = generic(v, vl)) == NULL)
+	if ((j = mp_bytes_to_json(v, vl)) == NULL)
 		return (0);
 	c = cand_of(r, (uint64_t)json_integer_value(json_object_get(j,
 	    "candidate_id")));
@@ -228,7 +209,7 @@ followup_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	const char	*status, *kind;
 
 	(void)k; (void)kl;
-	if ((j = generic(v, vl)) == NULL)
+	if ((j = mp_bytes_to_json(v, vl)) == NULL)
 		return (0);
 	c = cand_of(r, (uint64_t)json_integer_value(json_object_get(j,
 	    "candidate_id")));
@@ -380,7 +361,8 @@ period(struct reqctx *ctx, struct report *r)
 	if ((q = http_query(ctx, "programme")) != NULL &&
 	    (r->programme = enum_lookup(programme_names, q)) < 0)
 		return (http_error(ctx, 400, "invalid", "programme",
-		    "programme: \"%.30s\" is not a programme", q));
+		    "programme: \"%.*s\" is not a programme",
+		    (int)utf8_cut(q, 30), q));
 	if (rulesets_find(NULL) != NULL)
 		r->rs = rulesets_find(NULL)->rs;
 	return (0);
@@ -394,15 +376,46 @@ wants_csv(struct reqctx *ctx, int *csv)
 	*csv = q != NULL && strcmp(q, "csv") == 0;
 	if (q != NULL && !*csv && strcmp(q, "json") != 0)
 		return (http_error(ctx, 400, "invalid", "format",
-		    "format: \"%.20s\" is not json or csv", q));
+		    "format: \"%.*s\" is not json or csv",
+		    (int)utf8_cut(q, 20), q));
 	return (0);
+}
+
+/* Append one CSV row of cells (NULL is an empty cell), each through
+ * csv_cell, the one writer of every CSV cell iod sends. */
+static void
+csv_row(struct evbuffer *out, const char *const *cells, size_t n)
+{
+	size_t	 i;
+	char	*c;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			evbuffer_add(out, ",", 1);
+		if ((c = csv_cell(cells[i])) != NULL)
+			evbuffer_add(out, c, strlen(c));
+		free(c);
+	}
+	evbuffer_add(out, "\r\n", 2);
+}
+
+/* A scalar as a CSV cell's text (caller frees): a string as it is, a
+ * number or a boolean as JSON writes it, null as nothing. */
+static char *
+csv_text(json_t *v)
+{
+	if (json_is_string(v))
+		return (strdup(json_string_value(v)));
+	if (v == NULL || json_is_null(v))
+		return (strdup(""));
+	return (json_dumps(v, JSON_ENCODE_ANY));
 }
 
 /* A JSON object of scalars and one level of objects, as CSV rows. */
 static void
 csv_rows(struct evbuffer *out, const char *prefix, json_t *j)
 {
-	const char	*key;
+	const char	*key, *cells[2];
 	json_t		*v;
 	char		*s, name[160];
 
@@ -413,8 +426,10 @@ csv_rows(struct evbuffer *out, const char *prefix, json_t *j)
 			csv_rows(out, name, v);
 			continue;
 		}
-		s = json_dumps(v, JSON_ENCODE_ANY);
-		evbuffer_add_printf(out, "%s,%s\n", name, s != NULL ? s : "");
+		s = csv_text(v);
+		cells[0] = name;
+		cells[1] = s;
+		csv_row(out, cells, 2);
 		free(s);
 	}
 }
@@ -495,7 +510,7 @@ api_report_activity(struct reqctx *ctx)
 	if (!csv)
 		return (http_reply(ctx, 200, j));
 	out = evbuffer_new();
-	evbuffer_add_printf(out, "indicator,value\n");
+	csv_row(out, (const char *const []){ "indicator", "value" }, 2);
 	csv_rows(out, "", j);
 	json_decref(j);
 	return (http_reply_text(ctx, 200, "text/csv; charset=utf-8", out));
@@ -533,7 +548,7 @@ charter_placement_cb(const void *k, size_t kl, const void *v, size_t vl,
 	uint64_t		 co;
 
 	(void)k; (void)kl;
-	if ((j = generic(v, vl)) == NULL)
+	if ((j = mp_bytes_to_json(v, vl)) == NULL)
 		return (0);
 	co = (uint64_t)json_integer_value(json_object_get(j, "company_id"));
 	if (in(ca->r, jdate(j, "start_on"))) {
@@ -619,6 +634,12 @@ charter_company_cb(const void *k, size_t kl, const void *v, size_t vl,
 	return (0);
 }
 
+#define CHARTER_COLUMNS	10
+static const char *const charter_columns[CHARTER_COLUMNS] = {
+	"company_id", "siret", "name", "action", "done_before", "committed",
+	"publics_per_year", "days_per_year", "realised", "no_action"
+};
+
 int
 api_report_charter(struct reqctx *ctx)
 {
@@ -626,8 +647,10 @@ api_report_charter(struct reqctx *ctx)
 	struct charter_arg	 ca;
 	struct charter_list	 cl;
 	struct evbuffer		*out;
-	json_t			*it, *cm;
-	size_t			 i, n;
+	json_t			*it, *cm, *c;
+	const char		*cells[CHARTER_COLUMNS];
+	char			*text[CHARTER_COLUMNS];
+	size_t			 i, n, k;
 	int			 status, csv;
 
 	if ((status = wants_csv(ctx, &csv)) != 0 ||
@@ -651,37 +674,29 @@ api_report_charter(struct reqctx *ctx)
 		    "from", http_query(ctx, "from"), "to", http_query(ctx,
 		    "to"), "companies", cl.items)));
 	out = evbuffer_new();
-	evbuffer_add_printf(out, "company_id,siret,name,action,done_before,"
-	    "committed,publics_per_year,days_per_year,realised,no_action\n");
+	csv_row(out, charter_columns, CHARTER_COLUMNS);
 	json_array_foreach(cl.items, i, it) {
 		cm = json_object_get(it, "commitments");
 		for (n = 0; n < json_array_size(cm) || n == 0; n++) {
-			json_t	*c = json_array_get(cm, n);
-			char	*name = json_dumps(json_object_get(it, "name"),
-			    JSON_ENCODE_ANY), done[24] = "";
-
-			if (json_is_integer(json_object_get(c, "realised")))
-				snprintf(done, sizeof(done), "%lld", (long long)
-				    json_integer_value(json_object_get(c,
-				    "realised")));
-			evbuffer_add_printf(out, "%lld,%s,%s,%s,%s,%s,%lld,%lld,"
-			    "%s,%s\n", (long long)json_integer_value(
-			    json_object_get(it, "company_id")),
-			    json_string_value(json_object_get(it, "siret")),
-			    name != NULL ? name : "",
-			    c != NULL ? json_string_value(json_object_get(c,
-			    "action")) : "",
-			    c != NULL && json_is_true(json_object_get(c,
-			    "done_before")) ? "true" : "false",
-			    c != NULL && json_is_true(json_object_get(c,
-			    "committed")) ? "true" : "false",
-			    (long long)json_integer_value(json_object_get(c,
-			    "publics_per_year")),
-			    (long long)json_integer_value(json_object_get(c,
-			    "days_per_year")), done,
-			    json_is_true(json_object_get(it, "no_action")) ?
-			    "true" : "false");
-			free(name);
+			c = json_array_get(cm, n);
+			text[0] = csv_text(json_object_get(it, "company_id"));
+			text[1] = csv_text(json_object_get(it, "siret"));
+			text[2] = csv_text(json_object_get(it, "name"));
+			text[3] = csv_text(json_object_get(c, "action"));
+			text[4] = csv_text(c != NULL ? json_object_get(c,
+			    "done_before") : json_false());
+			text[5] = csv_text(c != NULL ? json_object_get(c,
+			    "committed") : json_false());
+			text[6] = csv_text(json_object_get(c,
+			    "publics_per_year"));
+			text[7] = csv_text(json_object_get(c, "days_per_year"));
+			text[8] = csv_text(json_object_get(c, "realised"));
+			text[9] = csv_text(json_object_get(it, "no_action"));
+			for (k = 0; k < CHARTER_COLUMNS; k++)
+				cells[k] = text[k];
+			csv_row(out, cells, CHARTER_COLUMNS);
+			for (k = 0; k < CHARTER_COLUMNS; k++)
+				free(text[k]);
 			if (c == NULL)
 				break;
 		}

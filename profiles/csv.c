@@ -3,7 +3,9 @@
  * and for the reference tables: quoted fields with doubled quotes and line
  * breaks inside quotes, CRLF or LF, a UTF-8 byte-order mark, and lines that
  * start with '#' as comments.  It only splits rows into fields; what the
- * columns mean is the caller's business.
+ * columns mean is the caller's business.  It also writes the cells of
+ * every CSV iod produces (csv_cell), quoted and safe to open in a
+ * spreadsheet.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +84,8 @@ csv_next(struct csv *c, char **cause)
 		if (c->lineno == 1 && n >= 3 &&
 		    memcmp(c->line, "\xef\xbb\xbf", 3) == 0)
 			i = 3;
-		if (c->line[i] != '#' && c->line[i] != '\n' &&
-		    c->line[i] != '\r' && c->line[i] != '\0')
+		if (i < (size_t)n && c->line[i] != '#' &&
+		    c->line[i] != '\n' && c->line[i] != '\r')
 			break;
 	}
 	c->rowline = c->lineno;
@@ -108,6 +110,13 @@ csv_next(struct csv *c, char **cause)
 			continue;
 		}
 		ch = c->line[i++];
+		/* A NUL would end the field where a C string ends. */
+		if (ch == '\0') {
+			if (asprintf(cause, "line %zu: column %zu: a NUL byte "
+			    "(expected text)", c->lineno, nf) == -1)
+				*cause = NULL;
+			return (IOD_EINVAL);
+		}
 		if (quoted) {
 			if (ch == '"') {
 				if (i < (size_t)n && c->line[i] == '"') {
@@ -172,4 +181,43 @@ csv_column(char **header, size_t n, const char *name)
 		if (strcmp(header[i], name) == 0)
 			return ((int)i);
 	return (-1);
+}
+
+/* Would a spreadsheet read a cell starting with c as a formula? */
+static int
+csv_formula(char c)
+{
+	return (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+	    c == '\r');
+}
+
+char *
+csv_cell(const char *s)
+{
+	const char	*p;
+	char		*out, *o;
+	size_t		 len;
+	int		 quote, formula;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
+	formula = csv_formula(*s);
+	quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	if ((out = malloc(len * 2 + 4)) == NULL)
+		return (NULL);
+	o = out;
+	if (quote)
+		*o++ = '"';
+	if (formula)
+		*o++ = '\'';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			*o++ = '"';
+		*o++ = *p;
+	}
+	if (quote)
+		*o++ = '"';
+	*o = '\0';
+	return (out);
 }

@@ -100,7 +100,7 @@ const struct schema company_schema = { "company", sizeof(struct company), compan
 
 static const struct field visit_fields[] = {
 	{ "on", FT_DATE, FLD(visit, on), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
-	{ "notes", FT_STR, FLD(visit, notes), 0, F_NULLABLE, 0, 4000, NULL, NULL, NULL },
+	{ "notes", FT_STR, FLD(visit, notes), 0, F_NULLABLE|F_NOTE, 0, 4000, NULL, NULL, NULL },
 	END_FIELD
 };
 static const struct schema visit_schema = { "workstation_visit", sizeof(struct visit), visit_fields, 1 };

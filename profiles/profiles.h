@@ -31,6 +31,7 @@ enum iod_err {
 	IOD_ECORRUPT = -7,	/* a stored record does not decode */
 	IOD_EFORBIDDEN = -8,
 	IOD_ETOOBIG = -9,
+	IOD_ENOSPC = -10,	/* no room left on the disk */
 };
 const char	*iod_strerror(int);
 
@@ -47,6 +48,15 @@ iod_date	 date_add_months(iod_date, int);
 iod_date	 date_today(void);	/* or IOD_TODAY=YYYY-MM-DD */
 int		 siret_valid(const char *);	/* 14 digits, Luhn */
 int		 utf8_valid(const char *, size_t);
+/* The most bytes of s, at most max, that end on a character boundary:
+ * for "%.*s" instead of "%.40s", which may cut a character in two. */
+size_t		 utf8_cut(const char *s, size_t max);
+/* The byte length of s's first character (its initial), 0 if s is empty
+ * or does not start with a valid UTF-8 character. */
+size_t		 utf8_initial(const char *s);
+/* A copy of s with each malformed byte replaced by U+FFFD; caller frees,
+ * NULL if out of memory. */
+char		*utf8_repair(const char *s);
 int		 email_valid(const char *);
 
 /* ---- enumerations (model.c) --------------------------------------------
@@ -234,6 +244,8 @@ enum field_type {
 #define F_NULLABLE	0x10	/* may be null or absent */
 #define F_NOCV		0x20	/* shown in the no-CV view despite F_PERSONAL */
 #define F_CV		0x40	/* CV-like: never in the no-CV view */
+#define F_NOTE		0x80	/* free text written by the team: never in
+				   the no-CV view */
 
 struct schema;
 struct field {
@@ -269,8 +281,12 @@ int	 rec_from_json(const struct schema *, void *rec, json_t *j,
 /* Views for rec_to_json: what the reader may see. */
 #define VIEW_FULL	0
 #define VIEW_COMPANY	1	/* no-CV view: drops F_SENSITIVE, F_PERSONAL
-				   (unless F_NOCV) and F_CV fields */
+				   (unless F_NOCV), F_CV and F_NOTE fields */
 json_t	*rec_to_json(const struct schema *, const void *rec, int view);
+/* The top-level field called name that a reader with this view sees, or
+ * NULL (no such field, or one the view hides). */
+const struct field *rec_field(const struct schema *, const char *name,
+	    int view);
 /* Pack rec as a msgpack map with a "v" schema version key. */
 int	 rec_pack(const struct schema *, const void *rec, msgpack_packer *);
 /* Decode a stored record; IOD_ECORRUPT if it does not fit the schema. */
@@ -287,9 +303,42 @@ void	*rec_new(const struct schema *);	/* zeroed, enums unset */
  * length fits in len: 0 or IOD_EINVAL.  Call before msgpack_unpack_next
  * on bytes from outside. */
 int	 mp_check(const void *buf, size_t len);
-/* Generic conversions between the two wire formats. */
+/* Generic conversions between the two wire formats.  mp_to_json refuses
+ * a map with a key twice, as JSON bodies are refused. */
 json_t	*mp_to_json(const msgpack_object *, char **cause);
+/* The one msgpack value in buf (checked first) as JSON, or NULL if buf is
+ * not one well-formed value; for stored records read schema-free. */
+json_t	*mp_bytes_to_json(const void *buf, size_t len);
 int	 json_pack_mp(json_t *, msgpack_packer *);
+
+/*
+ * The items of a wire body that is one array (JSON or msgpack), decoded
+ * one at a time so that a big body never becomes one big tree: the cost
+ * of a body is its bytes plus one item's tree.  The struct only borrows
+ * buf.
+ */
+#define ITEM_VALUES_MAX	1024	/* values (keys too) in one item: a full
+				   company record has about 400 */
+struct wire_items {
+	const char	*buf;
+	size_t		 len, off;
+	size_t		 n, i;		/* items in all, items read */
+	int		 msgpack;
+};
+/*
+ * Open buf as an array and count its items without decoding them.
+ * Returns 0; IOD_ETOOBIG if there are more than max (w->n says how many);
+ * IOD_EINVAL if buf is not one array (*cause says why, caller frees).
+ */
+int	 wire_items_open(struct wire_items *, const char *buf, size_t len,
+	    int msgpack, size_t max, char **cause);
+/*
+ * Decode the next item to JSON.  Returns 1 and *item (caller decrefs);
+ * 0 after the last; IOD_ETOOBIG for an item of more than ITEM_VALUES_MAX
+ * values, IOD_EINVAL for a malformed one, IOD_ENOMEM, each with *cause
+ * (caller frees); the next call goes on with the item after it.
+ */
+int	 wire_items_next(struct wire_items *, json_t **item, char **cause);
 
 /* ---- CSV rows (csv.c) ------------------------------------------------- */
 #include <stdio.h>
@@ -308,6 +357,14 @@ void	 csv_init(struct csv *, FILE *);	/* the caller keeps the FILE */
 int	 csv_next(struct csv *, char **cause);	/* 1 row, 0 EOF, <0 error */
 void	 csv_close(struct csv *);
 int	 csv_column(char **header, size_t n, const char *name);
+/*
+ * One RFC 4180 cell for every CSV iod writes: s (NULL is empty) quoted
+ * when it holds a comma, a quote, CR or LF, quotes doubled, and a cell
+ * that a spreadsheet would run as a formula (starting with =, +, -, @,
+ * tab or CR) prefixed with a ' inside quotes.  Returns a string the
+ * caller frees, NULL if out of memory.
+ */
+char	*csv_cell(const char *s);
 
 /* ---- reference data (refdata.c) ----------------------------------------
  * The territory's communes, QPV and the ROME tables, loaded from CSV files
@@ -374,10 +431,26 @@ struct txn {
 	int		 write;
 };
 
-/* Open (creating) the store in dir; map_size, map_max in bytes. */
+/*
+ * Open (creating) the store in dir; map_size, map_max in bytes.  The file
+ * is checked against its meta pages and every database is read once: a
+ * damaged store fails with IOD_ECORRUPT and a *cause that says what is
+ * wrong and how to put a backup in place.  A data directory whose marker
+ * (store.id) says a store lived there never opens as a new empty store.
+ */
 int	 store_open(struct store **, const char *dir, size_t map_size,
 	    size_t map_max, char **cause);
 void	 store_close(struct store *);	/* NULL ok; no txn may be live */
+/*
+ * The store's identity: 32 hex digits, random, made with the store and
+ * kept both in it and in the marker file store.id beside data.mdb.  A
+ * data.mdb whose identity differs from the marker's, or that has one but
+ * no marker beside it, is a restored copy (or a copy moved elsewhere): it
+ * gets a new identity and store_restored() says 1 until the next open.
+ * The string is borrowed for the life of the store.
+ */
+const char *store_identity(struct store *);
+int	 store_restored(struct store *);
 /* Grow the map geometrically up to its limit; no txn may be live.
  * Returns 0, or IOD_EMAPFULL at the limit. */
 int	 store_grow(struct store *);
@@ -418,9 +491,27 @@ int	 store_scan(struct txn *, enum store_db, const void *key, size_t klen,
 	    size_t vl, void *arg), void *arg);
 /* Count of entries in a database. */
 size_t	 store_count(struct txn *, enum store_db);
-/* Rewrite the data file compacted, leaving no freed page behind (after an
- * erasure).  No transaction may be live.  0 or an error. */
-int	 store_compact(struct store *);
+/*
+ * Compaction off the caller's thread (after an erasure: the copy leaves
+ * out free pages and the unused part of each page, where erased bytes
+ * linger).  store_compact_start() begins copying a snapshot to
+ * DIR/compact.tmp in a thread, which writes one byte to done_fd (-1: none)
+ * when it is over; then store_compact_finish(), with no transaction live,
+ * swaps the copy in: 0; IOD_ECONFLICT if something was committed since
+ * the snapshot (start again); another error with *cause (caller frees) if
+ * the copy failed (IOD_ENOSPC: no room).  After finish, !store_ok() means
+ * not even the old file could be reopened: the caller must stop.
+ */
+int	 store_compact_start(struct store *, int done_fd);
+int	 store_compact_busy(struct store *);
+int	 store_compact_finish(struct store *, char **cause);
+int	 store_ok(struct store *);
+/* After a commit failed with MDB_PANIC, reopen the environment (no txn
+ * live); 0 if it was not needed or worked, else an error with *cause. */
+int	 store_recover(struct store *, char **cause);
+/* Grow the map while less than a quarter of it is free (no txn live):
+ * 0, or IOD_EMAPFULL when map_max stops it. */
+int	 store_reserve(struct store *);
 /* Write a consistent, compacted copy of the store (a data.mdb) to fd;
  * safe while the store is in use. */
 int	 store_backup(struct store *, int fd);

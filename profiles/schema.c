@@ -2,8 +2,9 @@
  * schema.c — the codecs of every record type, driven by the field tables of
  * model.c: JSON in (validating, with errors that name the field), JSON out
  * (with the no-CV view), msgpack out and in (the stored form), and freeing.
- * It also converts between JSON and msgpack trees for the wire.  What each
- * field means is model.c's business; where records live is store.c's.
+ * It also converts between JSON and msgpack trees for the wire, and reads
+ * a batch body one item at a time.  What each field means is model.c's
+ * business; where records live is store.c's.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -61,7 +62,7 @@ brief(json_t *v)
 
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (s != NULL && strlen(s) > 40) {
-		t = xasprintf("%.37s...", s);
+		t = xasprintf("%.*s...", (int)utf8_cut(s, 37), s);
 		free(s);
 		s = t;
 	}
@@ -119,11 +120,11 @@ check_string(const struct field *f, const char *s, size_t len, int64_t min,
 	if ((int64_t)len < min || (int64_t)len > max) {
 		if (min == max)
 			return (fail(field, cause, path,
-			    "\"%.40s\" has %zu bytes (expected exactly %" PRId64 ")",
-			    s, len, max));
+			    "\"%.*s\" has %zu bytes (expected exactly %" PRId64
+			    ")", (int)utf8_cut(s, 40), s, len, max));
 		return (fail(field, cause, path,
-		    "\"%.40s\" has %zu bytes (expected %" PRId64 " to %" PRId64 ")",
-		    s, len, min, max));
+		    "\"%.*s\" has %zu bytes (expected %" PRId64 " to %" PRId64
+		    ")", (int)utf8_cut(s, 40), s, len, min, max));
 	}
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
@@ -228,7 +229,8 @@ field_from_json(const struct field *f, void *rec, json_t *v, const char *path,
 			goto badtype;
 		if (date_parse(json_string_value(v), &d) != 0)
 			return (fail(field, cause, path,
-			    "\"%.40s\" is not a date (expected YYYY-MM-DD)",
+			    "\"%.*s\" is not a date (expected YYYY-MM-DD)",
+			    (int)utf8_cut(json_string_value(v), 40),
 			    json_string_value(v)));
 		*AT(rec, f, iod_date) = d;
 		return (0);
@@ -407,9 +409,22 @@ obj_present(const struct schema *sc, const void *rec)
 static int
 visible(const struct field *f, int view)
 {
-	if (view != VIEW_COMPANY || (f->flags & F_NOCV))
+	if (view != VIEW_COMPANY)
 		return (1);
-	return (!(f->flags & (F_PERSONAL | F_SENSITIVE | F_CV)));
+	if (f->flags & (F_SENSITIVE | F_CV | F_NOTE))
+		return (0);
+	return (!(f->flags & F_PERSONAL) || (f->flags & F_NOCV));
+}
+
+const struct field *
+rec_field(const struct schema *sc, const char *name, int view)
+{
+	const struct field	*f;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return (visible(f, view) ? f : NULL);
+	return (NULL);
 }
 
 static json_t	*to_json(const struct schema *, const void *, int);
@@ -905,6 +920,14 @@ mp_json(const msgpack_object *o, int depth, char **cause)
 				json_decref(j);
 				return (NULL);
 			}
+			/* JSON bodies refuse a key twice: so does msgpack. */
+			if (json_object_get(j, key) != NULL) {
+				*cause = xasprintf("duplicate key \"%.*s\" in a "
+				    "msgpack map", (int)utf8_cut(key, 40), key);
+				free(key);
+				json_decref(j);
+				return (NULL);
+			}
 			if ((v = mp_json(&kv->val, depth + 1, cause)) == NULL) {
 				free(key);
 				json_decref(j);
@@ -932,22 +955,25 @@ be(const unsigned char *p, int n)
 
 /*
  * msgpack-c allocates a declared array or map before reading it: five bytes
- * can ask for gigabytes.  Walk the bytes first: every length must fit in
- * what is left, every element needs at least one byte, the value must end
- * exactly at len.
+ * can ask for gigabytes.  Walk the bytes of one value first: every length
+ * must fit in what is left, every element needs at least one byte.  *next
+ * gets where the value ends, *values how many values it holds (keys, and
+ * itself, included).
  */
-int
-mp_check(const void *buf, size_t len)
+static int
+mp_walk(const unsigned char *p, const unsigned char *end,
+    const unsigned char **next, uint64_t *values)
 {
-	const unsigned char	*p = buf, *end = p + len;
-	uint64_t		 pending = 1, n;
-	unsigned		 c;
-	int			 hdr;
+	uint64_t	 pending = 1, n;
+	unsigned	 c;
+	int		 hdr;
 
+	*values = 0;
 	while (pending > 0) {
 		if (p >= end)
 			return (IOD_EINVAL);
 		pending--;
+		(*values)++;
 		c = *p;
 		n = 0;
 		hdr = 1;
@@ -1001,7 +1027,232 @@ mp_check(const void *buf, size_t len)
 		if (pending > (uint64_t)(end - p))
 			return (IOD_EINVAL);
 	}
-	return (p == end ? 0 : IOD_EINVAL);
+	*next = p;
+	return (0);
+}
+
+/* Check that buf holds exactly one value whose lengths all fit in it. */
+int
+mp_check(const void *buf, size_t len)
+{
+	const unsigned char	*p = buf, *next;
+	uint64_t		 values;
+
+	if (mp_walk(p, p + len, &next, &values) != 0)
+		return (IOD_EINVAL);
+	return (next == p + len ? 0 : IOD_EINVAL);
+}
+
+/* ---- the items of a batch body ------------------------------------------ */
+
+static size_t
+json_space(const char *buf, size_t len, size_t off)
+{
+	while (off < len && (buf[off] == ' ' || buf[off] == '\t' ||
+	    buf[off] == '\n' || buf[off] == '\r'))
+		off++;
+	return (off);
+}
+
+/*
+ * Find the end of the JSON array item at off: the first ',' or closing
+ * bracket outside strings and nested brackets.  The bracket pairs and the
+ * item's grammar are jansson's to check; this only cuts, and counts the
+ * item's values (separators and openings) on the way.  *end gets the
+ * offset of that ',' or ']'; IOD_EINVAL if the body ends first.
+ */
+static int
+json_item_end(const char *buf, size_t len, size_t off, size_t *end,
+    uint64_t *values)
+{
+	size_t	depth = 0;
+	int	instr = 0;
+	char	ch;
+
+	*values = 1;
+	for (; off < len; off++) {
+		ch = buf[off];
+		if (instr) {
+			if (ch == '\\')
+				off++;
+			else if (ch == '"')
+				instr = 0;
+			continue;
+		}
+		switch (ch) {
+		case '"':
+			instr = 1;
+			break;
+		case '[':
+		case '{':
+			depth++;
+			(*values)++;
+			break;
+		case ']':
+		case '}':
+			if (depth == 0) {
+				*end = off;
+				return (0);
+			}
+			depth--;
+			break;
+		case ',':
+		case ':':
+			if (depth == 0 && ch == ',') {
+				*end = off;
+				return (0);
+			}
+			(*values)++;
+			break;
+		}
+	}
+	return (IOD_EINVAL);
+}
+
+int
+wire_items_open(struct wire_items *w, const char *buf, size_t len,
+    int msgpack, size_t max, char **cause)
+{
+	const unsigned char	*p = (const unsigned char *)buf;
+	uint64_t		 values;
+	size_t			 off, end;
+
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	w->msgpack = msgpack;
+	*cause = NULL;
+	if (msgpack) {
+		if (len >= 1 && p[0] >= 0x90 && p[0] <= 0x9f) {
+			w->n = p[0] & 0x0f;
+			w->off = 1;
+		} else if (len >= 3 && p[0] == 0xdc) {
+			w->n = be(p + 1, 2);
+			w->off = 3;
+		} else if (len >= 5 && p[0] == 0xdd) {
+			w->n = be(p + 1, 4);
+			w->off = 5;
+		} else {
+			*cause = strdup("body is not an array");
+			return (IOD_EINVAL);
+		}
+		if (w->n > max)
+			return (IOD_ETOOBIG);
+		if (mp_check(buf, len) != 0) {
+			*cause = strdup("body is not one complete msgpack value");
+			return (IOD_EINVAL);
+		}
+		return (0);
+	}
+	off = json_space(buf, len, 0);
+	if (off == len || buf[off] != '[') {
+		*cause = strdup("body is not an array");
+		return (IOD_EINVAL);
+	}
+	w->off = off + 1;
+	off = json_space(buf, len, off + 1);
+	if (off < len && buf[off] == ']')
+		end = off;
+	else {
+		/* Count: a ',' or the closing ']' after each item. */
+		for (;;) {
+			if (json_item_end(buf, len, off, &end, &values) != 0) {
+				*cause = strdup("invalid JSON: the array is "
+				    "not closed");
+				return (IOD_EINVAL);
+			}
+			w->n++;
+			if (buf[end] != ',')
+				break;
+			off = end + 1;
+		}
+		if (w->n > max)
+			return (IOD_ETOOBIG);
+	}
+	if (buf[end] != ']' || json_space(buf, len, end + 1) != len) {
+		*cause = strdup("invalid JSON: the array is not closed, or "
+		    "something follows it");
+		return (IOD_EINVAL);
+	}
+	return (0);
+}
+
+int
+wire_items_next(struct wire_items *w, json_t **item, char **cause)
+{
+	const unsigned char	*p = (const unsigned char *)w->buf, *next;
+	msgpack_unpacked	 u;
+	json_error_t		 err;
+	uint64_t		 values;
+	size_t			 start, end, off = 0;
+	int			 rc;
+
+	*item = NULL;
+	*cause = NULL;
+	if (w->i >= w->n)
+		return (0);
+	w->i++;
+	start = w->off;
+	if (w->msgpack) {
+		if (mp_walk(p + start, p + w->len, &next, &values) != 0) {
+			*cause = strdup("not one complete msgpack value");
+			w->off = w->len;
+			return (IOD_EINVAL);
+		}
+		end = w->off = (size_t)(next - p);
+	} else {
+		if (json_item_end(w->buf, w->len, start, &end, &values) != 0) {
+			*cause = strdup("invalid JSON: the array is not closed");
+			w->off = w->len;
+			return (IOD_EINVAL);
+		}
+		w->off = end + 1;
+	}
+	if (values > ITEM_VALUES_MAX) {
+		*cause = xasprintf("item of more than %d values (a record "
+		    "has far fewer)", ITEM_VALUES_MAX);
+		return (IOD_ETOOBIG);
+	}
+	if (!w->msgpack) {
+		*item = json_loadb(w->buf + start, end - start,
+		    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+		if (*item == NULL) {
+			*cause = xasprintf("invalid JSON at line %d, column %d "
+			    "of the item: %s", err.line, err.column, err.text);
+			return (IOD_EINVAL);
+		}
+		return (1);
+	}
+	msgpack_unpacked_init(&u);
+	rc = msgpack_unpack_next(&u, w->buf + start, end - start, &off);
+	if (rc != MSGPACK_UNPACK_SUCCESS || off != end - start) {
+		msgpack_unpacked_destroy(&u);
+		*cause = strdup(rc == MSGPACK_UNPACK_NOMEM_ERROR ?
+		    "out of memory" : "not one complete msgpack value");
+		return (rc == MSGPACK_UNPACK_NOMEM_ERROR ? IOD_ENOMEM :
+		    IOD_EINVAL);
+	}
+	*item = mp_to_json(&u.data, cause);
+	msgpack_unpacked_destroy(&u);
+	return (*item != NULL ? 1 : IOD_EINVAL);
+}
+
+json_t *
+mp_bytes_to_json(const void *buf, size_t len)
+{
+	msgpack_unpacked	 u;
+	json_t			*j = NULL;
+	char			*cause = NULL;
+	size_t			 off = 0;
+
+	if (mp_check(buf, len) != 0)
+		return (NULL);
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS)
+		j = mp_to_json(&u.data, &cause);
+	msgpack_unpacked_destroy(&u);
+	free(cause);
+	return (j);
 }
 
 json_t *

@@ -1,8 +1,8 @@
 /*
  * valid.c — checks of single values that need no reference table: ISO 8601
- * calendar dates and their arithmetic, SIRET numbers (Luhn), UTF-8 and
- * e-mail addresses, and the project's error strings.  The tables (communes,
- * ROME) are refdata.c's.
+ * calendar dates and their arithmetic, SIRET numbers (Luhn), UTF-8 (and
+ * cutting text only between characters), e-mail addresses, and the
+ * project's error strings.  The tables (communes, ROME) are refdata.c's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@ iod_strerror(int rc)
 	case IOD_ECORRUPT:	return ("stored record does not decode");
 	case IOD_EFORBIDDEN:	return ("forbidden");
 	case IOD_ETOOBIG:	return ("too big");
+	case IOD_ENOSPC:	return ("no room left on the disk");
 	}
 	return ("unknown error");
 }
@@ -174,42 +175,103 @@ siret_valid(const char *s)
 	return (sum % 10 == 0);
 }
 
+/*
+ * The length of the strict UTF-8 sequence at s (len bytes left): 1 to 4,
+ * or 0 if it is malformed, cut short, overlong, a surrogate or above
+ * U+10FFFF.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t		n, k;
+	uint32_t	c;
+
+	if (len == 0)
+		return (0);
+	c = s[0];
+	if (c < 0x80)
+		return (1);
+	if ((c & 0xe0) == 0xc0) {
+		n = 1;
+		c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 2;
+		c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 3;
+		c &= 0x07;
+	} else
+		return (0);
+	for (k = 1; k <= n; k++) {
+		if (k >= len || (s[k] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+	    (n == 3 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	return (n + 1);
+}
+
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 int
 utf8_valid(const char *p, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)p;
-	size_t			 i = 0, n, k;
-	uint32_t		 c;
+	size_t			 i = 0, n;
 
 	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			c &= 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			c &= 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			c &= 0x07;
-		} else
+		if ((n = utf8_seq(s + i, len - i)) == 0)
 			return (0);
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return (0);
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-		    (n == 3 && c < 0x10000) || c > 0x10ffff ||
-		    (c >= 0xd800 && c <= 0xdfff))
-			return (0);
-		i += n + 1;
+		i += n;
 	}
 	return (1);
+}
+
+size_t
+utf8_cut(const char *p, size_t max)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 i = 0, n, len = strlen(p);
+
+	while (i < len) {
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			n = 1;
+		if (i + n > max)
+			break;
+		i += n;
+	}
+	return (i);
+}
+
+size_t
+utf8_initial(const char *p)
+{
+	return (utf8_seq((const unsigned char *)p, strlen(p)));
+}
+
+char *
+utf8_repair(const char *p)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 i = 0, n, len = strlen(p);
+	char			*out, *o;
+
+	if ((out = malloc(len * 3 + 1)) == NULL)
+		return (NULL);
+	for (o = out; i < len; i += n) {
+		if ((n = utf8_seq(s + i, len - i)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			n = 1;
+			continue;
+		}
+		memcpy(o, s + i, n);
+		o += n;
+	}
+	*o = '\0';
+	return (out);
 }
 
 /* One '@', something on each side, a dot in the domain, no spaces. */

@@ -349,7 +349,8 @@ class Webhooks(NotifyCase):
             self.assertGreater(gap, want - 0.2, gaps)
             self.assertLess(gap, want + 1.5, gaps)
         for _, headers, body in rcv.hits:       # the same event each time
-            self.assertEqual(headers["X-IOD-Delivery"], str(seq))
+            self.assertRegex(headers["X-IOD-Delivery"],
+                             r"^[0-9a-f]{32}-%d$" % seq)
             self.assertEqual(headers["X-IOD-Event"], "candidate.created")
             self.assertEqual(headers["Content-Type"], "application/json")
             mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

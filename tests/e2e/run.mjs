@@ -358,7 +358,7 @@ try {
     assert(/^bilan-iod-2026-01-01-2026-11-24\.csv$/.test(await link.getAttribute('download')), 'download name');
     const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const csv = readFileSync(await dl.path(), 'utf8');
-    assert(/^indicator,value\n/.test(csv) && /table\.hires,\d+/.test(csv), csv.slice(0, 200));
+    assert(/^indicator,value\r\n/.test(csv) && /table\.hires,\d+/.test(csv), csv.slice(0, 200));
     await noJunk(page, 'report');
     await shot(page, 'report');
   });

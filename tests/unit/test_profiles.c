@@ -98,6 +98,118 @@ test_csv(void **state)
 	fclose(f);
 }
 
+static void
+test_utf8_cuts_and_initials(void **state)
+{
+	char	*s;
+
+	(void)state;
+	/* A cut never splits a character: "aé" at 2 bytes is "a". */
+	assert_int_equal(utf8_cut("a\xc3\xa9" "b", 2), 1);
+	assert_int_equal(utf8_cut("a\xc3\xa9" "b", 3), 3);
+	assert_int_equal(utf8_cut("abc", 40), 3);
+	assert_int_equal(utf8_initial("\xc3\x96lmez"), 2);	/* Ö */
+	assert_int_equal(utf8_initial("Martin"), 1);
+	assert_int_equal(utf8_initial("\xe2\x82"), 0);
+	assert_int_equal(utf8_initial(""), 0);
+	s = utf8_repair("a\xc3\"\xff");
+	assert_string_equal(s, "a\xef\xbf\xbd\"\xef\xbf\xbd");
+	free(s);
+}
+
+static void
+test_csv_cells_and_nul(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "plain", "plain" },
+		{ "Dupont \"et\" Fils, SA", "\"Dupont \"\"et\"\" Fils, SA\"" },
+		{ "deux\nlignes", "\"deux\nlignes\"" },
+		{ "=cmd|' /C calc'!A0", "\"'=cmd|' /C calc'!A0\"" },
+		{ "+33", "\"'+33\"" }, { "-1", "\"'-1\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" }, { "\tx", "\"'\tx\"" },
+		{ "\rx", "\"'\rx\"" }, { "", "" },
+	};
+	const char	*text = "a,b\nx,y\0z\n";
+	struct csv	 c;
+	FILE		*f;
+	char		*cause, *cell;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cell = csv_cell(cases[i][0]);
+		assert_string_equal(cell, cases[i][1]);
+		free(cell);
+	}
+	f = fmemopen((void *)(uintptr_t)text, 10, "r");
+	csv_init(&c, f);
+	assert_int_equal(csv_next(&c, &cause), 1);
+	assert_int_equal(csv_next(&c, &cause), IOD_EINVAL);
+	assert_string_equal(cause, "line 2: column 2: a NUL byte (expected "
+	    "text)");
+	free(cause);
+	csv_close(&c);
+	fclose(f);
+}
+
+static void
+test_wire_items(void **state)
+{
+	static const char	 dup[] = "\x82\xa1" "a\x01\xa1" "a\x02";
+	static const char	 two[] = "\x92\x81\xa1" "a\x01\xc4\x01x";
+	const char		*json = " [ {\"a\": \"],\"} , [1,[2]] ,{x} ] ";
+	struct wire_items	 w;
+	msgpack_unpacked	 u;
+	json_t			*item;
+	char			*cause;
+	size_t			 off = 0;
+
+	(void)state;
+	/* A msgpack map with a key twice is refused, naming the key. */
+	msgpack_unpacked_init(&u);
+	assert_int_equal(msgpack_unpack_next(&u, dup, sizeof(dup) - 1, &off),
+	    MSGPACK_UNPACK_SUCCESS);
+	assert_null(mp_to_json(&u.data, &cause));
+	assert_non_null(strstr(cause, "\"a\""));
+	free(cause);
+	msgpack_unpacked_destroy(&u);
+	/* JSON items are cut outside strings; a bad one, alone, fails. */
+	assert_int_equal(wire_items_open(&w, json, strlen(json), 0, 10,
+	    &cause), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(wire_items_next(&w, &item, &cause), 1);
+	assert_string_equal(json_string_value(json_object_get(item, "a")),
+	    "],");
+	json_decref(item);
+	assert_int_equal(wire_items_next(&w, &item, &cause), 1);
+	assert_int_equal(json_array_size(item), 2);
+	json_decref(item);
+	assert_int_equal(wire_items_next(&w, &item, &cause), IOD_EINVAL);
+	free(cause);
+	assert_int_equal(wire_items_next(&w, &item, &cause), 0);
+	assert_int_equal(wire_items_open(&w, json, strlen(json), 0, 2,
+	    &cause), IOD_ETOOBIG);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(wire_items_open(&w, "[1,2", 4, 0, 10, &cause),
+	    IOD_EINVAL);
+	free(cause);
+	assert_int_equal(wire_items_open(&w, "{}", 2, 0, 10, &cause),
+	    IOD_EINVAL);
+	free(cause);
+	/* msgpack: the count from the header, each item on its own. */
+	assert_int_equal(wire_items_open(&w, two, sizeof(two) - 1, 1, 10,
+	    &cause), 0);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(wire_items_next(&w, &item, &cause), 1);
+	assert_int_equal(json_integer_value(json_object_get(item, "a")), 1);
+	json_decref(item);
+	assert_int_equal(wire_items_next(&w, &item, &cause), IOD_EINVAL);
+	free(cause);
+	assert_int_equal(wire_items_next(&w, &item, &cause), 0);
+	assert_int_equal(wire_items_open(&w, two, sizeof(two) - 1, 1, 1,
+	    &cause), IOD_ETOOBIG);
+}
+
 static json_t *
 demo_candidate(void)
 {
@@ -308,6 +420,9 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_siret_utf8_email),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_utf8_cuts_and_initials),
+		cmocka_unit_test(test_csv_cells_and_nul),
+		cmocka_unit_test(test_wire_items),
 		cmocka_unit_test(test_codec_round_trip),
 		cmocka_unit_test(test_no_cv_view),
 		cmocka_unit_test(test_errors_name_the_field),
