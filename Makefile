@@ -33,13 +33,22 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-	     -I. -Iprofiles -Irules -Imatcher $(PKG_CFLAGS) -MMD -MP
+	     -I. $(INCS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS	 = $(PKG_LIBS) -lm
 LDFLAGS	+= $(SANFLAGS)
 
-LIB_SRC	 = $(wildcard profiles/*.c rules/*.c) \
-	   $(filter-out matcher/iodd.c matcher/iodctl.c, $(wildcard matcher/*.c))
+# The layers, each a folder with one header: profiles/ and rules/ at the
+# bottom, then matcher/engine, matcher/domain, matcher/daemon; matcher/ctl
+# (iodctl) speaks only the public API.  scripts/layers.sh checks the
+# direction of the includes and calls.
+INCS	 = -Iprofiles -Irules -Imatcher/engine -Imatcher/domain \
+	   -Imatcher/daemon -Imatcher/ctl
+LIB_SRC	 = $(wildcard profiles/*.c rules/*.c matcher/engine/*.c \
+	   matcher/domain/*.c) \
+	   $(filter-out matcher/daemon/iodd.c, $(wildcard matcher/daemon/*.c))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
+CTL_SRC	 = $(wildcard matcher/ctl/*.c)
+CTL_OBJ	 = $(CTL_SRC:%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
@@ -89,10 +98,10 @@ $(B)/libiod.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/iodd: $(B)/matcher/iodd.o $(B)/libiod.a
+$(B)/iodd: $(B)/matcher/daemon/iodd.o $(B)/libiod.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/iodctl: $(B)/matcher/iodctl.o $(B)/libiod.a
+$(B)/iodctl: $(CTL_OBJ) $(B)/libiod.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libiod.a
@@ -143,7 +152,7 @@ bench-quick: deps bench-deps all
 fuzz:
 	@mkdir -p build/fuzz-lf
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -I. -Iprofiles -Irules -Imatcher $(PKG_CFLAGS) \
+	    -I. $(INCS) $(PKG_CFLAGS) \
 	    -o build/fuzz-lf/$(T) tests/fuzz/$(T).c $(LIB_SRC) $(LDLIBS)
 	@mkdir -p build/fuzz-lf/$(T).new
 	build/fuzz-lf/$(T) -max_total_time=$(or $(SECONDS),60) \

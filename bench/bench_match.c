@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "matcher.h"
+#include "daemon.h"
 #include "rules.h"
 
 /* A proposable offer: open, visited if the rule set wants it, prepared. */
@@ -198,7 +198,7 @@ warm_views(void)
 	const int16_t		*terr;
 	uint32_t		 n, r;
 
-	for (r = 0; r < idx->nrome; r++)
+	for (r = 0; r < refdata_get()->nrome; r++)
 		if (index_candidates(rs, (int)r, &list, &n, &terr) != 0)
 			die("index_candidates: out of memory");
 }
@@ -287,9 +287,10 @@ run_naive(size_t max, size_t *bad)
 			die("match_naive: out of memory");
 		t1 = now_ns();
 		ns[i] = t1 - t0;
-		want_id = r.ntop > 0 ? idx->cand[r.top[0].slot].id : 0;
+		want_id = r.ntop > 0 ? index_cand_by_slot(r.top[0].slot)->id :
+		    0;
 		got_id = b->best_slot != UINT32_MAX ?
-		    idx->cand[b->best_slot].id : 0;
+		    index_cand_by_slot(b->best_slot)->id : 0;
 		if (want_id != got_id || r.eligible != b->eligible ||
 		    (r.ntop > 0 && r.top[0].score != b->best_score)) {
 			fprintf(stderr, "MISMATCH offer %" PRIu64 ": match_run "
@@ -319,7 +320,7 @@ write_best(const char *path)
 	for (i = 0; i < noffers; i++)
 		fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%d\t%u\n", offers[i].id,
 		    offers[i].best_slot != UINT32_MAX ?
-		    idx->cand[offers[i].best_slot].id : 0,
+		    index_cand_by_slot(offers[i].best_slot)->id : 0,
 		    offers[i].best_score, offers[i].eligible);
 	if (ferror(f) || fclose(f) != 0)
 		die("%s: write error", path);
@@ -381,9 +382,9 @@ run_batch(const struct opts *op)
 	uint32_t		*col_of_row;
 	uint64_t		 t0, t1, t2, t3;
 	int64_t			 total = 0, objective = 0;
-	int32_t			 s;
+	struct mparts		 parts;
 	size_t			 nrows, i, assigned = 0;
-	json_t			*parts, *j;
+	json_t			*j;
 	FILE			*f = NULL;
 	int			 rc;
 
@@ -414,15 +415,14 @@ run_batch(const struct opts *op)
 
 		if (col_of_row[i] == ASSIGN_NONE)
 			continue;
-		c = &idx->cand[b.slot_of_col[col_of_row[i]]];
+		c = index_cand_by_slot(b.slot_of_col[col_of_row[i]]);
 		/* The daemon's dry run reports match_parts' total. */
-		parts = match_parts(rs, &offers[i].mo, c, &s);
-		json_decref(parts);
-		objective += s;
+		match_parts(rs, &offers[i].mo, c, &parts);
+		objective += parts.total;
 		assigned++;
 		if (f != NULL)
 			fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t%d\n",
-			    offers[i].id, c->id, s);
+			    offers[i].id, c->id, parts.total);
 	}
 	if (f != NULL && (ferror(f) || fclose(f) != 0))
 		die("%s: write error", op->assign);
@@ -462,7 +462,8 @@ time_index_load(const char *dir)
 	if (index_init() != 0 || store_begin(st, &t, 0, NULL) != 0)
 		die("index_init or store_begin failed");
 	t0 = now_ns();
-	if ((rc = index_load(&t)) != 0)
+	/* As the daemon's start-up: the candidates, then the policy state. */
+	if ((rc = index_load(&t)) != 0 || (rc = proposal_load(&t)) != 0)
 		die("index_load: %s", iod_strerror(rc));
 	t1 = now_ns();
 	store_abort(&t);
@@ -470,7 +471,7 @@ time_index_load(const char *dir)
 	t2 = now_ns();
 	store_close(st);
 	return (json_pack("{s:I, s:f, s:f}", "candidates",
-	    (json_int_t)idx->live, "load_s", secs(t1 - t0), "view_s",
+	    (json_int_t)index_live(), "load_s", secs(t1 - t0), "view_s",
 	    secs(t2 - t1)));
 }
 
@@ -640,7 +641,7 @@ main(int argc, char **argv)
 	out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:f}", "ruleset",
 	    rs->name, "today", getenv("IOD_TODAY") != NULL ?
 	    getenv("IOD_TODAY") : "(the clock)", "candidates",
-	    (json_int_t)idx->live, "offers", (json_int_t)nlines_offers,
+	    (json_int_t)index_live(), "offers", (json_int_t)nlines_offers,
 	    "proposable", (json_int_t)noffers, "load_json_s", secs(t1 - t0),
 	    "view_s", secs(t2 - t1));
 

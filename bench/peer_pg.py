@@ -90,7 +90,7 @@ def rules_of(path):
 
 def candidate_sql(r, today):
     """The derived table: what the query reads, computed once at load."""
-    # months_between of matcher/index.c: full months from oriented_on to
+    # months_between of matcher/engine/index.c: full months from oriented_on to
     # today, 0 if not before today, counted up to the cap.
     months = ("CASE WHEN c.oriented_on IS NULL OR c.oriented_on >= "
               "DATE '{t}' THEN 0 ELSE GREATEST(0, "

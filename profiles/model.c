@@ -45,143 +45,657 @@ enum_lookup(const char *const *names, const char *s)
 	return (-1);
 }
 
-#define FLD(st, f)	offsetof(struct st, f)
-#define CNT(st, f)	offsetof(struct st, f)
-
-/* Shared: server-set identity and times. */
-#define ID_FIELD(st) \
-	{ "id", FT_ID, FLD(st, id), 0, F_RO, 0, 0, NULL, NULL, NULL }
-#define TIME_FIELDS(st) \
-	{ "created_at", FT_TIME, FLD(st, created_at), 0, F_RO, 0, 0, NULL, NULL, NULL }, \
-	{ "updated_at", FT_TIME, FLD(st, updated_at), 0, F_RO, 0, 0, NULL, NULL, NULL }
-#define END_FIELD	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL }
-
 static const struct field contact_fields[] = {
-	{ "name", FT_STR, FLD(contact, name), 0, F_PERSONAL|F_NULLABLE, 0, 120, NULL, NULL, NULL },
-	{ "role", FT_STR, FLD(contact, role), 0, F_NULLABLE, 0, 120, NULL, NULL, NULL },
-	{ "phone", FT_STR, FLD(contact, phone), 0, F_PERSONAL|F_NULLABLE, 0, 32, NULL, NULL, NULL },
-	{ "email", FT_STR, FLD(contact, email), 0, F_PERSONAL|F_NULLABLE, 0, 254, NULL, NULL, check_email },
-	END_FIELD
+	{
+		.name = "name",
+		.type = FT_STR,
+		.off = offsetof(struct contact, name),
+		.flags = F_PERSONAL | F_NULLABLE,
+		.max = 120
+	},
+	{
+		.name = "role",
+		.type = FT_STR,
+		.off = offsetof(struct contact, role),
+		.flags = F_NULLABLE,
+		.max = 120
+	},
+	{
+		.name = "phone",
+		.type = FT_STR,
+		.off = offsetof(struct contact, phone),
+		.flags = F_PERSONAL | F_NULLABLE,
+		.max = 32
+	},
+	{
+		.name = "email",
+		.type = FT_STR,
+		.off = offsetof(struct contact, email),
+		.flags = F_PERSONAL | F_NULLABLE,
+		.max = 254,
+		.check = check_email
+	},
+	{ .name = NULL }
 };
-static const struct schema contact_schema = { "contact", sizeof(struct contact), contact_fields, 1 };
+static const struct schema contact_schema = {
+	.name = "contact",
+	.size = sizeof(struct contact),
+	.fields = contact_fields,
+	.version = 1
+};
 
 static const struct field charter_fields[] = {
-	{ "name", FT_STR, FLD(charter, name), 0, F_REQUIRED, 1, 120, NULL, NULL, NULL },
-	{ "signed_on", FT_DATE, FLD(charter, signed_on), 0, F_NULLABLE, 0, 0, NULL, NULL, NULL },
-	{ "status", FT_ENUM, FLD(charter, status), 0, F_REQUIRED, 0, 0, charter_status_names, NULL, NULL },
-	END_FIELD
+	{
+		.name = "name",
+		.type = FT_STR,
+		.off = offsetof(struct charter, name),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 120
+	},
+	{
+		.name = "signed_on",
+		.type = FT_DATE,
+		.off = offsetof(struct charter, signed_on),
+		.flags = F_NULLABLE
+	},
+	{
+		.name = "status",
+		.type = FT_ENUM,
+		.off = offsetof(struct charter, status),
+		.flags = F_REQUIRED,
+		.names = charter_status_names
+	},
+	{ .name = NULL }
 };
-static const struct schema charter_schema = { "charter", sizeof(struct charter), charter_fields, 1 };
+static const struct schema charter_schema = {
+	.name = "charter",
+	.size = sizeof(struct charter),
+	.fields = charter_fields,
+	.version = 1
+};
 
 static const struct field commitment_fields[] = {
-	{ "action", FT_ENUM, FLD(commitment, action), 0, F_REQUIRED, 0, 0, action_names, NULL, NULL },
-	{ "done_before", FT_BOOL, FLD(commitment, done_before), 0, 0, 0, 0, NULL, NULL, NULL },
-	{ "committed", FT_BOOL, FLD(commitment, committed), 0, 0, 0, 0, NULL, NULL, NULL },
-	{ "publics_per_year", FT_INT, FLD(commitment, publics_per_year), 0, 0, 0, 100000, NULL, NULL, NULL },
-	{ "days_per_year", FT_INT, FLD(commitment, days_per_year), 0, 0, 0, 366, NULL, NULL, NULL },
-	END_FIELD
+	{
+		.name = "action",
+		.type = FT_ENUM,
+		.off = offsetof(struct commitment, action),
+		.flags = F_REQUIRED,
+		.names = action_names
+	},
+	{
+		.name = "done_before",
+		.type = FT_BOOL,
+		.off = offsetof(struct commitment, done_before)
+	},
+	{
+		.name = "committed",
+		.type = FT_BOOL,
+		.off = offsetof(struct commitment, committed)
+	},
+	{
+		.name = "publics_per_year",
+		.type = FT_INT,
+		.off = offsetof(struct commitment, publics_per_year),
+		.max = 100000
+	},
+	{
+		.name = "days_per_year",
+		.type = FT_INT,
+		.off = offsetof(struct commitment, days_per_year),
+		.max = 366
+	},
+	{ .name = NULL }
 };
-static const struct schema commitment_schema = { "commitment", sizeof(struct commitment), commitment_fields, 1 };
+static const struct schema commitment_schema = {
+	.name = "commitment",
+	.size = sizeof(struct commitment),
+	.fields = commitment_fields,
+	.version = 1
+};
 
 static const struct field company_fields[] = {
-	ID_FIELD(company),
-	{ "siret", FT_STR, FLD(company, siret), 0, F_REQUIRED, 14, 14, NULL, NULL, check_siret },
-	{ "name", FT_STR, FLD(company, name), 0, F_REQUIRED, 1, 200, NULL, NULL, NULL },
-	{ "commune", FT_STR, FLD(company, commune), 0, F_REQUIRED, 5, 5, NULL, NULL, check_commune },
-	{ "fte", FT_INT, FLD(company, fte), 0, 0, 0, 1000000, NULL, NULL, NULL },
-	{ "charter", FT_OBJ, FLD(company, charter), 0, F_NULLABLE, 0, 0, NULL, &charter_schema, NULL },
-	{ "commitments", FT_OBJV, FLD(company, commitments), CNT(company, ncommitments), 0, 0, 32, NULL, &commitment_schema, NULL },
-	{ "favoured_publics", FT_SET, FLD(company, favoured_publics), 0, 0, 0, 0, public_names, NULL, NULL },
-	{ "contact", FT_OBJ, FLD(company, contact), 0, F_NULLABLE, 0, 0, NULL, &contact_schema, NULL },
-	TIME_FIELDS(company),
-	END_FIELD
+	{
+		.name = "id",
+		.type = FT_ID,
+		.off = offsetof(struct company, id),
+		.flags = F_RO
+	},
+	{
+		.name = "siret",
+		.type = FT_STR,
+		.off = offsetof(struct company, siret),
+		.flags = F_REQUIRED,
+		.min = 14,
+		.max = 14,
+		.check = check_siret
+	},
+	{
+		.name = "name",
+		.type = FT_STR,
+		.off = offsetof(struct company, name),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 200
+	},
+	{
+		.name = "commune",
+		.type = FT_STR,
+		.off = offsetof(struct company, commune),
+		.flags = F_REQUIRED,
+		.min = 5,
+		.max = 5,
+		.check = check_commune
+	},
+	{
+		.name = "fte",
+		.type = FT_INT,
+		.off = offsetof(struct company, fte),
+		.max = 1000000
+	},
+	{
+		.name = "charter",
+		.type = FT_OBJ,
+		.off = offsetof(struct company, charter),
+		.flags = F_NULLABLE,
+		.sub = &charter_schema
+	},
+	{
+		.name = "commitments",
+		.type = FT_OBJV,
+		.off = offsetof(struct company, commitments),
+		.cnt = offsetof(struct company, ncommitments),
+		.max = 32,
+		.sub = &commitment_schema
+	},
+	{
+		.name = "favoured_publics",
+		.type = FT_SET,
+		.off = offsetof(struct company, favoured_publics),
+		.names = public_names
+	},
+	{
+		.name = "contact",
+		.type = FT_OBJ,
+		.off = offsetof(struct company, contact),
+		.flags = F_NULLABLE,
+		.sub = &contact_schema
+	},
+	{
+		.name = "created_at",
+		.type = FT_TIME,
+		.off = offsetof(struct company, created_at),
+		.flags = F_RO
+	},
+	{
+		.name = "updated_at",
+		.type = FT_TIME,
+		.off = offsetof(struct company, updated_at),
+		.flags = F_RO
+	},
+	{ .name = NULL }
 };
-const struct schema company_schema = { "company", sizeof(struct company), company_fields, 1 };
+const struct schema company_schema = {
+	.name = "company",
+	.size = sizeof(struct company),
+	.fields = company_fields,
+	.version = 1
+};
 
 static const struct field visit_fields[] = {
-	{ "on", FT_DATE, FLD(visit, on), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
-	{ "notes", FT_STR, FLD(visit, notes), 0, F_NULLABLE|F_NOTE, 0, 4000, NULL, NULL, NULL },
-	END_FIELD
+	{
+		.name = "on",
+		.type = FT_DATE,
+		.off = offsetof(struct visit, on),
+		.flags = F_REQUIRED
+	},
+	{
+		.name = "notes",
+		.type = FT_STR,
+		.off = offsetof(struct visit, notes),
+		.flags = F_NULLABLE | F_NOTE,
+		.max = 4000
+	},
+	{ .name = NULL }
 };
-static const struct schema visit_schema = { "workstation_visit", sizeof(struct visit), visit_fields, 1 };
+static const struct schema visit_schema = {
+	.name = "workstation_visit",
+	.size = sizeof(struct visit),
+	.fields = visit_fields,
+	.version = 1
+};
 
 static const struct field offer_fields[] = {
-	ID_FIELD(offer),
-	{ "company_id", FT_REF, FLD(offer, company_id), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
-	{ "title", FT_STR, FLD(offer, title), 0, F_REQUIRED, 1, 200, NULL, NULL, NULL },
-	{ "rome", FT_STR, FLD(offer, rome), 0, F_REQUIRED, 5, 5, NULL, NULL, check_rome },
-	{ "appellation", FT_STR, FLD(offer, appellation), 0, F_NULLABLE, 1, 8, NULL, NULL, check_appellation },
-	{ "commune", FT_STR, FLD(offer, commune), 0, F_REQUIRED, 5, 5, NULL, NULL, check_commune },
-	{ "contract", FT_ENUM, FLD(offer, contract), 0, F_REQUIRED, 0, 0, contract_names, NULL, NULL },
-	{ "duration_months", FT_INT, FLD(offer, duration_months), 0, 0, 0, 120, NULL, NULL, NULL },
-	{ "weekly_hours", FT_INT, FLD(offer, weekly_hours), 0, F_REQUIRED, 1, 48, NULL, NULL, NULL },
-	{ "schedule", FT_SET, FLD(offer, schedule), 0, 0, 0, 0, schedule_names, NULL, NULL },
-	{ "start_on", FT_DATE, FLD(offer, start_on), 0, F_NULLABLE, 0, 0, NULL, NULL, NULL },
-	{ "requirements", FT_SET, FLD(offer, requirements), 0, 0, 0, 0, requirement_names, NULL, NULL },
-	{ "workstation_visit", FT_OBJ, FLD(offer, workstation_visit), 0, F_NULLABLE, 0, 0, NULL, &visit_schema, NULL },
-	{ "ruleset", FT_STR, FLD(offer, ruleset), 0, F_NULLABLE, 1, 64, NULL, NULL, NULL },
-	{ "owner", FT_STR, FLD(offer, owner), 0, F_NULLABLE, 1, 64, NULL, NULL, NULL },
-	{ "status", FT_ENUM, FLD(offer, status), 0, 0, 0, 0, offer_status_names, NULL, NULL },
-	TIME_FIELDS(offer),
-	END_FIELD
+	{
+		.name = "id",
+		.type = FT_ID,
+		.off = offsetof(struct offer, id),
+		.flags = F_RO
+	},
+	{
+		.name = "company_id",
+		.type = FT_REF,
+		.off = offsetof(struct offer, company_id),
+		.flags = F_REQUIRED
+	},
+	{
+		.name = "title",
+		.type = FT_STR,
+		.off = offsetof(struct offer, title),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 200
+	},
+	{
+		.name = "rome",
+		.type = FT_STR,
+		.off = offsetof(struct offer, rome),
+		.flags = F_REQUIRED,
+		.min = 5,
+		.max = 5,
+		.check = check_rome
+	},
+	{
+		.name = "appellation",
+		.type = FT_STR,
+		.off = offsetof(struct offer, appellation),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 8,
+		.check = check_appellation
+	},
+	{
+		.name = "commune",
+		.type = FT_STR,
+		.off = offsetof(struct offer, commune),
+		.flags = F_REQUIRED,
+		.min = 5,
+		.max = 5,
+		.check = check_commune
+	},
+	{
+		.name = "contract",
+		.type = FT_ENUM,
+		.off = offsetof(struct offer, contract),
+		.flags = F_REQUIRED,
+		.names = contract_names
+	},
+	{
+		.name = "duration_months",
+		.type = FT_INT,
+		.off = offsetof(struct offer, duration_months),
+		.max = 120
+	},
+	{
+		.name = "weekly_hours",
+		.type = FT_INT,
+		.off = offsetof(struct offer, weekly_hours),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 48
+	},
+	{
+		.name = "schedule",
+		.type = FT_SET,
+		.off = offsetof(struct offer, schedule),
+		.names = schedule_names
+	},
+	{
+		.name = "start_on",
+		.type = FT_DATE,
+		.off = offsetof(struct offer, start_on),
+		.flags = F_NULLABLE
+	},
+	{
+		.name = "requirements",
+		.type = FT_SET,
+		.off = offsetof(struct offer, requirements),
+		.names = requirement_names
+	},
+	{
+		.name = "workstation_visit",
+		.type = FT_OBJ,
+		.off = offsetof(struct offer, workstation_visit),
+		.flags = F_NULLABLE,
+		.sub = &visit_schema
+	},
+	{
+		.name = "ruleset",
+		.type = FT_STR,
+		.off = offsetof(struct offer, ruleset),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 64
+	},
+	{
+		.name = "owner",
+		.type = FT_STR,
+		.off = offsetof(struct offer, owner),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 64
+	},
+	{
+		.name = "status",
+		.type = FT_ENUM,
+		.off = offsetof(struct offer, status),
+		.names = offer_status_names
+	},
+	{
+		.name = "created_at",
+		.type = FT_TIME,
+		.off = offsetof(struct offer, created_at),
+		.flags = F_RO
+	},
+	{
+		.name = "updated_at",
+		.type = FT_TIME,
+		.off = offsetof(struct offer, updated_at),
+		.flags = F_RO
+	},
+	{ .name = NULL }
 };
-const struct schema offer_schema = { "offer", sizeof(struct offer), offer_fields, 1 };
+const struct schema offer_schema = {
+	.name = "offer",
+	.size = sizeof(struct offer),
+	.fields = offer_fields,
+	.version = 1
+};
 
 static const struct field mobility_fields[] = {
-	{ "licence_b", FT_BOOL, FLD(mobility, licence_b), 0, 0, 0, 0, NULL, NULL, NULL },
-	{ "vehicle", FT_BOOL, FLD(mobility, vehicle), 0, 0, 0, 0, NULL, NULL, NULL },
-	{ "zone", FT_ENUM, FLD(mobility, zone), 0, F_REQUIRED, 0, 0, zone_names, NULL, NULL },
-	END_FIELD
+	{
+		.name = "licence_b",
+		.type = FT_BOOL,
+		.off = offsetof(struct mobility, licence_b)
+	},
+	{
+		.name = "vehicle",
+		.type = FT_BOOL,
+		.off = offsetof(struct mobility, vehicle)
+	},
+	{
+		.name = "zone",
+		.type = FT_ENUM,
+		.off = offsetof(struct mobility, zone),
+		.flags = F_REQUIRED,
+		.names = zone_names
+	},
+	{ .name = NULL }
 };
-static const struct schema mobility_schema = { "mobility", sizeof(struct mobility), mobility_fields, 1 };
+static const struct schema mobility_schema = {
+	.name = "mobility",
+	.size = sizeof(struct mobility),
+	.fields = mobility_fields,
+	.version = 1
+};
 
 static const struct field consent_fields[] = {
-	{ "on", FT_DATE, FLD(consent, on), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
-	{ "scope", FT_ENUM, FLD(consent, scope), 0, F_REQUIRED, 0, 0, consent_names, NULL, NULL },
-	END_FIELD
+	{
+		.name = "on",
+		.type = FT_DATE,
+		.off = offsetof(struct consent, on),
+		.flags = F_REQUIRED
+	},
+	{
+		.name = "scope",
+		.type = FT_ENUM,
+		.off = offsetof(struct consent, scope),
+		.flags = F_REQUIRED,
+		.names = consent_names
+	},
+	{ .name = NULL }
 };
-static const struct schema consent_schema = { "consent", sizeof(struct consent), consent_fields, 1 };
+static const struct schema consent_schema = {
+	.name = "consent",
+	.size = sizeof(struct consent),
+	.fields = consent_fields,
+	.version = 1
+};
 
 static const struct field exit_fields[] = {
-	{ "on", FT_DATE, FLD(exit_, on), 0, F_REQUIRED, 0, 0, NULL, NULL, NULL },
-	{ "kind", FT_ENUM, FLD(exit_, kind), 0, F_REQUIRED, 0, 0, exit_names, NULL, NULL },
-	END_FIELD
+	{
+		.name = "on",
+		.type = FT_DATE,
+		.off = offsetof(struct exit_, on),
+		.flags = F_REQUIRED
+	},
+	{
+		.name = "kind",
+		.type = FT_ENUM,
+		.off = offsetof(struct exit_, kind),
+		.flags = F_REQUIRED,
+		.names = exit_names
+	},
+	{ .name = NULL }
 };
-static const struct schema exit_schema = { "exit", sizeof(struct exit_), exit_fields, 1 };
+static const struct schema exit_schema = {
+	.name = "exit",
+	.size = sizeof(struct exit_),
+	.fields = exit_fields,
+	.version = 1
+};
 
 static const struct field candidate_fields[] = {
-	ID_FIELD(candidate),
-	{ "first_name", FT_STR, FLD(candidate, first_name), 0, F_REQUIRED|F_PERSONAL|F_NOCV, 1, 100, NULL, NULL, NULL },
-	{ "last_name", FT_STR, FLD(candidate, last_name), 0, F_REQUIRED|F_PERSONAL, 1, 100, NULL, NULL, NULL },
-	{ "birth_date", FT_DATE, FLD(candidate, birth_date), 0, F_REQUIRED|F_PERSONAL, 0, 0, NULL, NULL, NULL },
-	{ "sex", FT_ENUM, FLD(candidate, sex), 0, F_REQUIRED|F_SENSITIVE, 0, 0, sex_names, NULL, NULL },
-	{ "commune", FT_STR, FLD(candidate, commune), 0, F_REQUIRED|F_PERSONAL, 5, 5, NULL, NULL, check_commune },
-	{ "qpv", FT_BOOL, FLD(candidate, qpv), 0, F_SENSITIVE, 0, 0, NULL, NULL, NULL },
-	{ "qpv_code", FT_STR, FLD(candidate, qpv_code), 0, F_NULLABLE|F_SENSITIVE, 1, 120, NULL, NULL, NULL },
-	{ "programme", FT_ENUM, FLD(candidate, programme), 0, F_REQUIRED|F_SENSITIVE, 0, 0, programme_names, NULL, NULL },
-	{ "referent_id", FT_REF, FLD(candidate, referent_id), 0, F_REQUIRED|F_SENSITIVE, 0, 0, NULL, NULL, NULL },
-	{ "oriented_on", FT_DATE, FLD(candidate, oriented_on), 0, F_REQUIRED|F_SENSITIVE, 0, 0, NULL, NULL, NULL },
-	{ "publics", FT_SET, FLD(candidate, publics), 0, F_SENSITIVE, 0, 0, public_names, NULL, NULL },
-	{ "rome", FT_STRV, FLD(candidate, rome), CNT(candidate, nrome), F_REQUIRED|F_CV, 1, 16, NULL, NULL, check_rome },
-	{ "contracts", FT_SET, FLD(candidate, contracts), 0, F_SENSITIVE, 0, 0, contract_names, NULL, NULL },
-	{ "max_weekly_hours", FT_INT, FLD(candidate, max_weekly_hours), 0, F_SENSITIVE, 1, 48, NULL, NULL, NULL },
-	{ "schedule_ok", FT_SET, FLD(candidate, schedule_ok), 0, F_SENSITIVE, 0, 0, schedule_names, NULL, NULL },
-	{ "mobility", FT_OBJ, FLD(candidate, mobility), 0, F_REQUIRED|F_SENSITIVE, 0, 0, NULL, &mobility_schema, NULL },
-	{ "available_on", FT_DATE, FLD(candidate, available_on), 0, F_NULLABLE|F_NOCV, 0, 0, NULL, NULL, NULL },
-	{ "consent", FT_OBJ, FLD(candidate, consent), 0, F_NULLABLE|F_SENSITIVE, 0, 0, NULL, &consent_schema, NULL },
-	{ "exit", FT_OBJ, FLD(candidate, exit), 0, F_NULLABLE|F_SENSITIVE, 0, 0, NULL, &exit_schema, NULL },
-	{ "status", FT_ENUM, FLD(candidate, status), 0, F_SENSITIVE, 0, 0, candidate_status_names, NULL, NULL },
-	TIME_FIELDS(candidate),
-	END_FIELD
+	{
+		.name = "id",
+		.type = FT_ID,
+		.off = offsetof(struct candidate, id),
+		.flags = F_RO
+	},
+	{
+		.name = "first_name",
+		.type = FT_STR,
+		.off = offsetof(struct candidate, first_name),
+		.flags = F_REQUIRED | F_PERSONAL | F_NOCV,
+		.min = 1,
+		.max = 100
+	},
+	{
+		.name = "last_name",
+		.type = FT_STR,
+		.off = offsetof(struct candidate, last_name),
+		.flags = F_REQUIRED | F_PERSONAL,
+		.min = 1,
+		.max = 100
+	},
+	{
+		.name = "birth_date",
+		.type = FT_DATE,
+		.off = offsetof(struct candidate, birth_date),
+		.flags = F_REQUIRED | F_PERSONAL
+	},
+	{
+		.name = "sex",
+		.type = FT_ENUM,
+		.off = offsetof(struct candidate, sex),
+		.flags = F_REQUIRED | F_SENSITIVE,
+		.names = sex_names
+	},
+	{
+		.name = "commune",
+		.type = FT_STR,
+		.off = offsetof(struct candidate, commune),
+		.flags = F_REQUIRED | F_PERSONAL,
+		.min = 5,
+		.max = 5,
+		.check = check_commune
+	},
+	{
+		.name = "qpv",
+		.type = FT_BOOL,
+		.off = offsetof(struct candidate, qpv),
+		.flags = F_SENSITIVE
+	},
+	{
+		.name = "qpv_code",
+		.type = FT_STR,
+		.off = offsetof(struct candidate, qpv_code),
+		.flags = F_NULLABLE | F_SENSITIVE,
+		.min = 1,
+		.max = 120
+	},
+	{
+		.name = "programme",
+		.type = FT_ENUM,
+		.off = offsetof(struct candidate, programme),
+		.flags = F_REQUIRED | F_SENSITIVE,
+		.names = programme_names
+	},
+	{
+		.name = "referent_id",
+		.type = FT_REF,
+		.off = offsetof(struct candidate, referent_id),
+		.flags = F_REQUIRED | F_SENSITIVE
+	},
+	{
+		.name = "oriented_on",
+		.type = FT_DATE,
+		.off = offsetof(struct candidate, oriented_on),
+		.flags = F_REQUIRED | F_SENSITIVE
+	},
+	{
+		.name = "publics",
+		.type = FT_SET,
+		.off = offsetof(struct candidate, publics),
+		.flags = F_SENSITIVE,
+		.names = public_names
+	},
+	{
+		.name = "rome",
+		.type = FT_STRV,
+		.off = offsetof(struct candidate, rome),
+		.cnt = offsetof(struct candidate, nrome),
+		.flags = F_REQUIRED | F_CV,
+		.min = 1,
+		.max = 16,
+		.check = check_rome
+	},
+	{
+		.name = "contracts",
+		.type = FT_SET,
+		.off = offsetof(struct candidate, contracts),
+		.flags = F_SENSITIVE,
+		.names = contract_names
+	},
+	{
+		.name = "max_weekly_hours",
+		.type = FT_INT,
+		.off = offsetof(struct candidate, max_weekly_hours),
+		.flags = F_SENSITIVE,
+		.min = 1,
+		.max = 48
+	},
+	{
+		.name = "schedule_ok",
+		.type = FT_SET,
+		.off = offsetof(struct candidate, schedule_ok),
+		.flags = F_SENSITIVE,
+		.names = schedule_names
+	},
+	{
+		.name = "mobility",
+		.type = FT_OBJ,
+		.off = offsetof(struct candidate, mobility),
+		.flags = F_REQUIRED | F_SENSITIVE,
+		.sub = &mobility_schema
+	},
+	{
+		.name = "available_on",
+		.type = FT_DATE,
+		.off = offsetof(struct candidate, available_on),
+		.flags = F_NULLABLE | F_NOCV
+	},
+	{
+		.name = "consent",
+		.type = FT_OBJ,
+		.off = offsetof(struct candidate, consent),
+		.flags = F_NULLABLE | F_SENSITIVE,
+		.sub = &consent_schema
+	},
+	{
+		.name = "exit",
+		.type = FT_OBJ,
+		.off = offsetof(struct candidate, exit),
+		.flags = F_NULLABLE | F_SENSITIVE,
+		.sub = &exit_schema
+	},
+	{
+		.name = "status",
+		.type = FT_ENUM,
+		.off = offsetof(struct candidate, status),
+		.flags = F_SENSITIVE,
+		.names = candidate_status_names
+	},
+	{
+		.name = "created_at",
+		.type = FT_TIME,
+		.off = offsetof(struct candidate, created_at),
+		.flags = F_RO
+	},
+	{
+		.name = "updated_at",
+		.type = FT_TIME,
+		.off = offsetof(struct candidate, updated_at),
+		.flags = F_RO
+	},
+	{ .name = NULL }
 };
-const struct schema candidate_schema = { "candidate", sizeof(struct candidate), candidate_fields, 1 };
+const struct schema candidate_schema = {
+	.name = "candidate",
+	.size = sizeof(struct candidate),
+	.fields = candidate_fields,
+	.version = 1
+};
 
 static const struct field referent_fields[] = {
-	ID_FIELD(referent),
-	{ "name", FT_STR, FLD(referent, name), 0, F_REQUIRED, 1, 120, NULL, NULL, NULL },
-	{ "structure", FT_STR, FLD(referent, structure), 0, F_REQUIRED, 1, 120, NULL, NULL, NULL },
-	{ "email", FT_STR, FLD(referent, email), 0, F_NULLABLE, 3, 254, NULL, NULL, check_email },
-	TIME_FIELDS(referent),
-	END_FIELD
+	{
+		.name = "id",
+		.type = FT_ID,
+		.off = offsetof(struct referent, id),
+		.flags = F_RO
+	},
+	{
+		.name = "name",
+		.type = FT_STR,
+		.off = offsetof(struct referent, name),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 120
+	},
+	{
+		.name = "structure",
+		.type = FT_STR,
+		.off = offsetof(struct referent, structure),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 120
+	},
+	{
+		.name = "email",
+		.type = FT_STR,
+		.off = offsetof(struct referent, email),
+		.flags = F_NULLABLE,
+		.min = 3,
+		.max = 254,
+		.check = check_email
+	},
+	{
+		.name = "created_at",
+		.type = FT_TIME,
+		.off = offsetof(struct referent, created_at),
+		.flags = F_RO
+	},
+	{
+		.name = "updated_at",
+		.type = FT_TIME,
+		.off = offsetof(struct referent, updated_at),
+		.flags = F_RO
+	},
+	{ .name = NULL }
 };
-const struct schema referent_schema = { "referent", sizeof(struct referent), referent_fields, 1 };
+const struct schema referent_schema = {
+	.name = "referent",
+	.size = sizeof(struct referent),
+	.fields = referent_fields,
+	.version = 1
+};

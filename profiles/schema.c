@@ -1,10 +1,10 @@
 /*
- * schema.c — the codecs of every record type, driven by the field tables of
- * model.c: JSON in (validating, with errors that name the field), JSON out
- * (with the no-CV view), msgpack out and in (the stored form), and freeing.
- * It also converts between JSON and msgpack trees for the wire, and reads
- * a batch body one item at a time.  What each field means is model.c's
- * business; where records live is store.c's.
+ * schema.c — the field-table walkers of every record type, driven by the
+ * tables of model.c, records-track.c and records-admin.c: JSON in (validating,
+ * with errors that name the field), JSON out (with the no-CV view), and
+ * freeing.  The stored form (msgpack) is schema-mp.c's; generic JSON and
+ * msgpack trees for the wire, and batch bodies, are wire.c's.  What each
+ * field means is the tables' business; where records live is store.c's.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,18 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profiles.h"
+#include "schema-int.h"
 
-#define MAX_DEPTH	16	/* nesting accepted from the wire */
 #define STRV_ITEM_MAX	64	/* bytes per item of a string list */
 
-#define AT(rec, f, type)	((type *)(void *)((char *)(rec) + (f)->off))
-#define CAT(rec, f, type)	((type const *)(const void *)((const char *)(rec) + (f)->off))
-#define COUNT(rec, f)		((size_t *)(void *)((char *)(rec) + (f)->cnt))
-#define CCOUNT(rec, f)		((const size_t *)(const void *)((const char *)(rec) + (f)->cnt))
-
-static char *
-xasprintf(const char *fmt, ...)
+char *
+schema_printf(const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
@@ -49,7 +43,7 @@ fail(char **field, char **cause, const char *path, const char *fmt, ...)
 		m = NULL;
 	va_end(ap);
 	*field = strdup(path);
-	*cause = xasprintf("%s: %s", path, m != NULL ? m : "invalid");
+	*cause = schema_printf("%s: %s", path, m != NULL ? m : "invalid");
 	free(m);
 	return (IOD_EINVAL);
 }
@@ -62,7 +56,7 @@ brief(json_t *v)
 
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (s != NULL && strlen(s) > 40) {
-		t = xasprintf("%.*s...", (int)utf8_cut(s, 37), s);
+		t = schema_printf("%.*s...", (int)utf8_cut(s, 37), s);
 		free(s);
 		s = t;
 	}
@@ -89,8 +83,7 @@ type_word(const struct field *f)
 	return ("a value");
 }
 
-/* "a, b or c" from a names table. */
-static char *
+char *
 names_list(const char *const *names)
 {
 	size_t	 len = 1, i;
@@ -262,7 +255,7 @@ field_from_json(const struct field *f, void *rec, json_t *v, const char *path,
 		if ((*AT(rec, f, char **) = calloc(cnt, sizeof(char *))) == NULL)
 			return (IOD_ENOMEM);
 		json_array_foreach(v, i, e) {
-			if ((sub = xasprintf("%s[%zu]", path, i)) == NULL)
+			if ((sub = schema_printf("%s[%zu]", path, i)) == NULL)
 				return (IOD_ENOMEM);
 			if (!json_is_string(e)) {
 				b = brief(e);
@@ -299,7 +292,7 @@ field_from_json(const struct field *f, void *rec, json_t *v, const char *path,
 		if ((*AT(rec, f, char *) = calloc(cnt, f->sub->size)) == NULL)
 			return (IOD_ENOMEM);
 		json_array_foreach(v, i, e) {
-			if ((sub = xasprintf("%s[%zu]", path, i)) == NULL)
+			if ((sub = schema_printf("%s[%zu]", path, i)) == NULL)
 				return (IOD_ENOMEM);
 			*COUNT(rec, f) = i + 1;
 			if (!json_is_object(e))
@@ -337,7 +330,7 @@ from_json(const struct schema *sc, void *rec, json_t *j, const char *prefix,
 		for (f = sc->fields; f->name != NULL; f++)
 			if (strcmp(f->name, key) == 0)
 				break;
-		path = *prefix != '\0' ? xasprintf("%s.%s", prefix, key) :
+		path = *prefix != '\0' ? schema_printf("%s.%s", prefix, key) :
 		    strdup(key);
 		if (path == NULL)
 			return (IOD_ENOMEM);
@@ -360,8 +353,8 @@ from_json(const struct schema *sc, void *rec, json_t *j, const char *prefix,
 	for (f = sc->fields; f->name != NULL; f++) {
 		if (!(f->flags & F_REQUIRED) || json_object_get(j, f->name) != NULL)
 			continue;
-		path = *prefix != '\0' ? xasprintf("%s.%s", prefix, f->name) :
-		    strdup(f->name);
+		path = *prefix != '\0' ? schema_printf("%s.%s", prefix,
+		    f->name) : strdup(f->name);
 		if (path == NULL)
 			return (IOD_ENOMEM);
 		rc = fail(field, cause, path, "is required (expected %s)",
@@ -520,304 +513,7 @@ rec_to_json(const struct schema *sc, const void *rec, int view)
 }
 
 static void
-pack_str(msgpack_packer *pk, const char *s)
-{
-	size_t	len = strlen(s);
-
-	msgpack_pack_str(pk, len);
-	msgpack_pack_str_body(pk, s, len);
-}
-
-static void	pack(const struct schema *, const void *, msgpack_packer *);
-
-static void
-pack_field(const struct field *f, const void *rec, msgpack_packer *pk)
-{
-	const char	*p, *s;
-	size_t		 i, n;
-	uint32_t	 mask;
-	int		 k;
-
-	switch (f->type) {
-	case FT_ID:
-	case FT_REF:
-		msgpack_pack_uint64(pk, *CAT(rec, f, uint64_t));
-		break;
-	case FT_STR:
-		if ((s = *CAT(rec, f, char *)) == NULL)
-			msgpack_pack_nil(pk);
-		else
-			pack_str(pk, s);
-		break;
-	case FT_INT:
-	case FT_TIME:
-		msgpack_pack_int64(pk, *CAT(rec, f, int64_t));
-		break;
-	case FT_BOOL:
-		if (*CAT(rec, f, int))
-			msgpack_pack_true(pk);
-		else
-			msgpack_pack_false(pk);
-		break;
-	case FT_DATE:
-		msgpack_pack_uint32(pk, *CAT(rec, f, iod_date));
-		break;
-	case FT_ENUM:
-		/* Names, not numbers: a stored record survives reordering. */
-		k = *CAT(rec, f, int);
-		if (k < 0)
-			msgpack_pack_nil(pk);
-		else
-			pack_str(pk, f->names[k]);
-		break;
-	case FT_SET:
-		mask = *CAT(rec, f, uint32_t);
-		for (n = 0, k = 0; f->names[k] != NULL; k++)
-			n += (mask >> k) & 1;
-		msgpack_pack_array(pk, n);
-		for (k = 0; f->names[k] != NULL; k++)
-			if (mask & (1u << k))
-				pack_str(pk, f->names[k]);
-		break;
-	case FT_STRV:
-		msgpack_pack_array(pk, *CCOUNT(rec, f));
-		for (i = 0; i < *CCOUNT(rec, f); i++)
-			pack_str(pk, (*CAT(rec, f, char **))[i]);
-		break;
-	case FT_OBJ:
-		pack(f->sub, CAT(rec, f, char), pk);
-		break;
-	case FT_OBJV:
-		p = *CAT(rec, f, char *);
-		msgpack_pack_array(pk, *CCOUNT(rec, f));
-		for (i = 0; i < *CCOUNT(rec, f); i++)
-			pack(f->sub, p + i * f->sub->size, pk);
-		break;
-	}
-}
-
-static void
-pack(const struct schema *sc, const void *rec, msgpack_packer *pk)
-{
-	const struct field	*f;
-	size_t			 n = 1;
-
-	for (f = sc->fields; f->name != NULL; f++)
-		n++;
-	msgpack_pack_map(pk, n);
-	pack_str(pk, "v");
-	msgpack_pack_int(pk, sc->version);
-	for (f = sc->fields; f->name != NULL; f++) {
-		pack_str(pk, f->name);
-		pack_field(f, rec, pk);
-	}
-}
-
-int
-rec_pack(const struct schema *sc, const void *rec, msgpack_packer *pk)
-{
-	pack(sc, rec, pk);
-	return (0);
-}
-
-static char *
-mp_strdup(const msgpack_object *o)
-{
-	char	*s;
-
-	if ((s = malloc(o->via.str.size + 1)) == NULL)
-		return (NULL);
-	memcpy(s, o->via.str.ptr, o->via.str.size);
-	s[o->via.str.size] = '\0';
-	return (s);
-}
-
-static int
-mp_eq(const msgpack_object *o, const char *s)
-{
-	size_t	len = strlen(s);
-
-	return (o->type == MSGPACK_OBJECT_STR && o->via.str.size == len &&
-	    memcmp(o->via.str.ptr, s, len) == 0);
-}
-
-static int
-mp_enum(const char *const *names, const msgpack_object *o)
-{
-	int	k;
-
-	if (o->type != MSGPACK_OBJECT_STR)
-		return (-1);
-	for (k = 0; names[k] != NULL; k++)
-		if (mp_eq(o, names[k]))
-			return (k);
-	return (-1);
-}
-
-static int	unpack(const struct schema *, void *, const msgpack_object *);
-
-static int
-unpack_field(const struct field *f, void *rec, const msgpack_object *o)
-{
-	const msgpack_object	*e;
-	uint32_t		 i;
-	int			 k;
-
-	if (o->type == MSGPACK_OBJECT_NIL)
-		return (0);
-	switch (f->type) {
-	case FT_ID:
-	case FT_REF:
-		if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-			return (IOD_ECORRUPT);
-		*AT(rec, f, uint64_t) = o->via.u64;
-		return (0);
-	case FT_STR:
-		if (o->type != MSGPACK_OBJECT_STR)
-			return (IOD_ECORRUPT);
-		return ((*AT(rec, f, char *) = mp_strdup(o)) == NULL ?
-		    IOD_ENOMEM : 0);
-	case FT_INT:
-	case FT_TIME:
-		if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
-		    o->type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
-			return (IOD_ECORRUPT);
-		*AT(rec, f, int64_t) = o->via.i64;
-		return (0);
-	case FT_BOOL:
-		if (o->type != MSGPACK_OBJECT_BOOLEAN)
-			return (IOD_ECORRUPT);
-		*AT(rec, f, int) = o->via.boolean;
-		return (0);
-	case FT_DATE:
-		if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-		    o->via.u64 > 99991231)
-			return (IOD_ECORRUPT);
-		*AT(rec, f, iod_date) = (iod_date)o->via.u64;
-		return (0);
-	case FT_ENUM:
-		if ((k = mp_enum(f->names, o)) < 0)
-			return (IOD_ECORRUPT);
-		*AT(rec, f, int) = k;
-		return (0);
-	case FT_SET:
-		if (o->type != MSGPACK_OBJECT_ARRAY)
-			return (IOD_ECORRUPT);
-		for (i = 0; i < o->via.array.size; i++) {
-			if ((k = mp_enum(f->names, &o->via.array.ptr[i])) < 0)
-				return (IOD_ECORRUPT);
-			*AT(rec, f, uint32_t) |= 1u << k;
-		}
-		return (0);
-	case FT_STRV:
-		if (o->type != MSGPACK_OBJECT_ARRAY)
-			return (IOD_ECORRUPT);
-		if (o->via.array.size == 0)
-			return (0);
-		if ((*AT(rec, f, char **) = calloc(o->via.array.size,
-		    sizeof(char *))) == NULL)
-			return (IOD_ENOMEM);
-		for (i = 0; i < o->via.array.size; i++) {
-			e = &o->via.array.ptr[i];
-			if (e->type != MSGPACK_OBJECT_STR)
-				return (IOD_ECORRUPT);
-			if (((*AT(rec, f, char **))[i] = mp_strdup(e)) == NULL)
-				return (IOD_ENOMEM);
-			*COUNT(rec, f) = i + 1;
-		}
-		return (0);
-	case FT_OBJ:
-		return (unpack(f->sub, AT(rec, f, char), o));
-	case FT_OBJV:
-		if (o->type != MSGPACK_OBJECT_ARRAY)
-			return (IOD_ECORRUPT);
-		if (o->via.array.size == 0)
-			return (0);
-		if ((*AT(rec, f, char *) = calloc(o->via.array.size,
-		    f->sub->size)) == NULL)
-			return (IOD_ENOMEM);
-		for (i = 0; i < o->via.array.size; i++) {
-			*COUNT(rec, f) = i + 1;
-			if ((k = unpack(f->sub, *AT(rec, f, char *) +
-			    i * f->sub->size, &o->via.array.ptr[i])) != 0)
-				return (k);
-		}
-		return (0);
-	}
-	return (IOD_ECORRUPT);
-}
-
-static int
-unpack(const struct schema *sc, void *rec, const msgpack_object *o)
-{
-	const struct field	*f;
-	const msgpack_object_kv	*kv;
-	uint64_t		 seen = 0, bit;
-	uint32_t		 i;
-	int			 rc;
-
-	if (o->type != MSGPACK_OBJECT_MAP)
-		return (IOD_ECORRUPT);
-	for (i = 0; i < o->via.map.size; i++) {
-		kv = &o->via.map.ptr[i];
-		for (f = sc->fields; f->name != NULL; f++)
-			if (mp_eq(&kv->key, f->name))
-				break;
-		if (f->name == NULL)
-			continue;	/* "v", or a field of a later version */
-		/* A key twice is damage, not a newer value. */
-		bit = 1ULL << ((f - sc->fields) & 63);
-		if (seen & bit)
-			return (IOD_ECORRUPT);
-		seen |= bit;
-		if ((rc = unpack_field(f, rec, &kv->val)) != 0)
-			return (rc);
-	}
-	return (0);
-}
-
-int
-rec_unpack(const struct schema *sc, void *rec, const msgpack_object *o)
-{
-	return (unpack(sc, rec, o));
-}
-
-int
-rec_encode(const struct schema *sc, const void *rec, char **buf, size_t *len)
-{
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
-
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	pack(sc, rec, &pk);
-	if (sb.data == NULL)
-		return (IOD_ENOMEM);
-	*buf = sb.data;
-	*len = sb.size;
-	return (0);
-}
-
-int
-rec_decode(const struct schema *sc, void *rec, const void *buf, size_t len)
-{
-	msgpack_unpacked	 u;
-	size_t			 off = 0;
-	int			 rc;
-
-	if (mp_check(buf, len) != 0)
-		return (IOD_ECORRUPT);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS)
-		rc = IOD_ECORRUPT;
-	else
-		rc = unpack(sc, rec, &u.data);
-	msgpack_unpacked_destroy(&u);
-	return (rc);
-}
-
-static void
-clear(const struct schema *sc, void *rec)
+rec_clear_fields(const struct schema *sc, void *rec)
 {
 	const struct field	*f;
 	size_t			 i;
@@ -834,12 +530,12 @@ clear(const struct schema *sc, void *rec)
 			free(*AT(rec, f, char **));
 			break;
 		case FT_OBJ:
-			clear(f->sub, AT(rec, f, char));
+			rec_clear_fields(f->sub, AT(rec, f, char));
 			break;
 		case FT_OBJV:
 			p = *AT(rec, f, char *);
 			for (i = 0; i < *COUNT(rec, f); i++)
-				clear(f->sub, p + i * f->sub->size);
+				rec_clear_fields(f->sub, p + i * f->sub->size);
 			free(p);
 			break;
 		default:
@@ -853,7 +549,7 @@ void
 rec_clear(const struct schema *sc, void *rec)
 {
 	if (rec != NULL)
-		clear(sc, rec);
+		rec_clear_fields(sc, rec);
 }
 
 void *
@@ -862,446 +558,3 @@ rec_new(const struct schema *sc)
 	return (calloc(1, sc->size));
 }
 
-static json_t *
-mp_json(const msgpack_object *o, int depth, char **cause)
-{
-	const msgpack_object_kv	*kv;
-	json_t			*j, *v;
-	char			*key = NULL;
-	uint32_t		 i;
-
-	if (depth > MAX_DEPTH) {
-		*cause = strdup("msgpack body nested too deeply");
-		return (NULL);
-	}
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		return (json_null());
-	case MSGPACK_OBJECT_BOOLEAN:
-		return (json_boolean(o->via.boolean));
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		if (o->via.u64 > INT64_MAX) {
-			*cause = strdup("msgpack integer out of range");
-			return (NULL);
-		}
-		return (json_integer((json_int_t)o->via.u64));
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		return (json_integer(o->via.i64));
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		return (json_real(o->via.f64));
-	case MSGPACK_OBJECT_STR:
-		if ((j = json_stringn(o->via.str.ptr, o->via.str.size)) == NULL)
-			*cause = strdup("msgpack string is not valid UTF-8");
-		return (j);
-	case MSGPACK_OBJECT_ARRAY:
-		j = json_array();
-		for (i = 0; i < o->via.array.size; i++) {
-			if ((v = mp_json(&o->via.array.ptr[i], depth + 1,
-			    cause)) == NULL) {
-				json_decref(j);
-				return (NULL);
-			}
-			json_array_append_new(j, v);
-		}
-		return (j);
-	case MSGPACK_OBJECT_MAP:
-		j = json_object();
-		for (i = 0; i < o->via.map.size; i++) {
-			kv = &o->via.map.ptr[i];
-			key = NULL;
-			if (kv->key.type != MSGPACK_OBJECT_STR ||
-			    (key = mp_strdup(&kv->key)) == NULL ||
-			    !utf8_valid(key, kv->key.via.str.size) ||
-			    strlen(key) != kv->key.via.str.size) {
-				free(key);
-				*cause = strdup("msgpack map key is not a "
-				    "UTF-8 string");
-				json_decref(j);
-				return (NULL);
-			}
-			/* JSON bodies refuse a key twice: so does msgpack. */
-			if (json_object_get(j, key) != NULL) {
-				*cause = xasprintf("duplicate key \"%.*s\" in a "
-				    "msgpack map", (int)utf8_cut(key, 40), key);
-				free(key);
-				json_decref(j);
-				return (NULL);
-			}
-			if ((v = mp_json(&kv->val, depth + 1, cause)) == NULL) {
-				free(key);
-				json_decref(j);
-				return (NULL);
-			}
-			json_object_set_new(j, key, v);
-			free(key);
-		}
-		return (j);
-	default:
-		*cause = strdup("msgpack bin and ext values are not accepted");
-		return (NULL);
-	}
-}
-
-static uint64_t
-be(const unsigned char *p, int n)
-{
-	uint64_t	v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | *p++;
-	return (v);
-}
-
-/*
- * msgpack-c allocates a declared array or map before reading it: five bytes
- * can ask for gigabytes.  Walk the bytes of one value first: every length
- * must fit in what is left, every element needs at least one byte.  *next
- * gets where the value ends, *values how many values it holds (keys, and
- * itself, included).
- */
-static int
-mp_walk(const unsigned char *p, const unsigned char *end,
-    const unsigned char **next, uint64_t *values)
-{
-	uint64_t	 pending = 1, n;
-	unsigned	 c;
-	int		 hdr;
-
-	*values = 0;
-	while (pending > 0) {
-		if (p >= end)
-			return (IOD_EINVAL);
-		pending--;
-		(*values)++;
-		c = *p;
-		n = 0;
-		hdr = 1;
-		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
-			;
-		else if (c >= 0x80 && c <= 0x8f)
-			pending += 2 * (uint64_t)(c & 0x0f);
-		else if (c >= 0x90 && c <= 0x9f)
-			pending += c & 0x0f;
-		else if (c >= 0xa0 && c <= 0xbf)
-			n = c & 0x1f;
-		else {
-			switch (c) {
-			case 0xc4: case 0xd9: hdr = 2; break;
-			case 0xc5: case 0xda: hdr = 3; break;
-			case 0xc6: case 0xdb: hdr = 5; break;
-			case 0xc7: hdr = 3; break;
-			case 0xc8: hdr = 4; break;
-			case 0xc9: hdr = 6; break;
-			case 0xca: case 0xce: case 0xd2: hdr = 5; break;
-			case 0xcb: case 0xcf: case 0xd3: hdr = 9; break;
-			case 0xcc: case 0xd0: hdr = 2; break;
-			case 0xcd: case 0xd1: hdr = 3; break;
-			case 0xd4: hdr = 3; break;
-			case 0xd5: hdr = 4; break;
-			case 0xd6: hdr = 6; break;
-			case 0xd7: hdr = 10; break;
-			case 0xd8: hdr = 18; break;
-			case 0xdc: case 0xde: hdr = 3; break;
-			case 0xdd: case 0xdf: hdr = 5; break;
-			default: return (IOD_EINVAL);	/* 0xc1 */
-			}
-			if ((size_t)(end - p) < (size_t)hdr)
-				return (IOD_EINVAL);
-			switch (c) {
-			case 0xc4: case 0xd9: n = p[1]; break;
-			case 0xc5: case 0xda: n = be(p + 1, 2); break;
-			case 0xc6: case 0xdb: n = be(p + 1, 4); break;
-			case 0xc7: n = p[1]; break;
-			case 0xc8: n = be(p + 1, 2); break;
-			case 0xc9: n = be(p + 1, 4); break;
-			case 0xdc: pending += be(p + 1, 2); break;
-			case 0xdd: pending += be(p + 1, 4); break;
-			case 0xde: pending += 2 * be(p + 1, 2); break;
-			case 0xdf: pending += 2 * be(p + 1, 4); break;
-			}
-		}
-		if ((size_t)(end - p) < hdr + n)
-			return (IOD_EINVAL);
-		p += hdr + n;
-		if (pending > (uint64_t)(end - p))
-			return (IOD_EINVAL);
-	}
-	*next = p;
-	return (0);
-}
-
-/* Check that buf holds exactly one value whose lengths all fit in it. */
-int
-mp_check(const void *buf, size_t len)
-{
-	const unsigned char	*p = buf, *next;
-	uint64_t		 values;
-
-	if (mp_walk(p, p + len, &next, &values) != 0)
-		return (IOD_EINVAL);
-	return (next == p + len ? 0 : IOD_EINVAL);
-}
-
-/* ---- the items of a batch body ------------------------------------------ */
-
-static size_t
-json_space(const char *buf, size_t len, size_t off)
-{
-	while (off < len && (buf[off] == ' ' || buf[off] == '\t' ||
-	    buf[off] == '\n' || buf[off] == '\r'))
-		off++;
-	return (off);
-}
-
-/*
- * Find the end of the JSON array item at off: the first ',' or closing
- * bracket outside strings and nested brackets.  The bracket pairs and the
- * item's grammar are jansson's to check; this only cuts, and counts the
- * item's values (separators and openings) on the way.  *end gets the
- * offset of that ',' or ']'; IOD_EINVAL if the body ends first.
- */
-static int
-json_item_end(const char *buf, size_t len, size_t off, size_t *end,
-    uint64_t *values)
-{
-	size_t	depth = 0;
-	int	instr = 0;
-	char	ch;
-
-	*values = 1;
-	for (; off < len; off++) {
-		ch = buf[off];
-		if (instr) {
-			if (ch == '\\')
-				off++;
-			else if (ch == '"')
-				instr = 0;
-			continue;
-		}
-		switch (ch) {
-		case '"':
-			instr = 1;
-			break;
-		case '[':
-		case '{':
-			depth++;
-			(*values)++;
-			break;
-		case ']':
-		case '}':
-			if (depth == 0) {
-				*end = off;
-				return (0);
-			}
-			depth--;
-			break;
-		case ',':
-		case ':':
-			if (depth == 0 && ch == ',') {
-				*end = off;
-				return (0);
-			}
-			(*values)++;
-			break;
-		}
-	}
-	return (IOD_EINVAL);
-}
-
-int
-wire_items_open(struct wire_items *w, const char *buf, size_t len,
-    int msgpack, size_t max, char **cause)
-{
-	const unsigned char	*p = (const unsigned char *)buf;
-	uint64_t		 values;
-	size_t			 off, end;
-
-	memset(w, 0, sizeof(*w));
-	w->buf = buf;
-	w->len = len;
-	w->msgpack = msgpack;
-	*cause = NULL;
-	if (msgpack) {
-		if (len >= 1 && p[0] >= 0x90 && p[0] <= 0x9f) {
-			w->n = p[0] & 0x0f;
-			w->off = 1;
-		} else if (len >= 3 && p[0] == 0xdc) {
-			w->n = be(p + 1, 2);
-			w->off = 3;
-		} else if (len >= 5 && p[0] == 0xdd) {
-			w->n = be(p + 1, 4);
-			w->off = 5;
-		} else {
-			*cause = strdup("body is not an array");
-			return (IOD_EINVAL);
-		}
-		if (w->n > max)
-			return (IOD_ETOOBIG);
-		if (mp_check(buf, len) != 0) {
-			*cause = strdup("body is not one complete msgpack value");
-			return (IOD_EINVAL);
-		}
-		return (0);
-	}
-	off = json_space(buf, len, 0);
-	if (off == len || buf[off] != '[') {
-		*cause = strdup("body is not an array");
-		return (IOD_EINVAL);
-	}
-	w->off = off + 1;
-	off = json_space(buf, len, off + 1);
-	if (off < len && buf[off] == ']')
-		end = off;
-	else {
-		/* Count: a ',' or the closing ']' after each item. */
-		for (;;) {
-			if (json_item_end(buf, len, off, &end, &values) != 0) {
-				*cause = strdup("invalid JSON: the array is "
-				    "not closed");
-				return (IOD_EINVAL);
-			}
-			w->n++;
-			if (buf[end] != ',')
-				break;
-			off = end + 1;
-		}
-		if (w->n > max)
-			return (IOD_ETOOBIG);
-	}
-	if (buf[end] != ']' || json_space(buf, len, end + 1) != len) {
-		*cause = strdup("invalid JSON: the array is not closed, or "
-		    "something follows it");
-		return (IOD_EINVAL);
-	}
-	return (0);
-}
-
-int
-wire_items_next(struct wire_items *w, json_t **item, char **cause)
-{
-	const unsigned char	*p = (const unsigned char *)w->buf, *next;
-	msgpack_unpacked	 u;
-	json_error_t		 err;
-	uint64_t		 values;
-	size_t			 start, end, off = 0;
-	int			 rc;
-
-	*item = NULL;
-	*cause = NULL;
-	if (w->i >= w->n)
-		return (0);
-	w->i++;
-	start = w->off;
-	if (w->msgpack) {
-		if (mp_walk(p + start, p + w->len, &next, &values) != 0) {
-			*cause = strdup("not one complete msgpack value");
-			w->off = w->len;
-			return (IOD_EINVAL);
-		}
-		end = w->off = (size_t)(next - p);
-	} else {
-		if (json_item_end(w->buf, w->len, start, &end, &values) != 0) {
-			*cause = strdup("invalid JSON: the array is not closed");
-			w->off = w->len;
-			return (IOD_EINVAL);
-		}
-		w->off = end + 1;
-	}
-	if (values > ITEM_VALUES_MAX) {
-		*cause = xasprintf("item of more than %d values (a record "
-		    "has far fewer)", ITEM_VALUES_MAX);
-		return (IOD_ETOOBIG);
-	}
-	if (!w->msgpack) {
-		*item = json_loadb(w->buf + start, end - start,
-		    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
-		if (*item == NULL) {
-			*cause = xasprintf("invalid JSON at line %d, column %d "
-			    "of the item: %s", err.line, err.column, err.text);
-			return (IOD_EINVAL);
-		}
-		return (1);
-	}
-	msgpack_unpacked_init(&u);
-	rc = msgpack_unpack_next(&u, w->buf + start, end - start, &off);
-	if (rc != MSGPACK_UNPACK_SUCCESS || off != end - start) {
-		msgpack_unpacked_destroy(&u);
-		*cause = strdup(rc == MSGPACK_UNPACK_NOMEM_ERROR ?
-		    "out of memory" : "not one complete msgpack value");
-		return (rc == MSGPACK_UNPACK_NOMEM_ERROR ? IOD_ENOMEM :
-		    IOD_EINVAL);
-	}
-	*item = mp_to_json(&u.data, cause);
-	msgpack_unpacked_destroy(&u);
-	return (*item != NULL ? 1 : IOD_EINVAL);
-}
-
-json_t *
-mp_bytes_to_json(const void *buf, size_t len)
-{
-	msgpack_unpacked	 u;
-	json_t			*j = NULL;
-	char			*cause = NULL;
-	size_t			 off = 0;
-
-	if (mp_check(buf, len) != 0)
-		return (NULL);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS)
-		j = mp_to_json(&u.data, &cause);
-	msgpack_unpacked_destroy(&u);
-	free(cause);
-	return (j);
-}
-
-json_t *
-mp_to_json(const msgpack_object *o, char **cause)
-{
-	*cause = NULL;
-	return (mp_json(o, 0, cause));
-}
-
-int
-json_pack_mp(json_t *j, msgpack_packer *pk)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		msgpack_pack_map(pk, json_object_size(j));
-		json_object_foreach(j, key, v) {
-			pack_str(pk, key);
-			json_pack_mp(v, pk);
-		}
-		break;
-	case JSON_ARRAY:
-		msgpack_pack_array(pk, json_array_size(j));
-		json_array_foreach(j, i, v)
-			json_pack_mp(v, pk);
-		break;
-	case JSON_STRING:
-		msgpack_pack_str(pk, json_string_length(j));
-		msgpack_pack_str_body(pk, json_string_value(j),
-		    json_string_length(j));
-		break;
-	case JSON_INTEGER:
-		msgpack_pack_int64(pk, json_integer_value(j));
-		break;
-	case JSON_REAL:
-		msgpack_pack_double(pk, json_real_value(j));
-		break;
-	case JSON_TRUE:
-		msgpack_pack_true(pk);
-		break;
-	case JSON_FALSE:
-		msgpack_pack_false(pk);
-		break;
-	case JSON_NULL:
-		msgpack_pack_nil(pk);
-		break;
-	}
-	return (0);
-}

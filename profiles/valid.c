@@ -2,12 +2,15 @@
  * valid.c — checks of single values that need no reference table: ISO 8601
  * calendar dates and their arithmetic, SIRET numbers (Luhn), UTF-8 (and
  * cutting text only between characters), e-mail addresses, and the
- * project's error strings.  The tables (communes, ROME) are refdata.c's.
+ * project's error strings.  A webhook's URL is the daemon's to check, with
+ * the parser of the client that posts to it.  The tables
+ * (communes, ROME) are refdata.c's.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "profiles.h"
@@ -289,3 +292,4 @@ email_valid(const char *s)
 			return (0);
 	return (1);
 }
+

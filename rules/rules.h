@@ -12,12 +12,13 @@
 #ifndef IOD_RULES_H
 #define IOD_RULES_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "profiles.h"
 
-/* ---- yamltree.c: YAML into a positioned tree, checked against tables ---
+/* ---- yamltree.c: YAML into a positioned tree; the error list ----------
  * Bounded: at most YAMLTREE_MAX_BYTES of input, YAMLTREE_MAX_DEPTH levels
  * of nesting and YAMLTREE_MAX_NODES nodes; anchors, aliases and tags are
  * refused, and so is more than one document.  Errors are collected, never
@@ -86,12 +87,21 @@ int	 yamltree_isnull(const struct ynode *n);
  */
 void	 yamltree_error(struct yerrors *, const struct ynode *n,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* yamltree_error with a va_list; withpath 0 leaves n's path out. */
+void	 yamltree_verror(struct yerrors *, const struct ynode *n, int withpath,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* Add an error at a position; with file NULL, fmt's text is added as is. */
 void	 yamltree_errorat(struct yerrors *, const char *file, int line,
 	    int col, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 /* Hand over the collected lines (caller frees; NULL if none), reset e. */
 char	*yamltree_errors(struct yerrors *);
+/*
+ * Write n's dotted path from the root into buf ("" for the root), control
+ * characters shown as '?', cut to fit.  Returns buf.
+ */
+#define YAMLTREE_PATH_MAX	256
+char	*yamltree_path(const struct ynode *n, char buf[YAMLTREE_PATH_MAX]);
 /*
  * Write s into buf for a message: double-quoted, control characters
  * escaped, cut after about 60 bytes (never inside a UTF-8 sequence).
@@ -100,7 +110,7 @@ char	*yamltree_errors(struct yerrors *);
 #define YAMLTREE_QUOTE_MAX	80
 char	*yamltree_quote(char buf[YAMLTREE_QUOTE_MAX], const char *s);
 
-/*
+/* ---- yamlcheck.c: a tree checked against a table of keys --------------
  * Schema tables: a map is checked against an array of struct ykey ending
  * with .key NULL, and each value is stored at .off from the output base.
  *
@@ -147,7 +157,7 @@ struct ykey {
  * in e (unknown, duplicate or missing key, wrong type, out of range).
  * Strings are copies the caller frees; YT_NODE values point into the tree.
  */
-void	 yamltree_apply(struct yerrors *e, const struct ynode *map,
+void	 yamlcheck_apply(struct yerrors *e, const struct ynode *map,
 	    const struct ykey *keys, void *out);
 
 /* ---- territory.c: which territory each commune belongs to --------------

@@ -3,9 +3,9 @@
  * ranges and defaults, and the compilation of a checked YAML tree into an
  * immutable struct ruleset.  It also refuses, wherever filters and weights
  * are written, any key or value that names a ground of discrimination the
- * law forbids.  Parsing and the generic checks are yamltree.c's; the
- * territory file is territory.c's; applying a rule set to candidates and
- * offers is matcher/'s.
+ * law forbids.  Parsing is yamltree.c's and the generic checks are
+ * yamlcheck.c's; the territory file is territory.c's; applying a rule set
+ * to candidates and offers is matcher/'s.
  */
 #include <stddef.h>
 #include <errno.h>
@@ -37,54 +37,56 @@ static const struct ground {
 	const char	*ground;
 	const char	*instead;
 } grounds[] = {
-	{ "sex", "sex", NULL },
-	{ "sexe", "sex", NULL },
-	{ "gender", "sex", NULL },
-	{ "genre", "sex", NULL },
-	{ "sexual_orientation", "sexual orientation", NULL },
-	{ "origin", "origin", NULL },
-	{ "origine", "origin", NULL },
-	{ "ethnicity", "origin", NULL },
-	{ "ethnic", "origin", NULL },
-	{ "race", "origin", NULL },
-	{ "nationality", "nationality", NULL },
-	{ "nationalite", "nationality", NULL },
-	{ "nationalité", "nationality", NULL },
-	{ "citizenship", "nationality", NULL },
-	{ "religion", "religion", NULL },
-	{ "belief", "religion", NULL },
-	{ "beliefs", "religion", NULL },
-	{ "last_name", "family name", NULL },
-	{ "lastname", "family name", NULL },
-	{ "family_name", "family name", NULL },
-	{ "surname", "family name", NULL },
-	{ "nom", "family name", NULL },
-	{ "first_name", "first name (a proxy for origin)", NULL },
-	{ "firstname", "first name (a proxy for origin)", NULL },
-	{ "prenom", "first name (a proxy for origin)", NULL },
-	{ "prénom", "first name (a proxy for origin)", NULL },
-	{ "health", "health", RQTH },
-	{ "sante", "health", RQTH },
-	{ "santé", "health", RQTH },
-	{ "disability", "health", RQTH },
-	{ "disabled", "health", RQTH },
-	{ "handicap", "health", RQTH },
-	{ "pregnancy", "pregnancy", NULL },
-	{ "pregnant", "pregnancy", NULL },
-	{ "grossesse", "pregnancy", NULL },
-	{ "genetic", "genetic characteristics", NULL },
-	{ "age", "age", AGE },
-	{ "âge", "age", AGE },
-	{ "birth_date", "age", AGE },
-	{ "birthdate", "age", AGE },
-	{ "date_of_birth", "age", AGE },
-	{ "naissance", "age", AGE },
-	{ "family_situation", "family situation", FAMILY },
-	{ "marital_status", "family situation", FAMILY },
-	{ "appearance", "physical appearance", NULL },
-	{ "political", "political opinions", NULL },
-	{ "union", "trade union activity", NULL },
-	{ "mother_tongue", "language", NULL },
+	{ .word = "sex", .ground = "sex" },
+	{ .word = "sexe", .ground = "sex" },
+	{ .word = "gender", .ground = "sex" },
+	{ .word = "genre", .ground = "sex" },
+	{ .word = "sexual_orientation", .ground = "sexual orientation" },
+	{ .word = "origin", .ground = "origin" },
+	{ .word = "origine", .ground = "origin" },
+	{ .word = "ethnicity", .ground = "origin" },
+	{ .word = "ethnic", .ground = "origin" },
+	{ .word = "race", .ground = "origin" },
+	{ .word = "nationality", .ground = "nationality" },
+	{ .word = "nationalite", .ground = "nationality" },
+	{ .word = "nationalité", .ground = "nationality" },
+	{ .word = "citizenship", .ground = "nationality" },
+	{ .word = "religion", .ground = "religion" },
+	{ .word = "belief", .ground = "religion" },
+	{ .word = "beliefs", .ground = "religion" },
+	{ .word = "last_name", .ground = "family name" },
+	{ .word = "lastname", .ground = "family name" },
+	{ .word = "family_name", .ground = "family name" },
+	{ .word = "surname", .ground = "family name" },
+	{ .word = "nom", .ground = "family name" },
+	{ .word = "first_name", .ground = "first name (a proxy for origin)" },
+	{ .word = "firstname", .ground = "first name (a proxy for origin)" },
+	{ .word = "prenom", .ground = "first name (a proxy for origin)" },
+	{ .word = "prénom", .ground = "first name (a proxy for origin)" },
+	{ .word = "health", .ground = "health", .instead = RQTH },
+	{ .word = "sante", .ground = "health", .instead = RQTH },
+	{ .word = "santé", .ground = "health", .instead = RQTH },
+	{ .word = "disability", .ground = "health", .instead = RQTH },
+	{ .word = "disabled", .ground = "health", .instead = RQTH },
+	{ .word = "handicap", .ground = "health", .instead = RQTH },
+	{ .word = "pregnancy", .ground = "pregnancy" },
+	{ .word = "pregnant", .ground = "pregnancy" },
+	{ .word = "grossesse", .ground = "pregnancy" },
+	{ .word = "genetic", .ground = "genetic characteristics" },
+	{ .word = "age", .ground = "age", .instead = AGE },
+	{ .word = "âge", .ground = "age", .instead = AGE },
+	{ .word = "birth_date", .ground = "age", .instead = AGE },
+	{ .word = "birthdate", .ground = "age", .instead = AGE },
+	{ .word = "date_of_birth", .ground = "age", .instead = AGE },
+	{ .word = "naissance", .ground = "age", .instead = AGE },
+	{ .word = "family_situation", .ground = "family situation",
+	    .instead = FAMILY },
+	{ .word = "marital_status", .ground = "family situation",
+	    .instead = FAMILY },
+	{ .word = "appearance", .ground = "physical appearance" },
+	{ .word = "political", .ground = "political opinions" },
+	{ .word = "union", .ground = "trade union activity" },
+	{ .word = "mother_tongue", .ground = "language" },
 };
 
 /* The ground name is about: a word of the table made of whole words of
@@ -187,57 +189,150 @@ check_relpath(const char *s)
 #define TRIAL(c) RS(followup.trial_weeks[c])
 
 static const struct ykey policy_keys[] = {
-	{ "no_cv", YT_BOOL, 0, 0, "true", POL(no_cv) },
-	{ "one_candidate_per_offer", YT_BOOL, 0, 0, "true",
+	{ .key = "no_cv", .type = YT_BOOL, .def = "true", POL(no_cv) },
+	{ .key = "one_candidate_per_offer", .type = YT_BOOL, .def = "true",
 	    POL(one_candidate_per_offer) },
-	{ "candidate_exclusive", YT_BOOL, 0, 0, "true",
+	{ .key = "candidate_exclusive", .type = YT_BOOL, .def = "true",
 	    POL(candidate_exclusive) },
-	{ "require_workstation_visit", YT_BOOL, 0, 0, "true",
+	{ .key = "require_workstation_visit", .type = YT_BOOL, .def = "true",
 	    POL(require_workstation_visit) },
-	{ "require_consent", YT_BOOL, 0, 0, "true", POL(require_consent) },
-	{ "refusal_cooldown_days", YT_INT, 0, 3650, "90",
-	    POL(refusal_cooldown_days) },
-	{ "proposal_expiry_days", YT_INT, 1, 365, "30",
-	    POL(proposal_expiry_days) },
+	{ .key = "require_consent", .type = YT_BOOL, .def = "true",
+	    POL(require_consent) },
+	{
+		.key = "refusal_cooldown_days",
+		.type = YT_INT,
+		.min = 0,
+		.max = 3650,
+		.def = "90",
+		POL(refusal_cooldown_days)
+	},
+	{
+		.key = "proposal_expiry_days",
+		.type = YT_INT,
+		.min = 1,
+		.max = 365,
+		.def = "30",
+		POL(proposal_expiry_days)
+	},
 	{ .key = NULL }
 };
 
 static const struct ykey filter_keys[] = {
-	/* None listed: every programme (the mask is filled after). */
-	{ "programmes", YT_SET, 0, 0, "", FIL(programmes),
-	    .names = programme_names },
-	{ "rome_match", YT_ENUM, 0, 0, "exact", FIL(rome_match),
-	    .names = rome_match_names },
-	{ "contracts", YT_BOOL, 0, 0, "true", FIL(contracts) },
-	{ "zone", YT_BOOL, 0, 0, "true", FIL(zone) },
-	{ "hours", YT_BOOL, 0, 0, "true", FIL(hours) },
-	{ "schedule", YT_BOOL, 0, 0, "true", FIL(schedule) },
-	{ "availability_days", YT_INT, 0, 365, "null", FIL(availability_days),
-	    .flags = YK_NULLABLE },
-	{ "licence", YT_BOOL, 0, 0, "true", FIL(licence) },
+	{
+		.key = "programmes",
+		.type = YT_SET,
+		.def = "",
+		FIL(programmes),
+		.names = programme_names
+	},
+	{
+		.key = "rome_match",
+		.type = YT_ENUM,
+		.def = "exact",
+		FIL(rome_match),
+		.names = rome_match_names
+	},
+	{ .key = "contracts", .type = YT_BOOL, .def = "true", FIL(contracts) },
+	{ .key = "zone", .type = YT_BOOL, .def = "true", FIL(zone) },
+	{ .key = "hours", .type = YT_BOOL, .def = "true", FIL(hours) },
+	{ .key = "schedule", .type = YT_BOOL, .def = "true", FIL(schedule) },
+	{
+		.key = "availability_days",
+		.type = YT_INT,
+		.min = 0,
+		.max = 365,
+		.def = "null",
+		FIL(availability_days),
+		.flags = YK_NULLABLE
+	},
+	{ .key = "licence", .type = YT_BOOL, .def = "true", FIL(licence) },
 	{ .key = NULL }
 };
 
 static const struct ykey weight_keys[] = {
-	{ "publics", YT_POINTS, 0, 1000, "0", WEI(publics),
-	    .names = public_names },
-	{ "same_commune", YT_INT, 0, 1000, "0", WEI(same_commune) },
-	{ "same_territory", YT_INT, 0, 1000, "0", WEI(same_territory) },
-	{ "qpv", YT_INT, 0, 1000, "0", WEI(qpv) },
-	{ "waiting_per_month", YT_INT, 0, 1000, "0", WEI(waiting_per_month) },
-	{ "waiting_cap_months", YT_INT, 0, 120, "12",
-	    WEI(waiting_cap_months) },
-	{ "favoured_public", YT_INT, 0, 1000, "0", WEI(favoured_public) },
+	{
+		.key = "publics",
+		.type = YT_POINTS,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(publics),
+		.names = public_names
+	},
+	{
+		.key = "same_commune",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(same_commune)
+	},
+	{
+		.key = "same_territory",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(same_territory)
+	},
+	{
+		.key = "qpv",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(qpv)
+	},
+	{
+		.key = "waiting_per_month",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(waiting_per_month)
+	},
+	{
+		.key = "waiting_cap_months",
+		.type = YT_INT,
+		.min = 0,
+		.max = 120,
+		.def = "12",
+		WEI(waiting_cap_months)
+	},
+	{
+		.key = "favoured_public",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(favoured_public)
+	},
 	{ .key = NULL }
 };
 
 static const struct ykey outcome_keys[] = {
-	{ "durable_contracts", YT_SET, 0, 0, "CDI", OUT(durable_contracts),
-	    .names = contract_names },
-	{ "durable_cdd_months", YT_INT, 1, 36, "6", OUT(durable_cdd_months) },
-	{ "positive_exits", YT_SET, 0, 0,
-	    "durable_employment,qualifying_training", OUT(positive_exits),
-	    .names = exit_names },
+	{
+		.key = "durable_contracts",
+		.type = YT_SET,
+		.def = "CDI",
+		OUT(durable_contracts),
+		.names = contract_names
+	},
+	{
+		.key = "durable_cdd_months",
+		.type = YT_INT,
+		.min = 1,
+		.max = 36,
+		.def = "6",
+		OUT(durable_cdd_months)
+	},
+	{
+		.key = "positive_exits",
+		.type = YT_SET,
+		.def = "durable_employment,qualifying_training",
+		OUT(positive_exits),
+		.names = exit_names
+	},
 	{ .key = NULL }
 };
 
@@ -251,44 +346,125 @@ static const struct ykey outcome_keys[] = {
  * lasts at most a month and is followed throughout.
  */
 static const struct ykey trial_keys[] = {
-	{ "CDI", YT_INT, 0, 52, "8", TRIAL(CONTRACT_CDI) },
-	{ "CDD", YT_INT, 0, 52, "2", TRIAL(CONTRACT_CDD) },
-	{ "CTT", YT_INT, 0, 52, "1", TRIAL(CONTRACT_CTT) },
-	{ "PMSMP", YT_INT, 0, 52, "4", TRIAL(CONTRACT_PMSMP) },
-	{ "APPRENTISSAGE", YT_INT, 0, 52, "9",
-	    TRIAL(CONTRACT_APPRENTISSAGE) },
-	{ "PROFESSIONNALISATION", YT_INT, 0, 52, "4",
-	    TRIAL(CONTRACT_PROFESSIONNALISATION) },
-	{ "CDDI", YT_INT, 0, 52, "2", TRIAL(CONTRACT_CDDI) },
-	{ "PEC", YT_INT, 0, 52, "4", TRIAL(CONTRACT_PEC) },
+	{
+		.key = "CDI",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "8",
+		TRIAL(CONTRACT_CDI)
+	},
+	{
+		.key = "CDD",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "2",
+		TRIAL(CONTRACT_CDD)
+	},
+	{
+		.key = "CTT",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "1",
+		TRIAL(CONTRACT_CTT)
+	},
+	{
+		.key = "PMSMP",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "4",
+		TRIAL(CONTRACT_PMSMP)
+	},
+	{
+		.key = "APPRENTISSAGE",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "9",
+		TRIAL(CONTRACT_APPRENTISSAGE)
+	},
+	{
+		.key = "PROFESSIONNALISATION",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "4",
+		TRIAL(CONTRACT_PROFESSIONNALISATION)
+	},
+	{
+		.key = "CDDI",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "2",
+		TRIAL(CONTRACT_CDDI)
+	},
+	{
+		.key = "PEC",
+		.type = YT_INT,
+		.min = 0,
+		.max = 52,
+		.def = "4",
+		TRIAL(CONTRACT_PEC)
+	},
 	{ .key = NULL }
 };
 
 static const struct ykey followup_keys[] = {
-	{ "trial_weeks", YT_MAP, 0, 0, NULL, 0, .sub = trial_keys },
-	{ "weekly_during_trial", YT_BOOL, 0, 0, "true",
+	{ .key = "trial_weeks", .type = YT_MAP, .sub = trial_keys },
+	{ .key = "weekly_during_trial", .type = YT_BOOL, .def = "true",
 	    FOL(weekly_during_trial) },
-	{ "separate_parties", YT_BOOL, 0, 0, "true", FOL(separate_parties) },
-	{ "monthly_until_months", YT_INT, 1, 24, "6",
-	    FOL(monthly_until_months) },
-	{ "joint_review_at_horizon", YT_BOOL, 0, 0, "true",
+	{ .key = "separate_parties", .type = YT_BOOL, .def = "true",
+	    FOL(separate_parties) },
+	{
+		.key = "monthly_until_months",
+		.type = YT_INT,
+		.min = 1,
+		.max = 24,
+		.def = "6",
+		FOL(monthly_until_months)
+	},
+	{ .key = "joint_review_at_horizon", .type = YT_BOOL, .def = "true",
 	    FOL(joint_review_at_horizon) },
 	{ .key = NULL }
 };
 
 static const struct ykey ruleset_keys[] = {
-	{ "name", YT_STR, 1, 64, NULL, RS(name), .flags = YK_REQUIRED,
-	    .check = ruleset_check_name },
-	{ "description", YT_STR, 1, 4096, NULL, RS(description) },
-	{ "territories", YT_STR, 1, 255, NULL, RS(territories_file),
-	    .flags = YK_REQUIRED, .check = check_relpath },
-	{ "policies", YT_MAP, 0, 0, NULL, 0, .sub = policy_keys },
-	{ "filters", YT_MAP, 0, 0, NULL, 0, .sub = filter_keys,
+	{
+		.key = "name",
+		.type = YT_STR,
+		.min = 1,
+		.max = 64,
+		RS(name),
+		.flags = YK_REQUIRED,
+		.check = ruleset_check_name
+	},
+	{
+		.key = "description",
+		.type = YT_STR,
+		.min = 1,
+		.max = 4096,
+		RS(description)
+	},
+	{
+		.key = "territories",
+		.type = YT_STR,
+		.min = 1,
+		.max = 255,
+		RS(territories_file),
+		.flags = YK_REQUIRED,
+		.check = check_relpath
+	},
+	{ .key = "policies", .type = YT_MAP, .sub = policy_keys },
+	{ .key = "filters", .type = YT_MAP, .sub = filter_keys,
 	    .guard = protected_ground },
-	{ "weights", YT_MAP, 0, 0, NULL, 0, .sub = weight_keys,
+	{ .key = "weights", .type = YT_MAP, .sub = weight_keys,
 	    .guard = protected_ground },
-	{ "outcomes", YT_MAP, 0, 0, NULL, 0, .sub = outcome_keys },
-	{ "followup", YT_MAP, 0, 0, NULL, 0, .sub = followup_keys },
+	{ .key = "outcomes", .type = YT_MAP, .sub = outcome_keys },
+	{ .key = "followup", .type = YT_MAP, .sub = followup_keys },
 	{ .key = NULL }
 };
 
@@ -334,8 +510,8 @@ load_territories(struct ruleset *rs, const struct ynode *where,
 /* Load from buf, named file, with the directories where territory files
  * are looked for. */
 static int
-load(const char *file, const char *buf, size_t len, const char *const *dirs,
-    struct ruleset **out, char **errors)
+ruleset_load_text(const char *file, const char *buf, size_t len,
+    const char *const *dirs, struct ruleset **out, char **errors)
 {
 	struct yerrors	 e;
 	struct yamltree	*t = NULL;
@@ -349,7 +525,7 @@ load(const char *file, const char *buf, size_t len, const char *const *dirs,
 	}
 	if ((t = yamltree_parse(file, buf, len, &e)) == NULL)
 		goto done;
-	yamltree_apply(&e, t->root, ruleset_keys, rs);
+	yamlcheck_apply(&e, t->root, ruleset_keys, rs);
 	if (rs->filters.programmes == 0)
 		rs->filters.programmes = (1u << PROGRAMME__N) - 1;
 	if (rs->territories_file != NULL)
@@ -406,7 +582,7 @@ ruleset_load_file(const char *path, const char *datadir,
 	dirs[0] = dir;
 	if (datadir != NULL && strcmp(dir, datadir) != 0)
 		dirs[1] = datadir;
-	rc = load(path, buf, len, dirs, out, errors);
+	rc = ruleset_load_text(path, buf, len, dirs, out, errors);
 	free(dir);
 	free(buf);
 	return (rc);
@@ -418,7 +594,7 @@ ruleset_load_buffer(const char *name, const char *buf, size_t len,
 {
 	const char	*dirs[2] = { basedir, NULL };
 
-	return (load(name, buf, len, dirs, out, errors));
+	return (ruleset_load_text(name, buf, len, dirs, out, errors));
 }
 
 void

@@ -7,31 +7,14 @@
 const KEY = 'iod.token';
 
 // What an error code means, in French; the API's own message (in English,
-// naming the field, the value and what was expected) follows it.
-const FR = {
-  unauthorized: 'Jeton inconnu, révoqué ou expiré.',
-  forbidden: 'Ce jeton ne permet pas cette action.',
-  not_found: 'Introuvable, ou hors de votre périmètre.',
-  erased: 'Cette personne a été effacée à sa demande.',
-  invalid: 'Valeur refusée.',
-  bad_json: 'Requête mal formée.',
-  missing_body: 'Requête incomplète.',
-  duplicate: 'Existe déjà.',
-  conflict: 'Conflit avec une donnée enregistrée.',
-  bad_transition: 'Impossible dans l’état actuel.',
-  offer_has_proposal: 'Cette offre a déjà une proposition en cours : une seule personne par offre.',
-  offer_not_open: 'Cette offre n’est pas ouverte.',
-  no_workstation_visit: 'La règle demande une visite du poste de travail avant toute proposition.',
-  no_ruleset: 'La règle de cette offre n’est plus en vigueur.',
-  not_due: 'Ce rendez-vous n’a pas encore eu lieu.',
-  has_proposal: 'Une proposition est en cours.',
-  has_offers: 'Cette entreprise a encore des offres.',
-  has_candidates: 'Ce référent suit encore des personnes.',
-  too_many_requests: 'Trop de requêtes : réessayez dans une minute.',
-  store_full: 'Le stockage est plein : prévenez l’exploitant.',
-  store_busy: 'Le serveur est occupé : réessayez.',
-  network: 'Le serveur ne répond pas.',
-};
+// naming the field, the value and what was expected) follows it.  The
+// daemon's table of errors (GET /v1/errors, public) is read once at start;
+// only the network's failure, which no reply can name, is said here.
+const FR = { network: 'Le serveur ne répond pas.' };
+const errorsRead = fetch('/v1/errors', { headers: { Accept: 'application/json' } })
+  .then((r) => (r.ok ? r.json() : { items: [] }))
+  .then((j) => { for (const e of j.items) FR[e.code] = e.fr; })
+  .catch(() => { /* the status alone will be said */ });
 
 export class ApiError extends Error {
   constructor(status, code, field, message) {
@@ -61,6 +44,7 @@ function headers(extra) {
 }
 
 async function fail(r) {
+  await errorsRead;
   let e = null;
   try { e = (await r.json()).error; } catch (_) { /* not JSON */ }
   if (r.status === 401) onUnauthorized();

@@ -1,4 +1,4 @@
-"""The web console's side of the daemon (matcher/static.c): its files at /
+"""The web console's side of the daemon (matcher/daemon/static.c): its files at /
 and /web/<file>, with their types, no-cache and a strict CSP, no token
 needed, and nothing outside the directory reachable by any spelling of a
 path; and GET /v1/whoami, which tells the console what its token is.  The

@@ -1,5 +1,5 @@
 /*
- * test_assign.c — the batch assignment (matcher/assign.c) against
+ * test_assign.c — the batch assignment (matcher/engine/assign.c) against
  * independent judges: an exhaustive search over every matching of small
  * instances, a Bellman-Ford search for an improving cycle (the optimality
  * certificate of min-cost flow, with "more pairs" as the second goal) on
@@ -30,7 +30,7 @@
 #include <cmocka.h>
 
 #include "profiles.h"
-#include "matcher.h"
+#include "daemon.h"
 
 #define BMAX	7		/* largest side of a brute-forced instance */
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "matcher.h"
+#include "domain.h"
 #include "rules.h"
 
 /* Easter Sundays as published (the extremes 22 March and 25 April too). */

@@ -1,6 +1,6 @@
 /*
  * test_rules.c — unit tests of rules/ and of the daemon's configuration
- * (matcher/conf.c): every kind of error a rule set can have, each with its
+ * (matcher/daemon/conf.c): every kind of error a rule set can have, each with its
  * exact message and file:line:col, several in one run; the defaults; the
  * shipped rule sets; territory files; a failed load that leaves the rule
  * set in use untouched.  Run from the repository's root (data/, rules/,

@@ -1,0 +1,534 @@
+/*
+ * api-records.c — the resource table, one row for every kind of record the
+ * API reads (companies, offers, candidates, referents, proposals,
+ * placements, follow-ups, tokens, webhooks, and the event and audit logs
+ * for their lists), and the generic routes of the records the team writes:
+ * create, read, replace, delete and batch-ingest, each change appended to
+ * the event log in the same transaction.  What makes a kind differ on a
+ * write is the domain's (records.c); what makes its list differ is
+ * api-list.c's; routing, authentication and body decoding happened before
+ * (http.c), the commit comes after (server.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+
+const struct resource resources[] = {
+	{
+		.name = "companies",
+		.entity = "company",
+		.db = DB_COMPANIES,
+		.schema = &company_schema,
+		.check = records_company_check,
+		.index = records_company_index,
+		.deletable = records_company_deletable,
+		.params = list_record_params,
+		.list = LIST_FIELDS
+	},
+	{
+		.name = "offers",
+		.entity = "offer",
+		.db = DB_OFFERS,
+		.schema = &offer_schema,
+		.check = records_offer_check,
+		.index = records_offer_index,
+		.deletable = records_offer_deletable,
+		.payload = records_offer_payload,
+		.params = list_record_params,
+		.list = LIST_FIELDS
+	},
+	{
+		.name = "candidates",
+		.entity = "candidate",
+		.db = DB_CANDIDATES,
+		.schema = &candidate_schema,
+		.check = records_candidate_check,
+		.index = records_candidate_index,
+		.deletable = records_candidate_deletable,
+		.payload = records_candidate_payload,
+		.memory = records_candidate_memory,
+		.params = list_record_params,
+		.list = LIST_FIELDS
+	},
+	{
+		.name = "referents",
+		.entity = "referent",
+		.db = DB_REFERENTS,
+		.schema = &referent_schema,
+		.deletable = records_referent_deletable,
+		.params = list_record_params,
+		.list = LIST_FIELDS
+	},
+	{	/* read here; made and moved on by proposal.c */
+		.name = "proposals",
+		.entity = "proposal",
+		.db = DB_PROPOSALS,
+		.schema = &proposal_schema,
+		.params = list_record_params,
+		.list = LIST_FIELDS
+	},
+	{	/* read here; made by a hire, ended by placement.c */
+		.name = "placements",
+		.entity = "placement",
+		.db = DB_PLACEMENTS,
+		.schema = &placement_schema,
+		.params = list_placement_params,
+		.match = list_placement_match,
+		.item = list_full_item
+	},
+	{
+		.name = "followups",
+		.entity = "followup",
+		.noun = "appointment",
+		.db = DB_FOLLOWUPS,
+		.schema = &followup_schema,
+		.blank = list_followup_blank,
+		.params = list_followup_params,
+		.match = list_followup_match,
+		.item = list_followup_item
+	},
+	{
+		.name = "tokens",
+		.entity = "token",
+		.db = DB_TOKENS,
+		.schema = &token_schema,
+		.list = LIST_UNPAGED | LIST_LAX,
+		.item = list_full_item
+	},
+	{
+		.name = "webhooks",
+		.entity = "webhook",
+		.db = DB_WEBHOOKS,
+		.schema = &webhook_schema,
+		.blank = list_webhook_blank,
+		.list = LIST_UNPAGED | LIST_LAX,
+		.item = list_webhook_item
+	},
+	{
+		.name = "events",
+		.entity = "event",
+		.db = DB_EVENTS,
+		.params = list_event_params,
+		.list = LIST_LAX | LIST_FULL_PAGE,
+		.list_default = 100,
+		.row = list_event_row
+	},
+	{
+		.name = "audit",
+		.entity = "audit entry",
+		.db = DB_AUDIT,
+		.params = list_audit_params,
+		.list = LIST_UNPAGED | LIST_LAX | LIST_BARE,
+		.row = list_audit_row
+	},
+	{ .name = NULL }
+};
+
+/* Every record struct begins with its uint64_t id. */
+#define REC_ID(rec)	(*(uint64_t *)(rec))
+
+static uint64_t
+rec_id(const void *rec)
+{
+	return (*(const uint64_t *)rec);
+}
+
+const struct resource *
+api_resource(const char *path)
+{
+	const struct resource	*res;
+	size_t			 len;
+
+	if (strncmp(path, "/v1/", 4) != 0)
+		return (NULL);
+	path += strlen("/v1/");
+	len = strcspn(path, "/:");
+	for (res = resources; res->name != NULL; res++)
+		if (strlen(res->name) == len && strncmp(res->name, path, len) == 0)
+			return (res);
+	return (NULL);
+}
+
+static int64_t *
+time_field(const struct schema *sc, void *rec, const char *name)
+{
+	const struct field	*f;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		if (f->type == FT_TIME && strcmp(f->name, name) == 0)
+			return ((int64_t *)(void *)((char *)rec + f->off));
+	return (NULL);
+}
+
+static void
+free_rec(const struct schema *sc, void *rec)
+{
+	rec_clear(sc, rec);
+	free(rec);
+}
+
+/* Append "<entity>.<what>" for rec to the log. */
+static void
+log_change(struct dctx *dc, const struct resource *res, const char *what,
+    const void *rec)
+{
+	char	 type[64];
+	json_t	*data;
+
+	snprintf(type, sizeof(type), "%s.%s", res->entity, what);
+	data = res->payload != NULL ? res->payload(rec) : NULL;
+	event_append(dc->txn, type, res->entity, rec_id(rec), dc->actor,
+	    data);
+	json_decref(data);
+}
+
+/* Decode a new record from j: the struct, or NULL with dc->err set. */
+static void *
+decode(struct dctx *dc, const struct resource *res, json_t *j)
+{
+	void	*rec;
+	char	*field, *cause;
+	int	 rc;
+
+	if ((rec = rec_new(res->schema)) == NULL) {
+		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
+		return (NULL);
+	}
+	if ((rc = rec_from_json(res->schema, rec, j, &field, &cause)) != 0) {
+		if (rc == IOD_ENOMEM)
+			derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+			    "out of memory");
+		else
+			derr_set(&dc->err, ERR_INVALID, field, "%s", cause);
+		free(field);
+		free(cause);
+		free_rec(res->schema, rec);
+		return (NULL);
+	}
+	return (rec);
+}
+
+/* A record a token writes must stay in its scope (a referent's own
+ * candidates); a daemon task (no token) writes anything.  0 or -1. */
+static int
+in_scope(struct dctx *dc, const struct resource *res, const void *rec)
+{
+	if (dc->tok == NULL || access_record(dc->tok, res->db, rec))
+		return (0);
+	if (res->db == DB_CANDIDATES)
+		return (derr_set(&dc->err, ERR_FORBIDDEN, "referent_id",
+		    "referent_id: a referent token may only write its own "
+		    "candidates (referent %llu)",
+		    (unsigned long long)dc->tok->referent_id));
+	return (derr_set(&dc->err, ERR_FORBIDDEN, NULL,
+	    "outside this token's scope"));
+}
+
+int
+api_record_create(struct dctx *dc, const struct resource *res, json_t *j,
+    uint64_t *id, json_t **out)
+{
+	void	*rec;
+
+	if ((rec = decode(dc, res, j)) == NULL)
+		return (-1);
+	if (in_scope(dc, res, rec) != 0 ||
+	    (res->check != NULL && res->check(dc, rec, NULL) != 0)) {
+		free_rec(res->schema, rec);
+		return (-1);
+	}
+	REC_ID(rec) = store_next_id(dc->txn, res->db);
+	*time_field(res->schema, rec, "created_at") = (int64_t)time(NULL);
+	*time_field(res->schema, rec, "updated_at") = (int64_t)time(NULL);
+	store_put_rec(dc->txn, res->db, REC_ID(rec), res->schema, rec);
+	if (res->index != NULL)
+		res->index(dc->txn, rec, NULL);
+	log_change(dc, res, "created", rec);
+	if (dc->txn->rc == 0 && res->memory != NULL &&
+	    res->memory(rec, REC_ID(rec)) != 0)
+		dc->txn->rc = IOD_ENOMEM;
+	*id = REC_ID(rec);
+	if (out != NULL)
+		*out = rec_to_json(res->schema, rec, VIEW_FULL);
+	free_rec(res->schema, rec);
+	if (dc->txn->rc != 0)
+		return (derr_store(&dc->err, dc->txn->rc));
+	return (0);
+}
+
+int
+api_create(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	struct dctx		 dc;
+	json_t			*out = NULL;
+	uint64_t		 id;
+
+	api_dctx(ctx, &dc);
+	if (api_record_create(&dc, res, ctx->body, &id, &out) != 0)
+		return (http_derr(ctx, &dc.err));
+	return (http_reply(ctx, 201, out));
+}
+
+int
+api_load(struct reqctx *ctx, const struct resource *res, void *rec)
+{
+	struct dctx	dc;
+
+	api_dctx(ctx, &dc);
+	memset(rec, 0, res->schema->size);
+	if (res->blank != NULL)
+		res->blank(rec);
+	if (records_load(&dc, res->db, res->schema, res->noun != NULL ?
+	    res->noun : res->entity, ctx->id, rec) != 0)
+		return (http_derr(ctx, &dc.err));
+	return (0);
+}
+
+/* api_load into a record of its own (caller frees); NULL on error. */
+static void *
+load_new(struct reqctx *ctx, const struct resource *res)
+{
+	void	*rec;
+
+	if ((rec = rec_new(res->schema)) == NULL) {
+		http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory");
+		return (NULL);
+	}
+	if (api_load(ctx, res, rec) != 0) {
+		free(rec);
+		return (NULL);
+	}
+	return (rec);
+}
+
+/*
+ * A record as the token may read it.  A company reads a proposal in the
+ * no-CV view, with the candidate's first name and availability and
+ * nothing else of them; reading a candidate is written to the audit log.
+ */
+json_t *
+api_present(struct reqctx *ctx, const struct resource *res, const void *rec)
+{
+	const struct proposal	*p = rec;
+	struct candidate	 c;
+	json_t			*j;
+	char			 day[11];
+
+	j = rec_to_json(res->schema, rec, access_view(&ctx->tok));
+	if (res->db == DB_CANDIDATES)
+		server_audit(ctx->actor, ctx->tok.id, rec_id(rec), "read");
+	if (res->db == DB_PROPOSALS) {
+		memset(&c, 0, sizeof(c));
+		if (store_get_rec(ctx->txn, DB_CANDIDATES, p->candidate_id,
+		    &candidate_schema, &c) == 0 && c.status != CAND_ERASED) {
+			date_format(c.available_on, day);
+			json_object_set_new(j, "candidate", json_pack(
+			    "{s:I, s:s?, s:s?}", "id", (json_int_t)c.id,
+			    "first_name", c.first_name, "available_on",
+			    c.available_on != 0 ? day : NULL));
+		}
+		rec_clear(&candidate_schema, &c);
+	}
+	return (j);
+}
+
+int
+api_get(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	void			*rec;
+
+	if ((rec = load_new(ctx, res)) == NULL)
+		return (ctx->status);
+	http_reply(ctx, 200, api_present(ctx, res, rec));
+	free_rec(res->schema, rec);
+	return (200);
+}
+
+int
+api_put(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	struct dctx		 dc;
+	void			*old, *rec = NULL;
+	int64_t			 created;
+	int			 status;
+
+	api_dctx(ctx, &dc);
+	if ((old = load_new(ctx, res)) == NULL)
+		return (ctx->status);
+	if ((rec = decode(&dc, res, ctx->body)) == NULL) {
+		status = http_derr(ctx, &dc.err);
+		goto out;
+	}
+	REC_ID(rec) = ctx->id;
+	if (in_scope(&dc, res, rec) != 0) {
+		status = http_derr(ctx, &dc.err);
+		goto out;
+	}
+	created = *time_field(res->schema, old, "created_at");
+	*time_field(res->schema, rec, "created_at") = created;
+	*time_field(res->schema, rec, "updated_at") = (int64_t)time(NULL);
+	if (res->check != NULL && res->check(&dc, rec, old) != 0) {
+		status = http_derr(ctx, &dc.err);
+		goto out;
+	}
+	store_put_rec(ctx->txn, res->db, ctx->id, res->schema, rec);
+	if (res->index != NULL)
+		res->index(ctx->txn, rec, old);
+	log_change(&dc, res, "updated", rec);
+	if (ctx->txn->rc != 0) {
+		status = http_store_error(ctx, ctx->txn->rc);
+		goto out;
+	}
+	if (res->memory != NULL && res->memory(rec, ctx->id) != 0) {
+		status = http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory");
+		goto out;
+	}
+	status = http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
+out:
+	free_rec(res->schema, old);
+	if (rec != NULL)
+		free_rec(res->schema, rec);
+	return (status);
+}
+
+int
+api_delete(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	struct dctx		 dc;
+	void			*old;
+	int			 status;
+
+	api_dctx(ctx, &dc);
+	if ((old = load_new(ctx, res)) == NULL)
+		return (ctx->status);
+	if (res->deletable != NULL && res->deletable(&dc, old) != 0) {
+		free_rec(res->schema, old);
+		return (http_derr(ctx, &dc.err));
+	}
+	if (res->db == DB_CANDIDATES) {
+		if (records_erase(&dc, old) != 0)
+			status = http_derr(ctx, &dc.err);
+		else {
+			srv->scrub = 1;
+			status = http_reply(ctx, 204, NULL);
+		}
+		free_rec(res->schema, old);
+		return (status);
+	}
+	store_del_id(ctx->txn, res->db, ctx->id);
+	if (res->index != NULL)
+		res->index(ctx->txn, NULL, old);
+	log_change(&dc, res, "deleted", old);
+	free_rec(res->schema, old);
+	if (ctx->txn->rc != 0)
+		return (http_store_error(ctx, ctx->txn->rc));
+	if (res->memory != NULL)
+		res->memory(NULL, ctx->id);
+	return (http_reply(ctx, 204, NULL));
+}
+
+/* The error of refused batch item i: the one its creation set (e), or,
+ * for an item that could not be decoded (rc), one that says why; never
+ * nothing.  NULL only when out of memory. */
+static json_t *
+refusal(struct reqctx *ctx, size_t i, int rc, const char *cause,
+    const struct derr *e)
+{
+	json_t	*err;
+	char	*msg;
+
+	if (rc == 0) {
+		http_derr(ctx, e);
+		err = json_incref(json_object_get(ctx->reply, "error"));
+	} else {
+		msg = utf8_repair(cause != NULL ? cause : "refused");
+		err = json_pack("{s:s, s:n, s:s}", "code", err_entry(
+		    rc == IOD_ETOOBIG ? ERR_ITEM_TOO_LARGE :
+		    rc == IOD_ENOMEM ? ERR_NO_MEMORY :
+		    ctx->raw_msgpack ? ERR_BAD_BODY : ERR_BAD_JSON)->code,
+		    "field", "message", msg != NULL ? msg : "refused");
+		free(msg);
+	}
+	json_decref(ctx->reply);
+	ctx->reply = NULL;
+	if (err == NULL)
+		return (NULL);
+	return (json_pack("{s:I, s:o}", "index", (json_int_t)i, "error", err));
+}
+
+/*
+ * POST /v1/{resource}:batch: the items (the dispatcher checked the body's
+ * framing and counted them) are decoded and created one at a time; one
+ * that is malformed, or of more values than a record has, is refused
+ * undecoded.  Every item is accounted for, in created with its id or in
+ * refused with its error; when that cannot be, or the store fails, the
+ * whole batch fails and nothing of it is kept.
+ */
+int
+api_batch(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	struct wire_items	 w;
+	struct dctx		 dc;
+	json_t			*created, *refused, *into, *item, *e;
+	char			*cause = NULL;
+	uint64_t		 id;
+	size_t			 i;
+	int			 rc;
+
+	if (ctx->raw == NULL || wire_items_open(&w, ctx->raw, ctx->rawlen,
+	    ctx->raw_msgpack, BATCH_MAX, &cause) != 0) {
+		free(cause);
+		return (http_error(ctx, ERR_INVALID, "body",
+		    "body is not an array (expected an array of %s records)",
+		    res->entity));
+	}
+	created = json_array();
+	refused = json_array();
+	for (i = 0; created != NULL && refused != NULL; i++) {
+		if ((rc = wire_items_next(&w, &item, &cause)) == 0)
+			break;
+		e = NULL;
+		into = refused;
+		api_dctx(ctx, &dc);
+		if (rc < 0)	/* malformed, or too big to decode */
+			e = refusal(ctx, i, rc, cause, NULL);
+		else if (api_record_create(&dc, res, item, &id, NULL) == 0) {
+			e = json_pack("{s:I, s:I}", "index", (json_int_t)i,
+			    "id", (json_int_t)id);
+			into = created;
+		} else if (ctx->txn->rc == 0)
+			e = refusal(ctx, i, 0, NULL, &dc.err);
+		json_decref(item);
+		free(cause);
+		cause = NULL;
+		if (ctx->txn->rc != 0) {
+			json_decref(e);
+			break;	/* the store failed: the whole batch does */
+		}
+		if (json_array_append_new(into, e) != 0)
+			break;
+	}
+	if (ctx->txn->rc == 0 && (created == NULL || refused == NULL ||
+	    json_array_size(created) + json_array_size(refused) != w.n)) {
+		/* Memory may hold what the store will not: rebuild it. */
+		ctx->txn->rc = IOD_ENOMEM;
+		json_decref(created);
+		json_decref(refused);
+		return (http_error(ctx, ERR_NO_MEMORY, NULL,
+		    "out of memory: the batch was not imported"));
+	}
+	if (ctx->txn->rc != 0) {
+		json_decref(created);
+		json_decref(refused);
+		return (http_store_error(ctx, ctx->txn->rc));
+	}
+	return (http_reply(ctx, 200, json_pack("{s:o, s:o}", "created",
+	    created, "refused", refused)));
+}

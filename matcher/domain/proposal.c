@@ -1,0 +1,554 @@
+/*
+ * proposal.c — proposals and their life cycle: the one best candidate for
+ * an offer (recorded with the rule set, its version, the eligible count and
+ * the score's parts), the ranked list for the chargé de mission's eyes, the
+ * transitions of the table below (proposed → meeting scheduled → hired |
+ * refused | declined | no-show | withdrawn | expired), each checked,
+ * recorded as an event and applied to the policy state the index keeps,
+ * and the expiry of the proposals left without decision.  Each operation
+ * takes a struct dctx and answers 0 or -1 with its error set; the replies'
+ * JSON and the metrics are the daemon's (daemon/api-proposals.c).
+ * Filtering and scoring are match.c's; the batch of every open offer at
+ * once is batch.c's; the terms of a hire are placement.c's.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain.h"
+#include "rules.h"
+
+#define OPEN	((1u << PROP_PROPOSED) | (1u << PROP_MEETING))
+
+/* What a transition needs in its body. */
+#define T_MEETING	0x01	/* meeting {at, place} */
+#define T_REASON	0x02	/* reason */
+#define T_PLACEMENT	0x04	/* the contract's terms: placement.c */
+
+static const struct transition {
+	const char	*action;	/* the last segment of the path */
+	unsigned	 from;		/* statuses it may start from */
+	int		 to;
+	int		 needs;
+} transitions[] = {
+	{ .action = "meeting", .from = OPEN, .to = PROP_MEETING,
+	  .needs = T_MEETING },
+	{ .action = "hire", .from = 1u << PROP_MEETING, .to = PROP_HIRED,
+	  .needs = T_PLACEMENT },
+	{ .action = "refuse", .from = OPEN, .to = PROP_REFUSED,
+	  .needs = T_REASON },
+	{ .action = "decline", .from = OPEN, .to = PROP_DECLINED,
+	  .needs = T_REASON },
+	{ .action = "no-show", .from = 1u << PROP_MEETING, .to = PROP_NO_SHOW,
+	  .needs = 0 },
+	{ .action = "withdraw", .from = OPEN, .to = PROP_WITHDRAWN,
+	  .needs = T_REASON },
+	{ .action = "expire", .from = OPEN, .to = PROP_EXPIRED, .needs = 0 },
+	{ .action = NULL }
+};
+
+/* Log an event of proposal p, its payload the ids that say who sees it. */
+static void
+proposal_event(struct txn *t, const char *type, const struct proposal *p,
+    const char *actor)
+{
+	json_t	*data;
+
+	data = json_pack("{s:I, s:I, s:I, s:I, s:s?}",
+	    "offer_id", (json_int_t)p->offer_id,
+	    "candidate_id", (json_int_t)p->candidate_id,
+	    "company_id", (json_int_t)p->company_id,
+	    "referent_id", (json_int_t)p->referent_id,
+	    "owner", p->owner);
+	event_append(t, type, "proposal", p->id, actor, data);
+	json_decref(data);
+}
+
+/* Rebuild the policy state of the index from one stored proposal. */
+static int
+policy_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct proposal	 p;
+	struct mcand	*c;
+
+	(void)k; (void)kl; (void)arg;
+	memset(&p, 0, sizeof(p));
+	if (rec_decode(&proposal_schema, &p, v, vl) != 0) {
+		rec_clear(&proposal_schema, &p);
+		return (IOD_ECORRUPT);
+	}
+	if ((1u << p.status) & OPEN) {
+		index_offer_open_set(p.offer_id, p.id);
+		if ((c = index_cand(p.candidate_id)) != NULL)
+			index_open(c, 1);
+	} else if (p.status == PROP_REFUSED)
+		index_refused(p.candidate_id, p.company_id, p.decided_on);
+	rec_clear(&proposal_schema, &p);
+	return (0);
+}
+
+int
+proposal_load(struct txn *t)
+{
+	return (store_scan(t, DB_PROPOSALS, NULL, 0, 0, policy_cb, NULL));
+}
+
+/* Load a record by id into rec (zeroed first, to clear either way). */
+static int
+record_get(struct dctx *dc, enum store_db db, const struct schema *sc,
+    uint64_t id, void *rec, const char *what)
+{
+	int	rc;
+
+	memset(rec, 0, sc->size);
+	if ((rc = store_get_rec(dc->txn, db, id, sc, rec)) == 0)
+		return (0);
+	if (rc == IOD_ENOTFOUND)
+		return (derr_set(&dc->err, ERR_NOT_FOUND, "id", "no %s %llu",
+		    what, (unsigned long long)id));
+	return (derr_store(&dc->err, rc));
+}
+
+/* Set the status of a stored offer and log it. */
+static void
+offer_status_set(struct dctx *dc, uint64_t id, int status)
+{
+	struct offer	o;
+	json_t		*data;
+
+	memset(&o, 0, sizeof(o));
+	if (store_get_rec(dc->txn, DB_OFFERS, id, &offer_schema, &o) != 0)
+		return;
+	o.status = status;
+	o.updated_at = (int64_t)time(NULL);
+	store_put_rec(dc->txn, DB_OFFERS, id, &offer_schema, &o);
+	data = json_pack("{s:I, s:s?, s:s}", "company_id",
+	    (json_int_t)o.company_id, "owner", o.owner, "status",
+	    offer_status_names[status]);
+	event_append(dc->txn, "offer.updated", "offer", id, dc->actor, data);
+	json_decref(data);
+	rec_clear(&offer_schema, &o);
+}
+
+void
+proposal_candidate_status(struct dctx *dc, uint64_t id, int from, int to)
+{
+	struct candidate	c;
+	json_t			*data;
+
+	memset(&c, 0, sizeof(c));
+	if (store_get_rec(dc->txn, DB_CANDIDATES, id, &candidate_schema,
+	    &c) != 0 || (from >= 0 && c.status != from)) {
+		rec_clear(&candidate_schema, &c);
+		return;
+	}
+	c.status = to;
+	c.updated_at = (int64_t)time(NULL);
+	store_put_rec(dc->txn, DB_CANDIDATES, id, &candidate_schema, &c);
+	data = json_pack("{s:I}", "referent_id", (json_int_t)c.referent_id);
+	event_append(dc->txn, "candidate.updated", "candidate", id,
+	    dc->actor, data);
+	json_decref(data);
+	/* Memory after the store; a failed commit rebuilds it (server.c). */
+	if (dc->txn->rc == 0)
+		index_put(&c);
+	rec_clear(&candidate_schema, &c);
+}
+
+int
+proposal_record(struct dctx *dc, const struct offer *o,
+    const struct moffer *mo, const struct active *a, uint32_t slot,
+    uint32_t eligible, struct proposal *p)
+{
+	struct mcand		*c = index_cand_by_slot(slot);
+	struct candidate	 cand;
+	struct mparts		 parts;
+	size_t			 i;
+
+	memset(p, 0, sizeof(*p));
+	if (record_get(dc, DB_CANDIDATES, &candidate_schema, c->id, &cand,
+	    "candidate") != 0)
+		return (-1);
+	p->id = store_next_id(dc->txn, DB_PROPOSALS);
+	p->offer_id = o->id;
+	p->candidate_id = c->id;
+	p->company_id = o->company_id;
+	p->referent_id = cand.referent_id;
+	p->owner = o->owner != NULL ? strdup(o->owner) : NULL;
+	p->ruleset = strdup(a->name);
+	p->ruleset_version = (int64_t)a->version;
+	p->eligible = eligible;
+	p->status = PROP_PROPOSED;
+	p->proposed_on = date_today();
+	p->created_at = p->updated_at = (int64_t)time(NULL);
+	rec_clear(&candidate_schema, &cand);
+	match_parts(a->rs, mo, c, &parts);
+	p->score = parts.total;
+	p->nparts = parts.n;
+	if (p->nparts > 0 &&
+	    (p->score_parts = calloc(p->nparts, sizeof(*p->score_parts))) ==
+	    NULL)
+		return (derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+		    "out of memory"));
+	for (i = 0; i < parts.n; i++) {
+		p->score_parts[i].criterion = strdup(parts.v[i].criterion);
+		p->score_parts[i].points = parts.v[i].points;
+	}
+	store_put_rec(dc->txn, DB_PROPOSALS, p->id, &proposal_schema, p);
+	proposal_event(dc->txn, "proposal.created", p, dc->actor);
+	if (dc->txn->rc != 0)
+		return (derr_store(&dc->err, dc->txn->rc));
+	index_offer_open_set(o->id, p->id);
+	index_open(c, 1);
+	return (0);
+}
+
+/* Why nothing may be proposed for this offer now: -1 with the error, or
+ * 0 if it may. */
+static int
+offer_blocked(struct dctx *dc, const struct offer *o, const struct active *a)
+{
+	uint64_t	open;
+
+	if (o->status != OFFER_OPEN)
+		return (derr_set(&dc->err, ERR_OFFER_NOT_OPEN, "status",
+		    "offer %llu is %s (expected open)",
+		    (unsigned long long)o->id, offer_status_names[o->status]));
+	if (a->rs->policies.require_workstation_visit &&
+	    o->workstation_visit.on == 0)
+		return (derr_set(&dc->err, ERR_NO_WORKSTATION_VISIT,
+		    "workstation_visit", "workstation_visit: rule set %s "
+		    "requires a workstation visit before any proposal",
+		    a->name));
+	if (a->rs->policies.one_candidate_per_offer &&
+	    (open = index_offer_open(o->id)) != 0)
+		return (derr_set(&dc->err, ERR_OFFER_HAS_PROPOSAL, "offer_id",
+		    "offer %llu already has open proposal %llu (one candidate "
+		    "per offer)", (unsigned long long)o->id,
+		    (unsigned long long)open));
+	return (0);
+}
+
+/* Load offer id, its company and rule set, and prepare it for matching;
+ * o is to clear either way. */
+static int
+offer_prepare(struct dctx *dc, uint64_t id, struct offer *o,
+    struct active **a, struct moffer *mo)
+{
+	struct company	co;
+	int		rc;
+
+	if (record_get(dc, DB_OFFERS, &offer_schema, id, o, "offer") != 0)
+		return (-1);
+	if ((*a = rulesets_find(o->ruleset)) == NULL)
+		return (derr_set(&dc->err, ERR_NO_RULESET, "ruleset",
+		    "ruleset: \"%s\" is not an active rule set",
+		    o->ruleset != NULL ? o->ruleset : "(default)"));
+	memset(&co, 0, sizeof(co));
+	store_get_rec(dc->txn, DB_COMPANIES, o->company_id, &company_schema,
+	    &co);
+	rc = match_prepare((*a)->rs, o, &co, mo);
+	rec_clear(&company_schema, &co);
+	if (rc != 0)
+		return (derr_set(&dc->err, ERR_CONFLICT, "rome", "rome: %s is "
+		    "not in the ROME table any more", o->rome));
+	return (0);
+}
+
+/* What the match of offer o under a found, into out. */
+static void
+match_note(struct proposal_match *out, const struct offer *o,
+    const struct active *a, const struct mresult *r)
+{
+	out->offer_id = o->id;
+	out->ruleset = a->name;
+	out->ruleset_version = a->version;
+	out->eligible = r->eligible;
+	memcpy(out->removed, r->removed, sizeof(out->removed));
+}
+
+int
+proposal_propose(struct dctx *dc, uint64_t offer_id,
+    struct proposal_match *out)
+{
+	struct offer	 o;
+	struct active	*a;
+	struct moffer	 mo;
+	struct mresult	 r;
+	struct proposal	 p;
+	struct timespec	 t0, t1;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
+	if (offer_prepare(dc, offer_id, &o, &a, &mo) != 0 ||
+	    offer_blocked(dc, &o, a) != 0)
+		goto out;
+	r.want = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = match_run(a->rs, &mo, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->matched = 1;
+	out->took.tv_sec = t1.tv_sec - t0.tv_sec;
+	if ((out->took.tv_nsec = t1.tv_nsec - t0.tv_nsec) < 0) {
+		out->took.tv_nsec += 1000000000L;
+		out->took.tv_sec--;
+	}
+	if (rc != 0) {
+		rc = derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
+		goto out;
+	}
+	match_note(out, &o, a, &r);
+	if (r.ntop == 0)
+		goto out;		/* rc 0: no one to propose */
+	if (proposal_record(dc, &o, &mo, a, r.top[0].slot, r.eligible,
+	    &p) != 0) {
+		rc = -1;
+		goto out;
+	}
+	out->proposal = rec_to_json(&proposal_schema, &p, VIEW_FULL);
+	rc = 1;
+out:
+	rec_clear(&proposal_schema, &p);
+	match_result_free(&r);
+	rec_clear(&offer_schema, &o);
+	return (rc);
+}
+
+int
+proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
+    struct proposal_match *out)
+{
+	struct offer		 o;
+	struct candidate	 cand;
+	struct active		*a;
+	struct moffer		 mo;
+	struct mresult		 r;
+	struct ranked		*e;
+	struct mcand		*c;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	if (offer_prepare(dc, offer_id, &o, &a, &mo) != 0)
+		goto out;
+	r.want = limit;
+	if (match_run(a->rs, &mo, &r) != 0 || (r.ntop > 0 &&
+	    (out->ranked = calloc(r.ntop, sizeof(*out->ranked))) == NULL)) {
+		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
+		goto out;
+	}
+	match_note(out, &o, a, &r);
+	for (i = 0; i < r.ntop; i++) {
+		e = &out->ranked[out->nranked++];
+		c = index_cand_by_slot(r.top[i].slot);
+		match_parts(a->rs, &mo, c, &e->parts);
+		e->candidate_id = c->id;
+		memset(&cand, 0, sizeof(cand));
+		store_get_rec(dc->txn, DB_CANDIDATES, c->id,
+		    &candidate_schema, &cand);
+		e->first_name = cand.first_name;	/* taken */
+		cand.first_name = NULL;
+		rec_clear(&candidate_schema, &cand);
+	}
+	rc = 0;
+out:
+	match_result_free(&r);
+	rec_clear(&offer_schema, &o);
+	return (rc);
+}
+
+void
+proposal_match_free(struct proposal_match *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nranked; i++)
+		free(m->ranked[i].first_name);
+	free(m->ranked);
+	json_decref(m->proposal);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Apply transition tr to proposal p (loaded, open or not), with the
+ * body's terms for a hire, in the store and then in the index.
+ */
+static int
+transition_apply(struct dctx *dc, struct proposal *p,
+    const struct transition *tr, json_t *body)
+{
+	struct mcand	*c;
+	char		 type[64];
+	int		 was_open = ((1u << p->status) & OPEN) != 0;
+
+	if (!((1u << p->status) & tr->from))
+		return (derr_set(&dc->err, ERR_BAD_TRANSITION, "status",
+		    "proposal %llu is %s: it cannot be %s (expected %s)",
+		    (unsigned long long)p->id, proposal_status_names[p->status],
+		    tr->action, tr->from == OPEN ?
+		    "proposed or meeting_scheduled" : "meeting_scheduled"));
+	/* The terms are checked before anything is written or remembered. */
+	if ((tr->needs & T_PLACEMENT) && placement_check(dc, body, p) != 0)
+		return (-1);
+	p->status = tr->to;
+	p->updated_at = (int64_t)time(NULL);
+	if (!((1u << tr->to) & OPEN))
+		p->decided_on = date_today();
+	store_put_rec(dc->txn, DB_PROPOSALS, p->id, &proposal_schema, p);
+	snprintf(type, sizeof(type), "proposal.%s",
+	    proposal_status_names[tr->to]);
+	proposal_event(dc->txn, type, p, dc->actor);
+	if (tr->to == PROP_HIRED) {
+		offer_status_set(dc, p->offer_id, OFFER_FILLED);
+		proposal_candidate_status(dc, p->candidate_id, -1,
+		    CAND_PLACED);
+	}
+	if ((tr->needs & T_PLACEMENT) && placement_create(dc, body, p) != 0)
+		return (-1);
+	if (dc->txn->rc != 0)
+		return (derr_store(&dc->err, dc->txn->rc));
+	/* The store has it all: now the policy state. */
+	if (was_open && !((1u << tr->to) & OPEN)) {
+		if (index_offer_open(p->offer_id) == p->id)
+			index_offer_open_set(p->offer_id, 0);
+		if ((c = index_cand(p->candidate_id)) != NULL)
+			index_open(c, -1);
+	}
+	if (tr->to == PROP_REFUSED)
+		index_refused(p->candidate_id, p->company_id, p->decided_on);
+	return (0);
+}
+
+/* The reason and the meeting of the body, into p, as tr needs them. */
+static int
+transition_body(struct dctx *dc, struct proposal *p,
+    const struct transition *tr, json_t *body)
+{
+	json_t	*v;
+	char	*field, *cause;
+
+	if (body != NULL && !json_is_object(body))
+		return (derr_set(&dc->err, ERR_INVALID, "body",
+		    "body is not a JSON object"));
+	if ((v = json_object_get(body, "reason")) != NULL) {
+		free(p->reason);
+		p->reason = NULL;
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) > 1000)
+			return (derr_set(&dc->err, ERR_INVALID, "reason",
+			    "reason: expected a text of 1 to 1000 bytes"));
+		p->reason = strdup(json_string_value(v));
+	} else if (tr->needs & T_REASON)
+		return (derr_set(&dc->err, ERR_INVALID, "reason",
+		    "reason: is required to %s a proposal", tr->action));
+	if (!(tr->needs & T_MEETING))
+		return (0);
+	if ((v = json_object_get(body, "meeting")) == NULL)
+		return (derr_set(&dc->err, ERR_INVALID, "meeting",
+		    "meeting: is required (expected {at, place})"));
+	rec_clear(&meeting_schema, &p->meeting);
+	if (rec_from_json(&meeting_schema, &p->meeting, v, &field,
+	    &cause) != 0) {
+		derr_set(&dc->err, ERR_INVALID, "meeting", "meeting.%s",
+		    cause);
+		free(field);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+proposal_transition(struct dctx *dc, uint64_t id, const char *action,
+    json_t *body, json_t **out)
+{
+	const struct transition	*tr;
+	struct proposal		 p;
+	int			 rc = -1;
+
+	*out = NULL;
+	for (tr = transitions; tr->action != NULL; tr++)
+		if (strcmp(tr->action, action) == 0)
+			break;
+	if (tr->action == NULL)
+		return (derr_set(&dc->err, ERR_BAD_PATH, "action",
+		    "no transition %s", action));
+	if (record_get(dc, DB_PROPOSALS, &proposal_schema, id, &p,
+	    "proposal") != 0)
+		goto out;
+	if (transition_body(dc, &p, tr, body) != 0 ||
+	    transition_apply(dc, &p, tr, body) != 0)
+		goto out;
+	*out = rec_to_json(&proposal_schema, &p, VIEW_FULL);
+	rc = 0;
+out:
+	rec_clear(&proposal_schema, &p);
+	return (rc);
+}
+
+/* The open proposals older than their rule set allows. */
+struct expire_arg {
+	uint64_t	*ids;
+	size_t		 n, cap;
+	int32_t		 today;
+};
+
+static int
+expire_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct expire_arg	*ea = arg;
+	struct proposal		 p;
+	struct active		*a;
+	uint64_t		*q;
+
+	(void)k; (void)kl;
+	memset(&p, 0, sizeof(p));
+	if (rec_decode(&proposal_schema, &p, v, vl) == 0 &&
+	    ((1u << p.status) & OPEN) && (a = rulesets_find(p.ruleset)) != NULL &&
+	    a->rs->policies.proposal_expiry_days > 0 &&
+	    date_to_days(p.proposed_on) + a->rs->policies.proposal_expiry_days
+	    <= ea->today) {
+		if (ea->n == ea->cap) {
+			ea->cap = ea->cap ? ea->cap * 2 : 16;
+			if ((q = reallocarray(ea->ids, ea->cap, 8)) == NULL) {
+				rec_clear(&proposal_schema, &p);
+				return (IOD_ENOMEM);
+			}
+			ea->ids = q;
+		}
+		ea->ids[ea->n++] = p.id;
+	}
+	rec_clear(&proposal_schema, &p);
+	return (0);
+}
+
+int
+proposal_expire(struct dctx *dc)
+{
+	const struct transition	*tr;
+	struct expire_arg	 ea;
+	struct proposal		 p;
+	size_t			 i;
+	int			 n = 0;
+
+	for (tr = transitions; strcmp(tr->action, "expire") != 0; tr++)
+		;
+	memset(&ea, 0, sizeof(ea));
+	ea.today = date_to_days(date_today());
+	store_scan(dc->txn, DB_PROPOSALS, NULL, 0, 0, expire_cb, &ea);
+	for (i = 0; i < ea.n; i++) {
+		memset(&p, 0, sizeof(p));
+		if (store_get_rec(dc->txn, DB_PROPOSALS, ea.ids[i],
+		    &proposal_schema, &p) == 0 &&
+		    transition_apply(dc, &p, tr, NULL) == 0)
+			n++;
+		rec_clear(&proposal_schema, &p);
+	}
+	free(ea.ids);
+	return (n);
+}

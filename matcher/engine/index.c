@@ -1,0 +1,658 @@
+/*
+ * index.c — the in-memory matching index, built from the store at start-up
+ * and kept in step with every write, so that matching never scans LMDB.
+ * It holds a compact copy of each candidate (what the filters and weights
+ * read), posting lists of candidates by sought ROME code and ROME family,
+ * the policy state (open proposals per candidate and per offer, refusals
+ * by company) and, per rule set, each candidate's offer-independent score
+ * ("base": publics, QPV, waiting time) with the posting lists sorted by it,
+ * so a search can stop once nobody left can beat the best found.  Its state
+ * is static here, behind the verbs of engine.h.  What a proposal is and how
+ * it changes is the domain's (which tells the index through index_open,
+ * index_offer_open_set and index_refused, and loads that state at start-up);
+ * the scoring is match.c's.  It writes nothing to the store.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "rules.h"
+
+#define GROW(p, n, cap) do {						\
+	if ((n) >= (cap)) {						\
+		size_t	 c_ = (cap) ? (size_t)(cap) * 2 : 16;		\
+		void	*q_ = reallocarray((p), c_, sizeof(*(p)));	\
+		if (q_ == NULL)						\
+			return (IOD_ENOMEM);				\
+		(p) = q_;						\
+		(cap) = c_;						\
+	}								\
+} while (0)
+
+struct plist {			/* slots of candidates, unordered */
+	uint32_t	*v;
+	size_t		 n, cap;
+};
+struct sorted {			/* a plist sorted for one rule set */
+	struct pentry	*v;
+	size_t		 n, cap;
+	int		 dirty;
+};
+struct view {			/* one rule set's order of the lists */
+	const struct ruleset *rs;
+	iod_date	 day;		/* the day base scores were made for */
+	int32_t		*base;		/* offer-independent score by slot */
+	size_t		 nbase;
+	int		 stale;
+	int16_t		*territory;	/* by refdata commune index */
+	struct sorted	*rome, *family;
+	struct view	*next;
+};
+struct index {
+	struct mcand	*cand;		/* by slot */
+	size_t		 ncand, capcand;
+	uint32_t	*slot_of;	/* candidate id -> slot + 1 */
+	uint64_t	 nslot_of;
+	uint32_t	 live;		/* candidates in the index */
+	uint32_t	 nrome, nfamily;
+	uint16_t	*family_of;	/* rome index -> family */
+	struct plist	*by_rome, *by_family;
+	struct hmap	 offer_open;	/* offer id -> open proposal id */
+	struct hmap	 refused;	/* candidate << 32 | company -> date */
+	struct hmap	 refusing;	/* company -> refusals ever recorded */
+	uint64_t	*busy;		/* bit by slot: has an open proposal */
+	size_t		 nbusy;		/* words */
+	struct view	*views;
+};
+
+static struct index	*idx;
+
+/* ---- posting lists ------------------------------------------------------ */
+
+static int
+plist_add(struct plist *l, uint32_t slot)
+{
+	GROW(l->v, l->n, l->cap);
+	l->v[l->n++] = slot;
+	return (0);
+}
+
+static void
+plist_del(struct plist *l, uint32_t slot)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i] == slot) {
+			l->v[i] = l->v[--l->n];
+			return;
+		}
+}
+
+/* The distinct families of a candidate's ROME codes (at most 16). */
+static int
+families(const struct mcand *c, uint16_t *fam)
+{
+	int	i, j, n = 0;
+
+	for (i = 0; i < c->nrome; i++) {
+		for (j = 0; j < n; j++)
+			if (fam[j] == idx->family_of[c->rome[i]])
+				break;
+		if (j == n)
+			fam[n++] = idx->family_of[c->rome[i]];
+	}
+	return (n);
+}
+
+static void	view_touch(struct view *, uint32_t slot, const struct mcand *);
+
+/* Take slot out of, or put it into, the lists its codes name. */
+static int
+link_slot(uint32_t slot, int add)
+{
+	struct mcand	*c = &idx->cand[slot];
+	struct view	*v;
+	uint16_t	 fam[16];
+	int		 i, n, rc = 0;
+
+	n = families(c, fam);
+	for (i = 0; i < c->nrome; i++) {
+		if (add)
+			rc |= plist_add(&idx->by_rome[c->rome[i]], slot);
+		else
+			plist_del(&idx->by_rome[c->rome[i]], slot);
+	}
+	for (i = 0; i < n; i++) {
+		if (add)
+			rc |= plist_add(&idx->by_family[fam[i]], slot);
+		else
+			plist_del(&idx->by_family[fam[i]], slot);
+	}
+	for (v = idx->views; v != NULL; v = v->next)
+		view_touch(v, slot, c);
+	return (rc);
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+int
+index_init(void)
+{
+	const struct refdata	*ref = refdata_get();
+	size_t			 i;
+
+	if ((idx = calloc(1, sizeof(*idx))) == NULL)
+		return (IOD_ENOMEM);
+	idx->nrome = (uint32_t)ref->nrome;
+	if ((idx->by_rome = calloc(ref->nrome, sizeof(struct plist))) == NULL ||
+	    (idx->family_of = calloc(ref->nrome, sizeof(uint16_t))) == NULL ||
+	    (idx->by_family = calloc(ref->nrome, sizeof(struct plist))) == NULL)
+		return (IOD_ENOMEM);
+	/* The table is sorted: a family is a run of one 3-character prefix. */
+	for (i = 0; i < ref->nrome; i++) {
+		if (i > 0 && strncmp(ref->rome[i], ref->rome[i - 1], 3) != 0)
+			idx->nfamily++;
+		idx->family_of[i] = (uint16_t)idx->nfamily;
+	}
+	idx->nfamily++;
+	return (0);
+}
+
+static void
+view_free(struct view *v)
+{
+	uint32_t	i;
+
+	for (i = 0; i < idx->nrome; i++)
+		free(v->rome[i].v);
+	for (i = 0; i < idx->nfamily; i++)
+		free(v->family[i].v);
+	free(v->rome);
+	free(v->family);
+	free(v->base);
+	free(v->territory);
+	free(v);
+}
+
+void
+index_free(void)
+{
+	struct view	*v;
+	uint32_t	 i;
+
+	if (idx == NULL)
+		return;
+	while ((v = idx->views) != NULL) {
+		idx->views = v->next;
+		view_free(v);
+	}
+	for (i = 0; i < idx->nrome; i++)
+		free(idx->by_rome[i].v);
+	for (i = 0; i < idx->nfamily; i++)
+		free(idx->by_family[i].v);
+	free(idx->by_rome);
+	free(idx->by_family);
+	free(idx->family_of);
+	free(idx->cand);
+	free(idx->slot_of);
+	hmap_free(&idx->offer_open);
+	hmap_free(&idx->refused);
+	hmap_free(&idx->refusing);
+	free(idx->busy);
+	free(idx);
+	idx = NULL;
+}
+
+/*
+ * Copy what matching reads of a candidate into c.  A code sought twice is
+ * kept once: the record may repeat it, and a slot twice in a posting list
+ * would be counted, and ranked, twice.
+ */
+static void
+compact(struct mcand *c, const struct candidate *k)
+{
+	size_t	i;
+	int	r, j;
+
+	memset(c, 0, sizeof(*c));
+	c->id = k->id;
+	c->publics = k->publics;
+	c->contracts = k->contracts;
+	c->oriented_on = k->oriented_on;
+	c->available_on = k->available_on;
+	c->commune = (int16_t)refdata_commune_index(k->commune);
+	c->programme = (uint8_t)k->programme;
+	c->zone = (uint8_t)k->mobility.zone;
+	c->schedule_ok = (uint8_t)k->schedule_ok;
+	c->max_hours = (uint8_t)k->max_weekly_hours;
+	c->flags = MC_LIVE;
+	c->status = (uint8_t)k->status;
+	if (k->status == CAND_ACTIVE)
+		c->flags |= MC_ACTIVE;
+	if (k->consent.on != 0)
+		c->flags |= MC_CONSENT;
+	if (k->qpv)
+		c->flags |= MC_QPV;
+	if (k->mobility.licence_b)
+		c->flags |= MC_LICENCE;
+	if (k->mobility.vehicle)
+		c->flags |= MC_VEHICLE;
+	for (i = 0; i < k->nrome && c->nrome < 16; i++) {
+		if ((r = refdata_rome_index(k->rome[i])) < 0)
+			continue;
+		for (j = 0; j < c->nrome && c->rome[j] != r; j++)
+			;
+		if (j == c->nrome)
+			c->rome[c->nrome++] = (uint16_t)r;
+	}
+}
+
+int
+index_put(const struct candidate *k)
+{
+	struct mcand	 c;
+	uint32_t	 slot;
+	uint64_t	 i, n;
+
+	compact(&c, k);
+	if (k->id >= idx->nslot_of) {
+		n = idx->nslot_of ? idx->nslot_of : 1024;
+		while (n <= k->id)
+			n *= 2;
+		uint32_t *p = reallocarray(idx->slot_of, n, sizeof(uint32_t));
+		if (p == NULL)
+			return (IOD_ENOMEM);
+		for (i = idx->nslot_of; i < n; i++)
+			p[i] = 0;
+		idx->slot_of = p;
+		idx->nslot_of = n;
+	}
+	if ((slot = idx->slot_of[k->id]) != 0) {
+		slot--;
+		c.open = idx->cand[slot].open;
+		link_slot(slot, 0);
+		idx->cand[slot] = c;
+		return (link_slot(slot, 1));
+	}
+	GROW(idx->cand, idx->ncand, idx->capcand);
+	slot = idx->ncand++;
+	idx->cand[slot] = c;
+	idx->slot_of[k->id] = slot + 1;
+	idx->live++;
+	return (link_slot(slot, 1));
+}
+
+void
+index_del(uint64_t id)
+{
+	uint32_t	slot;
+
+	if (id >= idx->nslot_of || (slot = idx->slot_of[id]) == 0)
+		return;
+	slot--;
+	link_slot(slot, 0);
+	idx->cand[slot].flags = 0;	/* the slot stays, dead */
+	idx->cand[slot].nrome = 0;
+	idx->slot_of[id] = 0;
+	idx->live--;
+}
+
+struct mcand *
+index_cand(uint64_t id)
+{
+	uint32_t	slot;
+
+	if (idx == NULL || id >= idx->nslot_of ||
+	    (slot = idx->slot_of[id]) == 0)
+		return (NULL);
+	return (&idx->cand[slot - 1]);
+}
+
+struct mcand *
+index_cand_by_slot(uint32_t slot)
+{
+	return (&idx->cand[slot]);
+}
+
+const struct mcand *
+index_slots(size_t *n)
+{
+	*n = idx->ncand;
+	return (idx->cand);
+}
+
+uint32_t
+index_live(void)
+{
+	return (idx != NULL ? idx->live : 0);
+}
+
+void
+index_count_by_status(uint64_t *by_status, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; idx != NULL && i < idx->ncand; i++)
+		if ((idx->cand[i].flags & MC_LIVE) && idx->cand[i].status < n)
+			by_status[idx->cand[i].status]++;
+}
+
+const uint16_t *
+index_families(void)
+{
+	return (idx->family_of);
+}
+
+static int
+index_load_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct candidate	c;
+	int			rc;
+
+	(void)k; (void)kl; (void)arg;
+	memset(&c, 0, sizeof(c));
+	if ((rc = rec_decode(&candidate_schema, &c, v, vl)) == 0)
+		rc = index_put(&c);
+	rec_clear(&candidate_schema, &c);
+	return (rc);
+}
+
+int
+index_load(struct txn *t)
+{
+	return (store_scan(t, DB_CANDIDATES, NULL, 0, 0, index_load_cb, NULL));
+}
+
+/* ---- per rule set views ------------------------------------------------- */
+
+/* Full months from a to b (0 if b is before a). */
+static int
+months_between(iod_date a, iod_date b)
+{
+	int	m;
+
+	if (a == 0 || b <= a)
+		return (0);
+	m = (int)(b / 10000 - a / 10000) * 12 + (int)(b / 100 % 100) -
+	    (int)(a / 100 % 100);
+	if (b % 100 < a % 100)
+		m--;
+	return (m < 0 ? 0 : m);
+}
+
+int32_t
+index_base_score(const struct ruleset *rs, const struct mcand *c,
+    iod_date today)
+{
+	const struct ruleset_weights	*w = &rs->weights;
+	int32_t				 s = 0;
+	int				 i, m;
+
+	for (i = 0; i < PUBLIC__N; i++)
+		if (c->publics & (1u << i))
+			s += w->publics[i];
+	if (c->flags & MC_QPV)
+		s += w->qpv;
+	m = months_between(c->oriented_on, today);
+	if (m > w->waiting_cap_months)
+		m = w->waiting_cap_months;
+	return (s + m * w->waiting_per_month);
+}
+
+static void
+view_touch(struct view *v, uint32_t slot, const struct mcand *c)
+{
+	uint16_t	fam[16];
+	int		i, n;
+
+	if (slot < v->nbase)
+		v->base[slot] = index_base_score(v->rs, c, v->day);
+	else
+		v->stale = 1;	/* grows at the next use */
+	for (i = 0; i < c->nrome; i++)
+		v->rome[c->rome[i]].dirty = 1;
+	n = families(c, fam);
+	for (i = 0; i < n; i++)
+		v->family[fam[i]].dirty = 1;
+}
+
+static const struct view	*sort_view;
+
+/* Best first: base score, then the longest wait, then the smallest id. */
+static int
+cmp_slot(const void *a, const void *b)
+{
+	uint32_t		 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct mcand	*cx = &idx->cand[x], *cy = &idx->cand[y];
+	int32_t			 bx = sort_view->base[x], by = sort_view->base[y];
+
+	if (bx != by)
+		return (bx > by ? -1 : 1);
+	if (cx->oriented_on != cy->oriented_on)
+		return (cx->oriented_on < cy->oriented_on ? -1 : 1);
+	return (cx->id < cy->id ? -1 : cx->id > cy->id);
+}
+
+/* The view of rule set rs, made or refreshed for today. */
+static struct view *
+view_get(const struct ruleset *rs)
+{
+	const struct refdata	*ref = refdata_get();
+	struct view		*v;
+	iod_date		 today = date_today();
+	size_t			 i;
+
+	for (v = idx->views; v != NULL; v = v->next)
+		if (v->rs == rs)
+			break;
+	if (v == NULL) {
+		if ((v = calloc(1, sizeof(*v))) == NULL ||
+		    (v->rome = calloc(idx->nrome, sizeof(struct sorted))) == NULL ||
+		    (v->family = calloc(idx->nfamily, sizeof(struct sorted)))
+		    == NULL) {
+			if (v != NULL)
+				free(v->rome);
+			free(v);
+			return (NULL);
+		}
+		if ((v->territory = calloc(ref->ncommunes + 1,
+		    sizeof(int16_t))) == NULL) {
+			free(v->rome);
+			free(v->family);
+			free(v);
+			return (NULL);
+		}
+		for (i = 0; i < ref->ncommunes; i++)
+			v->territory[i] = (int16_t)ruleset_territory_of(rs,
+			    ref->communes[i].insee);
+		v->rs = rs;
+		v->stale = 1;
+		v->next = idx->views;
+		idx->views = v;
+	}
+	if (v->day != today || v->stale || v->nbase < idx->ncand) {
+		int32_t *b = reallocarray(v->base, idx->ncand ? idx->ncand : 1,
+		    sizeof(int32_t));
+		if (b == NULL)
+			return (NULL);
+		v->base = b;
+		v->nbase = idx->ncand;
+		v->day = today;
+		v->stale = 0;
+		for (i = 0; i < idx->ncand; i++)
+			v->base[i] = index_base_score(rs, &idx->cand[i], today);
+		for (i = 0; i < idx->nrome; i++)
+			v->rome[i].dirty = 1;
+		for (i = 0; i < idx->nfamily; i++)
+			v->family[i].dirty = 1;
+	}
+	return (v);
+}
+
+/* Drop the views of rule sets that are no longer active. */
+void
+index_forget_ruleset(const struct ruleset *rs)
+{
+	struct view	**vp, *v;
+
+	if (idx == NULL)
+		return;
+	for (vp = &idx->views; (v = *vp) != NULL; vp = &v->next)
+		if (v->rs == rs) {
+			*vp = v->next;
+			view_free(v);
+			return;
+		}
+}
+
+static int
+sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
+{
+	struct pentry	*p;
+	uint32_t	*order;
+	size_t		 i;
+
+	if (!s->dirty && s->n == l->n)
+		return (0);
+	if (l->n > s->cap) {
+		if ((p = reallocarray(s->v, l->n, sizeof(*p))) == NULL)
+			return (IOD_ENOMEM);
+		s->v = p;
+		s->cap = l->n;
+	}
+	if ((order = reallocarray(NULL, l->n ? l->n : 1, sizeof(*order))) ==
+	    NULL)
+		return (IOD_ENOMEM);
+	if (l->n > 0)
+		memcpy(order, l->v, l->n * sizeof(uint32_t));
+	sort_view = v;
+	if (l->n > 1)
+		qsort(order, l->n, sizeof(uint32_t), cmp_slot);
+	for (i = 0; i < l->n; i++)
+		index_pack(&s->v[i], order[i], &idx->cand[order[i]],
+		    v->base[order[i]]);
+	free(order);
+	s->n = l->n;
+	s->dirty = 0;
+	return (0);
+}
+
+void
+index_pack(struct pentry *e, uint32_t slot, const struct mcand *c,
+    int32_t base)
+{
+	int32_t	days;
+
+	memset(e, 0, sizeof(*e));
+	e->slot = slot;
+	e->base = base;
+	e->commune = c->commune;
+	days = c->available_on != 0 ? date_to_days(c->available_on) : 0;
+	e->available = days > 0 && days < 65536 ? (uint16_t)days : 0;
+	e->flags = c->flags;
+	e->programme = c->programme;
+	e->zone = c->zone;
+	e->schedule_ok = c->schedule_ok;
+	e->max_hours = c->max_hours;
+	e->contracts = (uint8_t)c->contracts;
+	e->publics = (uint8_t)c->publics;
+}
+
+void
+index_open(struct mcand *c, int delta)
+{
+	uint32_t	slot = (uint32_t)(c - idx->cand);
+	size_t		w = slot / 64, n;
+	uint64_t	*b;
+
+	if (delta < 0 && c->open == 0)
+		return;
+	c->open = (uint16_t)(c->open + delta);
+	if (w >= idx->nbusy) {
+		n = idx->nbusy ? idx->nbusy : 64;
+		while (n <= w)
+			n *= 2;
+		if ((b = reallocarray(idx->busy, n, sizeof(*b))) == NULL)
+			return;		/* the exclusive filter reads c->open */
+		memset(b + idx->nbusy, 0, (n - idx->nbusy) * sizeof(*b));
+		idx->busy = b;
+		idx->nbusy = n;
+	}
+	if (c->open > 0)
+		idx->busy[w] |= 1ULL << (slot % 64);
+	else
+		idx->busy[w] &= ~(1ULL << (slot % 64));
+}
+
+int
+index_busy(uint32_t slot)
+{
+	if (slot / 64 >= idx->nbusy)
+		return (idx->cand[slot].open > 0);
+	return ((idx->busy[slot / 64] >> (slot % 64)) & 1);
+}
+
+int
+index_refused(uint64_t candidate, uint64_t company, iod_date on)
+{
+	uint64_t	key = candidate << 32 | company;
+
+	if (on <= hmap_get(&idx->refused, key))
+		return (0);
+	if (hmap_set(&idx->refused, key, on) != 0)
+		return (IOD_ENOMEM);
+	return (hmap_set(&idx->refusing, company,
+	    hmap_get(&idx->refusing, company) + 1));
+}
+
+iod_date
+index_refused_on(uint64_t candidate, uint64_t company)
+{
+	return ((iod_date)hmap_get(&idx->refused, candidate << 32 | company));
+}
+
+uint64_t
+index_refusing(uint64_t company)
+{
+	return (hmap_get(&idx->refusing, company));
+}
+
+uint64_t
+index_offer_open(uint64_t offer_id)
+{
+	return (hmap_get(&idx->offer_open, offer_id));
+}
+
+int
+index_offer_open_set(uint64_t offer_id, uint64_t proposal_id)
+{
+	return (hmap_set(&idx->offer_open, offer_id, proposal_id));
+}
+
+/* The sorted list is refreshed here, on use, when a write dirtied it. */
+int
+index_candidates(const struct ruleset *rs, int rome,
+    const struct pentry **list, uint32_t *n, const int16_t **territory)
+{
+	struct view	*v;
+	struct sorted	*s;
+	const struct plist *l;
+	int		 rc;
+
+	if ((v = view_get(rs)) == NULL)
+		return (IOD_ENOMEM);
+	if (rs->filters.rome_match == ROME_MATCH_FAMILY) {
+		s = &v->family[idx->family_of[rome]];
+		l = &idx->by_family[idx->family_of[rome]];
+	} else {
+		s = &v->rome[rome];
+		l = &idx->by_rome[rome];
+	}
+	if ((rc = sorted_refresh(v, s, l)) != 0)
+		return (rc);
+	*list = s->v;
+	*n = (uint32_t)s->n;
+	*territory = v->territory;
+	return (0);
+}
