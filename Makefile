@@ -94,6 +94,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The engine's column pass is written for the vectoriser (one binary:
+# column_filter is cloned for AVX2 and the base x86-64).
+$(B)/matcher/engine/column.o: CFLAGS += -O3
+
 $(B)/libiod.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^

@@ -241,10 +241,11 @@ static const struct wv max_hours[] = { { NULL, 24, 150 }, { NULL, 26, 50 },
 static const struct wv zones[] = { { NULL, ZONE_COMMUNE, 250 },
     { NULL, ZONE_TERRITORY, 450 }, { NULL, ZONE_METROPOLE, 300 } };
 static const struct wv actions[] = { { NULL, ACTION_RECRUIT_DURABLE, 250 },
-    { NULL, ACTION_RECRUIT_WITHOUT_CV, 150 }, { NULL, ACTION_SEND_OFFERS, 200 },
+    { NULL, ACTION_INNOVATIVE_RECRUITMENT, 150 },
+    { NULL, ACTION_SEND_OFFERS, 200 },
     { NULL, ACTION_IMMERSION, 150 }, { NULL, ACTION_MENTORING, 60 },
-    { NULL, ACTION_COMPANY_VISIT, 100 }, { NULL, ACTION_APPRENTICESHIP, 50 },
-    { NULL, ACTION_TRAINING, 40 } };
+    { NULL, ACTION_COMPANY_VISITS, 100 }, { NULL, ACTION_JOB_FAIRS, 50 },
+    { NULL, ACTION_ADAPTED_TRAINING, 40 } };
 static const struct wv favoured[] = { { NULL, PUBLIC_DELD, 300 },
     { NULL, PUBLIC_RSA, 200 }, { NULL, PUBLIC_YOUTH, 200 },
     { NULL, PUBLIC_SENIOR, 100 }, { NULL, PUBLIC_RQTH, 120 },
@@ -979,8 +980,8 @@ gen_company(struct gen *g, struct rng *r, uint64_t id, void *rec)
 			cm->publics_per_year = range(r, 1,
 			    co->fte / 10 > 20 ? 20 : co->fte / 10 + 1);
 			if (cm->action == ACTION_MENTORING ||
-			    cm->action == ACTION_COMPANY_VISIT ||
-			    cm->action == ACTION_TRAINING ||
+			    cm->action == ACTION_COMPANY_VISITS ||
+			    cm->action == ACTION_ADAPTED_TRAINING ||
 			    cm->action == ACTION_IMMERSION)
 				cm->days_per_year = range(r, 1, 20);
 		}

@@ -372,6 +372,7 @@ def run(gen, refdata, rules, best, today, sample=0, tmp=None, log=print):
         "sampled": k < len(want), "load_s": load_s,
         "candidates": n, "bytes": total, "loaded_bytes": loaded,
         "wall_s": wall, "per_s": k / wall if wall > 0 else 0,
+        "mean_us": sum(ns) / k / 1e3 if k else 0,
         "median_us": (ns[(k - 1) // 2] + ns[k // 2]) / 2e3 if k else 0,
         "p99_us": ns[max(0, -(-k * 99 // 100) - 1)] / 1e3 if k else 0,
         "max_us": ns[-1] / 1e3 if k else 0,

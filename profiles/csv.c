@@ -2,7 +2,8 @@
  * csv.c — an RFC 4180 reader for the files agencies keep in spreadsheets
  * and for the reference tables: quoted fields with doubled quotes and line
  * breaks inside quotes, CRLF or LF, a UTF-8 byte-order mark, and lines that
- * start with '#' as comments.  It only splits rows into fields; what the
+ * start with '#' as comments; ',' or ';' between cells (csv_sniff tells
+ * which a spreadsheet wrote).  It only splits rows into fields; what the
  * columns mean is the caller's business.  It also writes the cells of
  * every CSV iod produces (csv_cell), quoted and safe to open in a
  * spreadsheet.
@@ -138,7 +139,7 @@ csv_next(struct csv *c, char **cause)
 		}
 		if (ch == '\r' || ch == '\n')
 			continue;
-		if (ch == ',') {
+		if (ch == (c->sep != 0 ? c->sep : ',')) {
 			if ((rc = put(c, '\0')) != 0)
 				goto toobig;
 			if (nf == CSV_MAX_FIELDS) {
@@ -171,6 +172,24 @@ toobig:
 	return (rc);
 }
 
+char
+csv_sniff(const char *buf, size_t len)
+{
+	size_t	i, semi = 0, comma = 0;
+	int	quoted = 0;
+
+	for (i = 0; i < len && (quoted || (buf[i] != '\n' &&
+	    buf[i] != '\r')); i++) {
+		if (buf[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && buf[i] == ';')
+			semi++;
+		else if (!quoted && buf[i] == ',')
+			comma++;
+	}
+	return (semi > comma ? ';' : ',');
+}
+
 /* Index of the column named name in the header row, or -1. */
 int
 csv_column(char **header, size_t n, const char *name)
@@ -194,6 +213,13 @@ csv_formula(char c)
 char *
 csv_cell(const char *s)
 {
+	return (csv_cell_sep(s, ','));
+}
+
+char *
+csv_cell_sep(const char *s, char sep)
+{
+	char		 special[] = { sep, '"', '\r', '\n', '\0' };
 	const char	*p;
 	char		*out, *o;
 	size_t		 len;
@@ -203,7 +229,7 @@ csv_cell(const char *s)
 		s = "";
 	len = strlen(s);
 	formula = csv_formula(*s);
-	quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	quote = formula || strpbrk(s, special) != NULL;
 	if ((out = malloc(len * 2 + 4)) == NULL)
 		return (NULL);
 	o = out;

@@ -26,9 +26,6 @@ const char *const offer_status_names[] = { "open", "draft", "filled",
     "closed", NULL };
 const char *const charter_status_names[] = { "signed", "renewed", "lapsed",
     "withdrawn", NULL };
-const char *const action_names[] = { "recruit_durable", "recruit_without_cv",
-    "send_offers", "immersion", "mentoring", "company_visit",
-    "apprenticeship", "training", NULL };
 
 const char *const exit_names[] = { "durable_employment",
     "transitional_employment", "qualifying_training", "work_study",
@@ -42,6 +39,20 @@ enum_lookup(const char *const *names, const char *s)
 	for (i = 0; names[i] != NULL; i++)
 		if (strcmp(names[i], s) == 0)
 			return (i);
+	return (-1);
+}
+
+int
+enum_lookup_renamed(const struct field *f, const char *s)
+{
+	const char *const	*r;
+	int			 k;
+
+	if ((k = enum_lookup(f->names, s)) >= 0 || f->renamed == NULL)
+		return (k);
+	for (r = f->renamed; r[0] != NULL; r += 2)
+		if (strcmp(r[0], s) == 0)
+			return (enum_lookup(f->names, r[1]));
 	return (-1);
 }
 
@@ -84,82 +95,20 @@ static const struct schema contact_schema = {
 	.version = 1
 };
 
-static const struct field charter_fields[] = {
-	{
-		.name = "name",
-		.type = FT_STR,
-		.off = offsetof(struct charter, name),
-		.flags = F_REQUIRED,
-		.min = 1,
-		.max = 120
-	},
-	{
-		.name = "signed_on",
-		.type = FT_DATE,
-		.off = offsetof(struct charter, signed_on),
-		.flags = F_NULLABLE
-	},
-	{
-		.name = "status",
-		.type = FT_ENUM,
-		.off = offsetof(struct charter, status),
-		.flags = F_REQUIRED,
-		.names = charter_status_names
-	},
-	{ .name = NULL }
-};
-static const struct schema charter_schema = {
-	.name = "charter",
-	.size = sizeof(struct charter),
-	.fields = charter_fields,
-	.version = 1
-};
-
-static const struct field commitment_fields[] = {
-	{
-		.name = "action",
-		.type = FT_ENUM,
-		.off = offsetof(struct commitment, action),
-		.flags = F_REQUIRED,
-		.names = action_names
-	},
-	{
-		.name = "done_before",
-		.type = FT_BOOL,
-		.off = offsetof(struct commitment, done_before)
-	},
-	{
-		.name = "committed",
-		.type = FT_BOOL,
-		.off = offsetof(struct commitment, committed)
-	},
-	{
-		.name = "publics_per_year",
-		.type = FT_INT,
-		.off = offsetof(struct commitment, publics_per_year),
-		.max = 100000
-	},
-	{
-		.name = "days_per_year",
-		.type = FT_INT,
-		.off = offsetof(struct commitment, days_per_year),
-		.max = 366
-	},
-	{ .name = NULL }
-};
-static const struct schema commitment_schema = {
-	.name = "commitment",
-	.size = sizeof(struct commitment),
-	.fields = commitment_fields,
-	.version = 1
-};
-
 static const struct field company_fields[] = {
 	{
 		.name = "id",
 		.type = FT_ID,
 		.off = offsetof(struct company, id),
 		.flags = F_RO
+	},
+	{
+		.name = "external_ref",
+		.type = FT_STR,
+		.off = offsetof(struct company, external_ref),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 64
 	},
 	{
 		.name = "siret",
@@ -201,12 +150,26 @@ static const struct field company_fields[] = {
 		.sub = &charter_schema
 	},
 	{
+		.name = "fte_metropole",
+		.type = FT_INT,
+		.off = offsetof(struct company, fte_metropole),
+		.max = 1000000
+	},
+	{
 		.name = "commitments",
 		.type = FT_OBJV,
 		.off = offsetof(struct company, commitments),
 		.cnt = offsetof(struct company, ncommitments),
-		.max = 32,
+		.max = 19 * 10,		/* the 19 actions, ten charter years */
 		.sub = &commitment_schema
+	},
+	{
+		.name = "realisations",
+		.type = FT_OBJV,
+		.off = offsetof(struct company, realisations),
+		.cnt = offsetof(struct company, nrealisations),
+		.max = 2000,
+		.sub = &realisation_schema
 	},
 	{
 		.name = "favoured_publics",
@@ -239,7 +202,7 @@ const struct schema company_schema = {
 	.name = "company",
 	.size = sizeof(struct company),
 	.fields = company_fields,
-	.version = 1
+	.version = 2		/* 2: the charter form's 19 actions */
 };
 
 static const struct field visit_fields[] = {
@@ -271,6 +234,14 @@ static const struct field offer_fields[] = {
 		.type = FT_ID,
 		.off = offsetof(struct offer, id),
 		.flags = F_RO
+	},
+	{
+		.name = "external_ref",
+		.type = FT_STR,
+		.off = offsetof(struct offer, external_ref),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 64
 	},
 	{
 		.name = "company_id",
@@ -483,6 +454,14 @@ static const struct field candidate_fields[] = {
 		.flags = F_RO
 	},
 	{
+		.name = "external_ref",
+		.type = FT_STR,
+		.off = offsetof(struct candidate, external_ref),
+		.flags = F_NULLABLE | F_PERSONAL,
+		.min = 1,
+		.max = 64
+	},
+	{
 		.name = "first_name",
 		.type = FT_STR,
 		.off = offsetof(struct candidate, first_name),
@@ -653,6 +632,14 @@ static const struct field referent_fields[] = {
 		.type = FT_ID,
 		.off = offsetof(struct referent, id),
 		.flags = F_RO
+	},
+	{
+		.name = "external_ref",
+		.type = FT_STR,
+		.off = offsetof(struct referent, external_ref),
+		.flags = F_NULLABLE,
+		.min = 1,
+		.max = 64
 	},
 	{
 		.name = "name",

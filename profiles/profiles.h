@@ -94,11 +94,20 @@ enum charter_status {
 	CHARTER_SIGNED, CHARTER_RENEWED, CHARTER_LAPSED, CHARTER_WITHDRAWN,
 	CHARTER__N
 };
+/* The charter's 19 actions, in the form's order and six groups
+ * (action_groups[] gives each action's group, charter_group_names[] the
+ * groups' codes). */
 enum charter_action {
-	ACTION_RECRUIT_DURABLE, ACTION_RECRUIT_WITHOUT_CV, ACTION_SEND_OFFERS,
-	ACTION_IMMERSION, ACTION_MENTORING, ACTION_COMPANY_VISIT,
-	ACTION_APPRENTICESHIP, ACTION_TRAINING, ACTION__N
+	ACTION_RECRUIT_DURABLE, ACTION_ADAPTED_TRAINING,
+	ACTION_INNOVATIVE_RECRUITMENT, ACTION_JOB_FAIRS, ACTION_SEND_OFFERS,
+	ACTION_ANTI_DISCRIMINATION, ACTION_INCLUSION_PARTNERSHIPS,
+	ACTION_SOCIAL_CLAUSES, ACTION_SCHOOL_INTERNSHIPS_QPV, ACTION_IMMERSION,
+	ACTION_ADVICE_INTERVIEWS, ACTION_MOCK_INTERVIEWS, ACTION_MENTORING,
+	ACTION_JOB_DISCOVERY_EVENTS, ACTION_COMPANY_VISITS,
+	ACTION_EMPLOYER_COLLECTIVE, ACTION_HR_PRACTICES,
+	ACTION_CHARTER_AMBASSADOR, ACTION_LOCAL_NETWORK, ACTION__N
 };
+#define CHARTER_GROUPS	6
 
 /* How a person left the programme (a candidate's exit, the positive exits
  * of a rule set's outcomes). */
@@ -125,8 +134,17 @@ extern const char *const candidate_status_names[];
 extern const char *const offer_status_names[];
 extern const char *const charter_status_names[];
 extern const char *const action_names[];
+/* The action codes of records written before the form's 19 actions, and
+ * what each is now: {old, new, ..., NULL} (model-charter.c). */
+extern const char *const action_renamed[];
+extern const char *const charter_group_names[CHARTER_GROUPS + 1];
+extern const int action_groups[ACTION__N];	/* index in charter_group_names */
 extern const char *const exit_names[];
 int		 enum_lookup(const char *const *, const char *);	/* -1 if none */
+struct field;
+/* enum_lookup in f's names, then in the names it had before (f->renamed):
+ * the value now, or -1. */
+int		 enum_lookup_renamed(const struct field *f, const char *);
 
 /* ---- the model (model.c) ----------------------------------------------- */
 #define ROME_LEN	5	/* "K2204" */
@@ -139,21 +157,38 @@ struct charter {
 	char		*name;
 	iod_date	 signed_on;
 	int		 status;		/* enum charter_status, -1 unset */
+	struct contact	 contact;		/* the company's charter contact */
+	int		 national_network;	/* bool: in the national network */
+	char		**other_charters;	/* other charters signed */
+	size_t		 nother_charters;
 };
 struct commitment {
 	int		 action;		/* enum charter_action */
+	int64_t		 year;			/* charter year; 0: every year */
 	int		 done_before;		/* bool */
 	int		 committed;		/* bool */
 	int64_t		 publics_per_year;
 	int64_t		 days_per_year;
 };
+/* A charter action the team recorded as done (what iod sees itself, hires
+ * and offers, the charter report counts from its own data). */
+struct realisation {
+	iod_date	 on;
+	int		 action;		/* enum charter_action */
+	int64_t		 publics;		/* publics reached */
+	int64_t		 days;
+	char		*note;			/* the team's; F_NOTE */
+};
 struct company {
 	uint64_t	 id;
-	char		*siret, *name, *commune;
+	char		*siret, *name, *commune, *external_ref;
 	int64_t		 fte;
 	struct charter	 charter;
 	struct commitment *commitments;
 	size_t		 ncommitments;
+	struct realisation *realisations;
+	size_t		 nrealisations;
+	int64_t		 fte_metropole;		/* FTE on the Métropole */
 	uint32_t	 favoured_publics;	/* set of enum public_cat */
 	struct contact	 contact;
 	int64_t		 created_at, updated_at;	/* unix seconds */
@@ -166,7 +201,7 @@ struct visit {
 struct offer {
 	uint64_t	 id;
 	uint64_t	 company_id;
-	char		*title, *rome, *appellation, *commune;
+	char		*title, *rome, *appellation, *commune, *external_ref;
 	int		 contract;		/* enum contract_type */
 	int64_t		 duration_months;	/* 0 for open-ended */
 	int64_t		 weekly_hours;
@@ -193,7 +228,7 @@ struct exit_ {
 };
 struct candidate {
 	uint64_t	 id;
-	char		*first_name, *last_name;
+	char		*first_name, *last_name, *external_ref;
 	iod_date	 birth_date;
 	int		 sex;			/* enum sex */
 	char		*commune;
@@ -218,7 +253,7 @@ struct candidate {
 
 struct referent {
 	uint64_t	 id;
-	char		*name, *structure, *email;
+	char		*name, *structure, *email, *external_ref;
 	int64_t		 created_at, updated_at;
 };
 
@@ -260,6 +295,9 @@ struct field {
 	int64_t		 min, max;	/* FT_INT range; FT_STR/FT_STRV max bytes */
 	const char *const *names;	/* FT_ENUM, FT_SET */
 	const struct schema *sub;	/* FT_OBJ, FT_OBJV */
+	/* FT_ENUM: names a record of an earlier schema version (or a JSON
+	 * body) may carry, and what each is now: {old, new, ..., NULL}. */
+	const char *const *renamed;
 	/* Extra check of a string value: 0 or IOD_EINVAL with *cause set. */
 	int		(*check)(const char *, char **cause);
 };
@@ -269,6 +307,9 @@ struct schema {
 	const struct field *fields;	/* terminated by .name == NULL */
 	int		 version;	/* record schema version */
 };
+/* A company's charter parts (model-charter.c), company_schema's fields. */
+extern const struct schema charter_schema, commitment_schema,
+    realisation_schema;
 extern const struct schema company_schema, offer_schema, candidate_schema,
     referent_schema;
 
@@ -443,6 +484,32 @@ struct hire_body {
 
 extern const struct schema hire_schema;
 
+/* ---- the company journal (records-journal.c) ---------------------------
+ * Every contact of the team with a company, dated: the prospection, the
+ * presentation of the method, the negotiation of an offer, the
+ * workstation visit, a recruitment meeting (mise en relation), the
+ * follow-up with the employer.  The note is the team's and never shown
+ * to a company.
+ */
+enum contact_kind { CONTACT_PROSPECTION, CONTACT_PRESENTATION,
+	CONTACT_NEGOTIATION, CONTACT_WORKSTATION_VISIT, CONTACT_RECRUITMENT,
+	CONTACT_EMPLOYER_FOLLOWUP, CONTACT__N };
+extern const char *const contact_kind_names[];
+
+struct journal_contact {
+	uint64_t	 id;
+	int		 kind;		/* enum contact_kind */
+	iod_date	 on;
+	uint64_t	 company_id;
+	uint64_t	 offer_id;	/* 0: no offer */
+	char		*owner;		/* the chargé de mission */
+	char		**met;		/* who the team met at the company */
+	size_t		 nmet;
+	char		*note;
+	int64_t		 created_at, updated_at;
+};
+extern const struct schema journal_contact_schema;
+
 /* ---- the admin's records (records-admin.c) -----------------------------
  * Tokens (who may do what) and webhooks (who is told of what).
  */
@@ -495,12 +562,15 @@ struct csv {
 	size_t		 nfields;
 	size_t		 lineno;	/* last line read */
 	size_t		 rowline;	/* line the current row starts on */
+	char		 sep;		/* between cells; 0 is ',' */
 };
 int	 csv_open(struct csv *, const char *path);
 void	 csv_init(struct csv *, FILE *);	/* the caller keeps the FILE */
 int	 csv_next(struct csv *, char **cause);	/* 1 row, 0 EOF, <0 error */
 void	 csv_close(struct csv *);
 int	 csv_column(char **header, size_t n, const char *name);
+/* ';' if the first line of buf has more of them than ',' outside quotes. */
+char	 csv_sniff(const char *buf, size_t len);
 /*
  * One RFC 4180 cell for every CSV iod writes: s (NULL is empty) quoted
  * when it holds a comma, a quote, CR or LF, quotes doubled, and a cell
@@ -509,6 +579,9 @@ int	 csv_column(char **header, size_t n, const char *name);
  * caller frees, NULL if out of memory.
  */
 char	*csv_cell(const char *s);
+/* csv_cell for a file of sep-separated cells (',' or ';'): a cell that
+ * holds sep is quoted too. */
+char	*csv_cell_sep(const char *s, char sep);
 
 /* ---- reference data (refdata.c) ----------------------------------------
  * The territory's communes, QPV and the ROME tables, loaded from CSV files
@@ -557,7 +630,7 @@ int	 check_email(const char *, char **cause);
 enum store_db {
 	DB_META, DB_COMPANIES, DB_OFFERS, DB_CANDIDATES, DB_REFERENTS,
 	DB_PROPOSALS, DB_PLACEMENTS, DB_FOLLOWUPS, DB_EVENTS, DB_TOKENS,
-	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB__N
+	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB_CONTACTS, DB__N
 };
 extern const char *const store_db_names[];
 
@@ -565,7 +638,10 @@ extern const char *const store_db_names[];
 #define IDX_SIRET		'S'	/* siret -> company id */
 #define IDX_CAND_REFERENT	'R'	/* referent id, candidate id -> "" */
 #define IDX_OFFER_COMPANY	'O'	/* company id, offer id -> "" */
+#define IDX_CONTACT_COMPANY	'J'	/* company id, journal contact id -> "" */
 #define IDX_TOKEN_ID		'T'	/* token id -> token hash */
+#define IDX_EXTERNAL_REF	'X'	/* store_db, external_ref (the agency's
+					   own, once a kind) -> id */
 
 struct store;
 struct txn {

@@ -150,8 +150,25 @@ mp_enum(const char *const *names, const msgpack_object *o)
 
 static int	unpack(const struct schema *, void *, const msgpack_object *);
 
+/* The value of the enum name o: in f's names, or, in a map an earlier
+ * schema version wrote (older), in the names it had then; -1 if none. */
 static int
-unpack_field(const struct field *f, void *rec, const msgpack_object *o)
+mp_enum_field(const struct field *f, const msgpack_object *o, int older)
+{
+	const char *const	*r;
+	int			 k;
+
+	if ((k = mp_enum(f->names, o)) >= 0 || !older || f->renamed == NULL)
+		return (k);
+	for (r = f->renamed; r[0] != NULL; r += 2)
+		if (mp_eq(o, r[0]))
+			return (enum_lookup(f->names, r[1]));
+	return (-1);
+}
+
+static int
+unpack_field(const struct field *f, void *rec, const msgpack_object *o,
+    int older)
 {
 	const msgpack_object	*e;
 	uint32_t		 i;
@@ -190,7 +207,7 @@ unpack_field(const struct field *f, void *rec, const msgpack_object *o)
 		*AT(rec, f, iod_date) = (iod_date)o->via.u64;
 		return (0);
 	case FT_ENUM:
-		if ((k = mp_enum(f->names, o)) < 0)
+		if ((k = mp_enum_field(f, o, older)) < 0)
 			return (IOD_ECORRUPT);
 		*AT(rec, f, int) = k;
 		return (0);
@@ -249,10 +266,18 @@ unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 	const msgpack_object_kv	*kv;
 	uint64_t		 seen = 0, bit;
 	uint32_t		 i;
-	int			 rc;
+	int			 rc, older = 0;
 
 	if (o->type != MSGPACK_OBJECT_MAP)
 		return (IOD_ECORRUPT);
+	/* A map an earlier schema version wrote may carry renamed names. */
+	for (i = 0; i < o->via.map.size; i++) {
+		kv = &o->via.map.ptr[i];
+		if (mp_eq(&kv->key, "v") &&
+		    kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		    kv->val.via.u64 < (uint64_t)sc->version)
+			older = 1;
+	}
 	for (i = 0; i < o->via.map.size; i++) {
 		kv = &o->via.map.ptr[i];
 		for (f = sc->fields; f->name != NULL; f++)
@@ -265,7 +290,7 @@ unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 		if (seen & bit)
 			return (IOD_ECORRUPT);
 		seen |= bit;
-		if ((rc = unpack_field(f, rec, &kv->val)) != 0)
+		if ((rc = unpack_field(f, rec, &kv->val, older)) != 0)
 			return (rc);
 	}
 	return (0);

@@ -229,7 +229,7 @@ field_from_json(const struct field *f, void *rec, json_t *v, const char *path,
 		return (0);
 	case FT_ENUM:
 		if (!json_is_string(v) ||
-		    (k = enum_lookup(f->names, json_string_value(v))) < 0) {
+		    (k = enum_lookup_renamed(f, json_string_value(v))) < 0) {
 			b = brief(v);
 			list = names_list(f->names);
 			fail(field, cause, path, "%s is not one of %s", b, list);

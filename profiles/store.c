@@ -32,7 +32,8 @@
 
 const char *const store_db_names[] = { "meta", "companies", "offers",
     "candidates", "referents", "proposals", "placements", "followups",
-    "events", "tokens", "rulesets", "audit", "webhooks", "index", NULL };
+    "events", "tokens", "rulesets", "audit", "webhooks", "index",
+    "contacts", NULL };
 
 /* The one place LMDB's codes become ours. */
 int

@@ -11,6 +11,8 @@ import * as followups from './followups.js';
 import * as batch from './batch.js';
 import * as report from './report.js';
 import * as candidates from './candidates.js';
+import * as journal from './journal.js';
+import * as charter from './charter.js';
 
 const IOD = ['admin', 'iod'];
 const ROUTES = [
@@ -24,6 +26,9 @@ const ROUTES = [
   ['suivi/:day', IOD, followups.week],
   ['embauches/:id', [...IOD, 'referent'], followups.placement],
   ['affectation', IOD, batch.render, { _: 'Affectation' }],
+  ['entreprises/:id/journal', IOD, journal.page],
+  ['charte', IOD, charter.list, { _: 'Charte' }],
+  ['entreprises/:id/charte', IOD, charter.page],
   ['bilan', [...IOD, 'auditor'], report.render, { _: 'Bilan' }],
   ['candidats', [...IOD, 'referent'], candidates.list, { referent: 'Mes candidats', _: 'Candidats' }],
   ['candidats/nouveau', [...IOD, 'referent'], candidates.create],

@@ -180,7 +180,8 @@ export async function show(ctx, id) {
         ['Début', o.start_on ? fr.dayYear(o.start_on) : 'à convenir'],
         ['Exigences', (o.requirements ?? []).map((s) => fr.label(fr.REQUIREMENTS, s)).join(', ') || 'aucune'],
         ['Chargé·e de mission', o.owner],
-      ])),
+        iod && ['Entreprise', h('a', { href: `#/entreprises/${o.company_id}/journal` }, 'Journal des contacts')],
+      ].filter(Boolean))),
     h('section', { class: 'card', 'aria-labelledby': 'o-visit' },
       h('h2', { id: 'o-visit' }, 'Visite du poste de travail'),
       visit?.on ? [h('p', {}, `Visité le ${fr.date(visit.on)}.`), visit.notes && h('p', { class: 'notes' }, visit.notes)]

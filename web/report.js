@@ -1,34 +1,43 @@
-// report.js — the activity report over a period, in the shape of the IOD
-// table: the figures, a bar chart of them (inline SVG drawn here), the
-// follow-up and retention, the breakdowns, and the CSV to download.
+// report.js — the activity report over a period, as the IOD table of the
+// PLIE's annual report: its lines in its order, with the figures and
+// percentages as the report prints them (the same as the CSV), a bar chart
+// of them (inline SVG drawn here), the follow-up and retention, the meetings
+// with companies, the breakdowns, the CSV to download, and a page that
+// prints as the table (style.css, @media print).
 
 import { get, getBlob, qs, onSubmit } from './api.js';
 import * as fr from './fr.js';
 import { h, field, select, table, title, text } from './ui.js';
 
-const TABLE = {
-  people_followed: 'Personnes suivies', orientations: 'Orientations',
-  people_proposed: 'Personnes proposées', people_with_meeting: 'Personnes ayant eu au moins un entretien',
-  companies_met: 'Nouvelles entreprises rencontrées', company_meetings: 'Rencontres avec les entreprises',
-  mises_en_relation: 'Mises en relation', hires: 'Embauches',
-  durable: 'dont emploi durable (CDI, CDD de 6 mois et plus)', transitional: 'dont emploi de transition',
-  qualifying_training: 'Formations qualifiantes',
-};
-// Shorter, for the chart's labels.
-const SHORT = {
-  people_followed: 'Personnes suivies', orientations: 'Orientations',
-  people_proposed: 'Personnes proposées', people_with_meeting: 'Au moins un entretien',
-  companies_met: 'Entreprises rencontrées', company_meetings: 'Rencontres entreprises',
-  mises_en_relation: 'Mises en relation', hires: 'Embauches', durable: '… emploi durable',
-  transitional: '… emploi de transition', qualifying_training: 'Formations qualifiantes',
-};
+// The IOD table's lines in the annual report's order: label, short label
+// for the chart, where the figure is, whether a percentage of the people
+// followed goes beside it.  The CSV (daemon/api-reports.c) has the same.
+const IOD = [
+  ['Orientations', 'Orientations', 'table', 'orientations'],
+  ['Personnes suivies', 'Personnes suivies', 'table', 'people_followed'],
+  ['Personnes ayant passé au moins 1 entretien', 'Au moins 1 entretien', 'table', 'people_with_meeting', true],
+  ['Nouvelles entreprises rencontrées', 'Entreprises rencontrées', 'table', 'companies_met'],
+  ['Rendez-vous en entreprises', 'Rendez-vous entreprises', 'table', 'company_meetings'],
+  ['Mises en relation en présence d’un chargé de mission', 'Mises en relation', 'table', 'mises_en_relation'],
+  ['Personnes ayant accédé à un emploi', 'Accès à l’emploi', 'people_in_employment', 'total', true],
+  ['dont emploi durable (CDD ≥ 6 mois, CDI)', '… emploi durable', 'people_in_employment', 'durable', true],
+  ['dont emploi transitoire (CDD < 6 mois, PMSMP)', '… emploi transitoire', 'people_in_employment', 'transitional', true],
+  ['Personnes en formation qualifiante', 'Formation qualifiante', 'table', 'qualifying_training', true],
+];
+// n of `of` rounded to a unit, as the report prints it: "63 %".
+const unitPct = (n, of) => (typeof n === 'number' && of > 0 ? `${Math.floor((n * 100 + Math.floor(of / 2)) / of)} %` : '');
 const FOLLOWUP = {
   planned: 'Entretiens de suivi prévus', done: 'Entretiens faits', missed: 'Entretiens manqués',
   trial_ended: 'Périodes d’essai terminées', in_post_end_of_trial: 'En poste à la fin de l’essai',
   retention_trial: 'Maintien à la fin de l’essai (%)', six_months_reached: 'Embauches arrivées à 6 mois',
   in_post_6_months: 'En poste à 6 mois', retention_6_months: 'Maintien à 6 mois (%)',
 };
-const MEETINGS = { workstation_visits: 'Visites de poste', employer_followups: 'Entretiens de suivi employeur' };
+const MEETINGS = { workstation_visits: 'Visites de poste des offres', employer_followups: 'Suivis avec l’employeur' };
+const JOURNAL = {
+  prospection: 'Prospection', presentation: 'Présentation de la méthode', negotiation: 'Négociation d’une offre',
+  workstation_visit: 'Visites de poste (journal)', recruitment: 'Rencontres de recrutement',
+  employer_followup: 'Suivis avec l’employeur (journal)',
+};
 const GROUPS = {
   sex: 'Par sexe', qpv: 'Par résidence en QPV', programme: 'Par dispositif',
   public: 'Par public', territory: 'Par territoire',
@@ -88,25 +97,30 @@ export async function render(ctx) {
     const csv = await getBlob('/v1/reports/activity' + qs({ ...q, format: 'csv' }));
     const href = URL.createObjectURL(csv);
     ctx.onLeave(() => URL.revokeObjectURL(href));
-    const t = r.table ?? {};
-    const keys = Object.keys(t);
-    const rows = keys.map((k) => [TABLE[k] ?? k, t[k], r.percent_of_followed?.[k]]);
+    const followed = r.table?.people_followed ?? 0;
+    const rows = IOD.map(([label, short, obj, key, withPct]) => {
+      const n = r[obj]?.[key];
+      return [label, n, withPct ? unitPct(n, followed) : '', short];
+    });
+    const period = `Du ${fr.date(r.from)} au ${fr.date(r.to)}${r.programme ? ' · ' + fr.label(fr.PROGRAMMES, r.programme) : ''}.`;
     const parts = [
-      h('p', { class: 'actions' },
-        `Du ${fr.date(r.from)} au ${fr.date(r.to)}${r.programme ? ' · ' + fr.label(fr.PROGRAMMES, r.programme) : ''}. `,
-        h('a', { class: 'button secondary', href, download: `bilan-iod-${r.from}-${r.to}.csv` }, 'Télécharger le bilan en CSV')),
+      h('p', { class: 'actions no-print' }, `${period} `,
+        h('a', { class: 'button secondary', href, download: `bilan-iod-${r.from}-${r.to}.csv` }, 'Télécharger le bilan en CSV'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, 'Imprimer le tableau')),
+      h('p', { class: 'print-only' }, `Bilan d’activité IOD. ${period}`),
       h('div', { class: 'columns' },
-        h('section', { class: 'card' }, h('h2', {}, 'Le tableau IOD'),
+        h('section', { class: 'card iod-table' }, h('h2', {}, 'Le tableau IOD'),
           table('Indicateurs de la période', [
             { label: 'Indicateur', cell: (x) => x[0] },
             { label: 'Nombre', cell: (x) => val(x[1]), num: true },
-            { label: '% des personnes suivies', cell: (x) => (x[2] === undefined ? '' : pct(x[2])), num: true },
+            { label: '% des personnes suivies', cell: (x) => x[2], num: true },
           ], rows, '', { hideCaption: true })),
-        h('section', { class: 'card' }, h('h2', {}, 'En un coup d’œil'),
-          barChart('Indicateurs IOD de la période', keys.map((k) => [SHORT[k] ?? k, t[k]])))),
+        h('section', { class: 'card no-print' }, h('h2', {}, 'En un coup d’œil'),
+          barChart('Indicateurs IOD de la période', rows.map((x) => [x[3], x[1]])))),
     ];
     const fu = r.followup ?? {};
-    const mt = r.company_meetings ?? {};
+    const mt = { ...(r.company_meetings ?? {}) };
+    for (const [k, v] of Object.entries(r.journal ?? {})) mt['journal.' + k] = v;
     parts.push(h('div', { class: 'columns' },
       h('section', { class: 'card' }, h('h2', {}, 'Suivi et maintien dans l’emploi'),
         table('Suivi', [
@@ -115,7 +129,7 @@ export async function render(ctx) {
         ], Object.keys(fu), '', { hideCaption: true })),
       h('section', { class: 'card' }, h('h2', {}, 'Rencontres avec les entreprises'),
         table('Rencontres', [
-          { label: 'Type', cell: (k) => MEETINGS[k] ?? k },
+          { label: 'Type', cell: (k) => MEETINGS[k] ?? JOURNAL[k.replace(/^journal\./, '')] ?? k },
           { label: 'Nombre', cell: (k) => val(mt[k]), num: true },
         ], Object.keys(mt), '', { hideCaption: true }))));
     const bd = r.breakdowns ?? {};

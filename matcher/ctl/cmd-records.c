@@ -239,10 +239,7 @@ cmd_list_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
 	return (rc);
 }
 
-/*
- * import: check the whole file first, so that a malformed file sends
- * nothing; then send the rows in batches (import.c).
- */
+/* import: the file to the daemon's import, which reads it (import.c). */
 static int
 cmd_import_exec(const struct cmd_entry *ce, struct client *c,
     struct args *a)
@@ -251,8 +248,7 @@ cmd_import_exec(const struct cmd_entry *ce, struct client *c,
 
 	if ((res = iodctl_resource(ce, a->argv[0])) == NULL)
 		return (EXIT_USAGE);
-	return (import_csv(c, res, a->argv[1], (a->seen & O(OPT_BATCH)) ?
-	    a->batch : IMPORT_BATCH));
+	return (import_csv(c, res, a->argv[1], a->dry_run));
 }
 
 const struct cmd_entry cmd_get_entry = {
@@ -299,9 +295,9 @@ const struct cmd_entry cmd_delete_entry = {
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "import <resource> FILE.csv|- [--batch N]",
+	.usage = "import <resource> FILE.csv|- [--dry-run]",
 	.lower = 2,
 	.upper = 2,
-	.opts = O(OPT_BATCH),
+	.opts = O(OPT_DRY_RUN),
 	.exec = cmd_import_exec
 };

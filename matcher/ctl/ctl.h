@@ -27,8 +27,6 @@
 #define EXIT_USAGE		2	/* bad command line, or no server */
 
 #define LIST_PAGE_ALL		1000	/* list --all: the API's largest page */
-#define IMPORT_BATCH		1000	/* rows per batch request */
-#define IMPORT_BATCH_MAX	10000	/* the API's limit, --batch's bound */
 
 #define JSON_PRETTY	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
@@ -36,7 +34,7 @@
 enum opt {
 	OPT_URL, OPT_TOKEN, OPT_TIMEOUT, OPT_HELP,
 	OPT_LIMIT, OPT_ALL, OPT_ROLE, OPT_SUBJECT, OPT_REFERENT, OPT_COMPANY,
-	OPT_EXPIRES, OPT_BATCH, OPT_CURSOR, OPT_WEEK, OPT_OWNER,
+	OPT_EXPIRES, OPT_DRY_RUN, OPT_CURSOR, OPT_WEEK, OPT_OWNER,
 	OPT_FROM, OPT_TO, OPT_PROGRAMME, OPT_CSV, OPT_CHARTER, OPT_REFDATA,
 	OPT__N
 };
@@ -48,8 +46,8 @@ enum opt {
 struct args {
 	uint32_t	 seen;		/* O(opt) of each option given */
 	const char	*url, *token;
-	uint64_t	 timeout, limit, referent, company, batch;
-	int		 all, week, csv, charter;
+	uint64_t	 timeout, limit, referent, company;
+	int		 all, week, csv, charter, dry_run;
 	const char	*role, *subject, *expires, *cursor, *owner;
 	const char	*from, *to, *programme, *refdata;
 	char		**argv;		/* positional arguments */
@@ -174,11 +172,12 @@ char	*client_encode(const char *s, ssize_t len);
 
 /* ---- import.c: CSV import ---------------------------------------------- */
 /*
- * Import file ("-" for stdin) into res, max rows a batch request (1 to
- * IMPORT_BATCH_MAX), reporting refused rows by CSV line; the exit status.
+ * Import file ("-" for stdin) into res through POST /v1/<res>:import
+ * (with dry_run, nothing is written), printing each row that was not
+ * created as file:line, and the counts; the exit status.
  */
 int	 import_csv(struct client *c, const struct resource *res,
-	     const char *file, size_t max);
+	     const char *file, int dry_run);
 
 /* ---- table.c: text tables ---------------------------------------------- */
 /*

@@ -47,8 +47,8 @@ static const struct option longopts[] = {
 	    .val = OPT_COMPANY },
 	[OPT_EXPIRES] = { .name = "expires", .has_arg = required_argument,
 	    .val = OPT_EXPIRES },
-	[OPT_BATCH] = { .name = "batch", .has_arg = required_argument,
-	    .val = OPT_BATCH },
+	[OPT_DRY_RUN] = { .name = "dry-run", .has_arg = no_argument,
+	    .val = OPT_DRY_RUN },
 	[OPT_CURSOR] = { .name = "cursor", .has_arg = required_argument,
 	    .val = OPT_CURSOR },
 	[OPT_WEEK] = { .name = "week", .has_arg = no_argument,
@@ -219,12 +219,12 @@ args_parse(struct args *a, int argc, char **argv, int stop)
 		case OPT_CHARTER:	a->charter = 1; break;
 		case OPT_REFDATA:	a->refdata = optarg; break;
 		case OPT_ALL:		a->all = 1; break;
+		case OPT_DRY_RUN:	a->dry_run = 1; break;
 		case OPT_HELP:		break;
 		case OPT_TIMEOUT:	num = &a->timeout; max = 86400; break;
 		case OPT_LIMIT:		num = &a->limit; break;
 		case OPT_REFERENT:	num = &a->referent; break;
 		case OPT_COMPANY:	num = &a->company; break;
-		case OPT_BATCH:	num = &a->batch; max = IMPORT_BATCH_MAX; break;
 		}
 		if (num == NULL || parse_u64(optarg, 1, max, num) == 0)
 			continue;

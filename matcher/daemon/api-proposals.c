@@ -8,9 +8,15 @@
  * metrics are counted here.  Routing and decoding happened before
  * (http.c); the commit comes after (server.c).
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
 
 #include "daemon.h"
 
@@ -149,29 +155,168 @@ api_proposal_transition(struct reqctx *ctx)
 	return (http_reply(ctx, 200, out));
 }
 
-/* POST /v1/match:batch {dry_run} */
-int
-api_match_batch(struct reqctx *ctx)
+/*
+ * The batch in progress, one at a time: the request waits in held, a copy
+ * of it that owns the connection's request, while the job builds its
+ * edges a slice a turn (other requests are served in between) and then
+ * solves in its thread; the thread's byte on the pipe runs the request
+ * again (server_write), which finds its job done and answers.
+ */
+static struct {
+	struct batch_job		*job;
+	struct reqctx			*held;
+	struct batch_job		*answer;	/* done, to answer */
+	uint64_t			 answer_id;	/* its request's id */
+	uint64_t			 seq;		/* batches started */
+	struct evhttp_connection	*evcon;
+	int				 pipe[2];
+	struct event			*ev;		/* the pipe's */
+	struct event			*step;		/* the next slice */
+} mb = { .pipe = { -1, -1 } };
+/* Offers whose edges one turn builds: a few ms at metro scale. */
+#define BATCH_SLICE	16
+#define BATCH_HELD	"batch:held"	/* reqctx.name of the held copy */
+
+/* The client left while its batch ran: nothing to answer. */
+static void
+batch_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)arg;
+	if (mb.held != NULL && mb.evcon == evcon) {
+		mb.held->req = NULL;	/* went with the connection */
+		mb.evcon = NULL;
+	}
+}
+
+/* The held request is answered now, its connection no longer watched;
+ * its job moves to mb.answer, for batch_answer. */
+static void
+batch_release(void)
+{
+	struct reqctx	*ctx = mb.held;
+
+	if (mb.evcon != NULL)
+		evhttp_connection_set_closecb(mb.evcon, NULL, NULL);
+	mb.evcon = NULL;
+	mb.held = NULL;
+	if (ctx->req == NULL) {
+		/* Nobody waits for it: nothing is recorded. */
+		log_info("batch: the client left before the answer; "
+		    "nothing recorded");
+		batch_job_free(mb.job);
+		mb.job = NULL;
+		http_send(ctx);		/* frees it */
+		return;
+	}
+	batch_job_free(mb.answer);
+	mb.answer = mb.job;
+	mb.answer_id = ctx->id;
+	mb.job = NULL;
+	server_write(ctx);		/* batch_answer, unless refused first */
+}
+
+/* The job's thread is done: run the held request again to answer. */
+static void
+batch_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char	 buf[16];
+
+	(void)what;
+	(void)arg;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (mb.held != NULL && mb.job != NULL && !event_pending(mb.step,
+	    EV_TIMEOUT, NULL))
+		batch_release();
+}
+
+/* One slice of the edges per turn, so that other requests go between. */
+static void
+batch_step_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval	 now = { 0, 0 };
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (mb.held == NULL || mb.job == NULL)
+		return;
+	if (mb.held->req == NULL) {
+		batch_release();	/* the client left */
+		return;
+	}
+	switch (batch_step(mb.job, BATCH_SLICE)) {
+	case 0:
+		evtimer_add(mb.step, &now);
+		break;
+	case -1:
+		batch_release();	/* batch_answer says why */
+		break;
+	default:
+		break;			/* solving: the pipe tells */
+	}
+}
+
+/* A copy of ctx that takes over its request, for the answer later. */
+static struct reqctx *
+batch_hold(struct reqctx *ctx)
+{
+	struct reqctx	*h;
+
+	/* Made at the first batch; what failed is tried again at the next. */
+	if (mb.pipe[0] == -1 && pipe2(mb.pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return (NULL);
+	if (mb.ev == NULL) {
+		if ((mb.ev = event_new(srv->base, mb.pipe[0],
+		    EV_READ | EV_PERSIST, batch_done_cb, NULL)) == NULL)
+			return (NULL);
+		if (event_add(mb.ev, NULL) != 0) {
+			event_free(mb.ev);
+			mb.ev = NULL;
+			return (NULL);
+		}
+	}
+	if (mb.step == NULL && (mb.step = evtimer_new(srv->base,
+	    batch_step_cb, NULL)) == NULL)
+		return (NULL);
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return (NULL);
+	h->req = ctx->req;
+	h->route = ctx->route;
+	h->tok = ctx->tok;
+	ctx->tok.subject = NULL;	/* h owns it now */
+	memcpy(h->actor, ctx->actor, sizeof(h->actor));
+	h->msgpack = ctx->msgpack;
+	h->started = ctx->started;
+	TAILQ_INIT(&h->query);
+	snprintf(h->name, sizeof(h->name), "%s", BATCH_HELD);
+	h->id = ++mb.seq;		/* which job is its answer */
+	return (h);
+}
+
+/* The answer of a finished batch, in ctx's write transaction. */
+static int
+batch_answer(struct reqctx *ctx)
 {
 	struct dctx		 dc;
 	struct batch_result	 r;
 	const struct batch_pair	*bp;
-	json_t			*list, *dry, *item;
+	json_t			*list, *conflicts, *item;
 	size_t			 i;
-	int			 status, dry_run = 1;
+	int			 status, dry_run;
 
-	if (ctx->body != NULL) {
-		if (!json_is_object(ctx->body))
-			return (http_error(ctx, ERR_INVALID, "body",
-			    "body is not a JSON object"));
-		dry = json_object_get(ctx->body, "dry_run");
-		if (dry != NULL && !json_is_boolean(dry))
-			return (http_error(ctx, ERR_INVALID, "dry_run",
-			    "dry_run: expected true or false"));
-		dry_run = dry == NULL || json_is_true(dry);
+	if (mb.answer == NULL || mb.answer_id != ctx->id) {
+		/* Run again after the map grew, once its job was let go. */
+		http_retry_after(ctx, 1);
+		return (http_error(ctx, ERR_BUSY, NULL, "the batch's answer "
+		    "was dropped while the store grew; nothing was recorded: "
+		    "run it again"));
 	}
 	api_dctx(ctx, &dc);
-	status = batch_run(&dc, dry_run, &r);
+	status = batch_finish(&dc, mb.answer, &r);
+	dry_run = r.dry_run;
+	batch_job_free(mb.answer);
+	mb.answer = NULL;
 	for (i = 0; i < r.recorded; i++)
 		metrics_count(M_PROPOSALS);
 	if (status != 0) {
@@ -190,13 +335,75 @@ api_match_batch(struct reqctx *ctx)
 		json_object_set_new(item, "score", json_integer(bp->score));
 		json_array_append_new(list, item);
 	}
+	conflicts = json_array();
+	for (i = 0; i < r.nconflicts; i++) {
+		bp = &r.conflicts[i];
+		json_array_append_new(conflicts, json_pack("{s:I, s:I, s:s}",
+		    "offer_id", (json_int_t)bp->offer_id, "candidate_id",
+		    (json_int_t)bp->candidate_id, "reason", bp->conflict));
+	}
 	status = http_reply(ctx, 200, json_pack("{s:b, s:I, s:I, s:I, s:I, "
-	    "s:I, s:o}", "dry_run", dry_run, "objective",
+	    "s:I, s:I, s:i, s:o, s:o}", "dry_run", dry_run, "objective",
 	    (json_int_t)r.objective, "offers", (json_int_t)r.offers,
 	    "candidates", (json_int_t)r.candidates, "edges",
-	    (json_int_t)r.edges, "assigned", (json_int_t)r.npairs,
-	    "assignments", list));
+	    (json_int_t)r.edges, "edges_solved", (json_int_t)r.edges_solved,
+	    "assigned", (json_int_t)r.npairs, "rounds", (int)r.rounds,
+	    "assignments", list, "conflicts", conflicts));
 out:
 	batch_result_free(&r);
 	return (status);
+}
+
+/*
+ * POST /v1/match:batch {dry_run}: the snapshot now, the solve in a thread,
+ * the answer (and a write batch's proposals) when it is done.
+ */
+int
+api_match_batch(struct reqctx *ctx)
+{
+	struct dctx		 dc;
+	struct reqctx		*held;
+	struct timeval		 now = { 0, 0 };
+	json_t			*dry;
+	int			 dry_run = 1;
+
+	if (strcmp(ctx->name, BATCH_HELD) == 0)
+		return (batch_answer(ctx));
+	if (ctx->body != NULL) {
+		if (!json_is_object(ctx->body))
+			return (http_error(ctx, ERR_INVALID, "body",
+			    "body is not a JSON object"));
+		dry = json_object_get(ctx->body, "dry_run");
+		if (dry != NULL && !json_is_boolean(dry))
+			return (http_error(ctx, ERR_INVALID, "dry_run",
+			    "dry_run: expected true or false"));
+		dry_run = dry == NULL || json_is_true(dry);
+	}
+	if (mb.held != NULL) {
+		http_retry_after(ctx, 1);
+		return (http_error(ctx, ERR_BUSY, NULL, "a batch is running; "
+		    "one runs at a time: try again when it has answered"));
+	}
+	/* An answer never given (its request refused before it ran). */
+	batch_job_free(mb.answer);
+	mb.answer = NULL;
+	if ((held = batch_hold(ctx)) == NULL)
+		return (http_error(ctx, ERR_NO_MEMORY, NULL,
+		    "cannot start the batch: out of memory"));
+	api_dctx(ctx, &dc);
+	if (batch_start(&dc, dry_run, mb.pipe[1], &mb.job) != 0) {
+		ctx->tok.subject = held->tok.subject;
+		held->tok.subject = NULL;
+		held->req = NULL;
+		http_send(held);	/* frees the copy only */
+		return (http_derr(ctx, &dc.err));
+	}
+	mb.held = held;
+	mb.evcon = evhttp_request_get_connection(ctx->req);
+	if (mb.evcon != NULL)
+		evhttp_connection_set_closecb(mb.evcon, batch_closed, NULL);
+	evtimer_add(mb.step, &now);	/* the edges, a slice a turn */
+	ctx->req = NULL;	/* held answers it */
+	ctx->status = 202;
+	return (202);
 }

@@ -1,8 +1,8 @@
 /*
  * api-records.c — the resource table, one row for every kind of record the
  * API reads (companies, offers, candidates, referents, proposals,
- * placements, follow-ups, tokens, webhooks, and the event and audit logs
- * for their lists), and the generic routes of the records the team writes:
+ * placements, follow-ups, the company journal's contacts, tokens,
+ * webhooks, and the event and audit logs for their lists), and the generic routes of the records the team writes:
  * create, read, replace, delete and batch-ingest, each change appended to
  * the event log in the same transaction.  What makes a kind differ on a
  * write is the domain's (records.c); what makes its list differ is
@@ -57,6 +57,8 @@ const struct resource resources[] = {
 		.entity = "referent",
 		.db = DB_REFERENTS,
 		.schema = &referent_schema,
+		.check = records_referent_check,
+		.index = records_referent_index,
 		.deletable = records_referent_deletable,
 		.params = list_record_params,
 		.list = LIST_FIELDS
@@ -88,6 +90,16 @@ const struct resource resources[] = {
 		.params = list_followup_params,
 		.match = list_followup_match,
 		.item = list_followup_item
+	},
+	{	/* the company journal */
+		.name = "contacts",
+		.entity = "contact",
+		.db = DB_CONTACTS,
+		.schema = &journal_contact_schema,
+		.check = journal_contact_check,
+		.index = journal_contact_index,
+		.params = list_record_params,
+		.list = LIST_FIELDS
 	},
 	{
 		.name = "tokens",
@@ -431,6 +443,118 @@ api_delete(struct reqctx *ctx)
 	if (res->memory != NULL)
 		res->memory(NULL, ctx->id);
 	return (http_reply(ctx, 204, NULL));
+}
+
+/* Lay the members of row over those of base, object into object: what
+ * a row leaves out keeps its value.  0 or -1 out of memory. */
+static int
+overlay(json_t *base, json_t *row)
+{
+	const char	*k;
+	json_t		*v, *cur;
+
+	json_object_foreach(row, k, v) {
+		cur = json_object_get(base, k);
+		if (json_is_object(v) && json_is_object(cur)) {
+			if (overlay(cur, v) != 0)
+				return (-1);
+		} else if (json_object_set(base, k, v) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+int
+api_record_upsert(struct dctx *dc, const struct resource *res, json_t *j,
+    int dry_run, enum upsert *what, uint64_t *id)
+{
+	const struct schema	*sc = res->schema;
+	void			*rec = NULL, *old = NULL;
+	json_t			*a = NULL, *b = NULL, *m = NULL;
+	int64_t			 now = (int64_t)time(NULL);
+	int			 rc = -1, got;
+
+	*id = records_external_find(dc->txn, res->db, json_string_value(
+	    json_object_get(j, "external_ref")));
+	if (*id != 0) {
+		if ((old = rec_new(sc)) == NULL) {
+			derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+			    "out of memory");
+			goto out;
+		}
+		if ((got = store_get_rec(dc->txn, res->db, *id, sc, old)) != 0) {
+			derr_store(&dc->err, got);
+			goto out;
+		}
+		/* Another scope's record is neither shown nor taken over:
+		 * the row is refused on its reference, the id untold. */
+		if (dc->tok != NULL && !access_record(dc->tok, res->db, old)) {
+			derr_set(&dc->err, ERR_DUPLICATE, "external_ref",
+			    "external_ref: %s is the reference of a record "
+			    "outside this token's scope",
+			    json_string_value(json_object_get(j,
+			    "external_ref")));
+			goto out;
+		}
+		if ((a = rec_to_json(sc, old, VIEW_FULL)) == NULL ||
+		    (m = json_deep_copy(a)) == NULL || overlay(m, j) != 0) {
+			derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+			    "out of memory");
+			goto out;
+		}
+	}
+	if ((rec = decode(dc, res, m != NULL ? m : j)) == NULL)
+		goto out;
+	if (old != NULL) {
+		REC_ID(rec) = *id;
+		*time_field(sc, rec, "created_at") =
+		    *time_field(sc, old, "created_at");
+		*time_field(sc, rec, "updated_at") =
+		    *time_field(sc, old, "updated_at");
+	}
+	if (in_scope(dc, res, rec) != 0 ||
+	    (res->check != NULL && res->check(dc, rec, old) != 0))
+		goto out;
+	*what = old == NULL ? UPSERT_CREATED : UPSERT_UPDATED;
+	if (old != NULL) {
+		if ((b = rec_to_json(sc, rec, VIEW_FULL)) == NULL) {
+			derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+			    "out of memory");
+			goto out;
+		}
+		if (json_equal(a, b))
+			*what = UPSERT_UNCHANGED;
+	}
+	if (dry_run || *what == UPSERT_UNCHANGED) {
+		rc = 0;
+		goto out;
+	}
+	if (old == NULL) {
+		*id = REC_ID(rec) = store_next_id(dc->txn, res->db);
+		*time_field(sc, rec, "created_at") = now;
+	}
+	*time_field(sc, rec, "updated_at") = now;
+	store_put_rec(dc->txn, res->db, *id, sc, rec);
+	if (res->index != NULL)
+		res->index(dc->txn, rec, old);
+	log_change(dc, res, old == NULL ? "created" : "updated", rec);
+	if (dc->txn->rc == 0 && res->memory != NULL &&
+	    res->memory(rec, *id) != 0)
+		dc->txn->rc = IOD_ENOMEM;
+	if (dc->txn->rc != 0) {
+		derr_store(&dc->err, dc->txn->rc);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(a);
+	json_decref(b);
+	json_decref(m);
+	if (old != NULL)
+		free_rec(sc, old);
+	if (rec != NULL)
+		free_rec(sc, rec);
+	return (rc);
 }
 
 /* The error of refused batch item i: the one its creation set (e), or,

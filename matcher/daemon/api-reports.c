@@ -2,8 +2,12 @@
  * api-reports.c — GET /v1/reports/activity and GET /v1/reports/charter:
  * the query (from, to, programme, format) read and checked, the report
  * computed by the domain (domain/report.c, domain/charter.c) and sent as
- * JSON or as CSV, every cell through profiles' csv_cell.  What a report
- * counts is the domain's.
+ * JSON or as CSV, every cell through profiles' csv_cell.  The activity
+ * report's CSV is the IOD table of the PLIE's annual report, as a French
+ * spreadsheet opens it: UTF-8 with a byte-order mark, ';' between cells,
+ * French labels, one row per line of the table in its order, figures and
+ * percentages as the report prints them ("63 %"), then the breakdowns.
+ * What a report counts is the domain's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,22 +63,31 @@ reports_format(struct reqctx *ctx, int *csv)
 	return (0);
 }
 
-/* Append one CSV row of cells (NULL is an empty cell), each through
- * csv_cell, the one writer of every CSV cell iod sends. */
+/* Append one CSV row of cells (NULL is an empty cell) separated by sep,
+ * each through csv_cell_sep, the one writer of every CSV cell iod
+ * sends. */
 static void
-reports_csv_row(struct evbuffer *out, const char *const *cells, size_t n)
+reports_csv_row_sep(struct evbuffer *out, const char *const *cells,
+    size_t n, char sep)
 {
 	size_t	 i;
 	char	*c;
 
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			evbuffer_add(out, ",", 1);
-		if ((c = csv_cell(cells[i])) != NULL)
+			evbuffer_add(out, &sep, 1);
+		if ((c = csv_cell_sep(cells[i], sep)) != NULL)
 			evbuffer_add(out, c, strlen(c));
 		free(c);
 	}
 	evbuffer_add(out, "\r\n", 2);
+}
+
+/* The charter report's rows, ',' between cells. */
+static void
+reports_csv_row(struct evbuffer *out, const char *const *cells, size_t n)
+{
+	reports_csv_row_sep(out, cells, n, ',');
 }
 
 /* A scalar as a CSV cell's text (caller frees): a string as it is, a
@@ -89,27 +102,189 @@ reports_csv_text(json_t *v)
 	return (json_dumps(v, JSON_ENCODE_ANY));
 }
 
-/* A JSON object of scalars and one level of objects, as CSV rows. */
-static void
-reports_csv_rows(struct evbuffer *out, const char *prefix, json_t *j)
-{
-	const char	*key, *cells[2];
-	json_t		*v;
-	char		*s, name[160];
+/*
+ * The lines of the IOD table, in the annual report's order: where each
+ * figure is in the report's JSON and, when a percentage goes beside it,
+ * the figure it is a share of (the people followed, for the table).
+ */
+struct iod_line {
+	const char	*label;
+	const char	*obj;		/* the report's object holding it */
+	const char	*key;
+	const char	*of_obj, *of;	/* a percentage of this figure;
+					   NULL: none */
+};
+static const struct iod_line iod_table[] = {
+	{ "Orientations", "table", "orientations", NULL, NULL },
+	{ "Personnes suivies", "table", "people_followed", NULL, NULL },
+	{ "Personnes ayant passé au moins 1 entretien", "table",
+	    "people_with_meeting", "table", "people_followed" },
+	{ "Nouvelles entreprises rencontrées", "table", "companies_met", NULL,
+	    NULL },
+	{ "Rendez-vous en entreprises", "table", "company_meetings", NULL,
+	    NULL },
+	{ "Mises en relation en présence d'un chargé de mission", "table",
+	    "mises_en_relation", NULL, NULL },
+	{ "Personnes ayant accédé à un emploi", "people_in_employment",
+	    "total", "table", "people_followed" },
+	{ "dont emploi durable (CDD ≥ 6 mois, CDI)", "people_in_employment",
+	    "durable", "table", "people_followed" },
+	{ "dont emploi transitoire (CDD < 6 mois, PMSMP)",
+	    "people_in_employment", "transitional", "table",
+	    "people_followed" },
+	{ "Personnes en formation qualifiante", "table", "qualifying_training",
+	    "table", "people_followed" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+static const struct iod_line iod_followup[] = {
+	{ "Entretiens de suivi prévus", "followup", "planned", NULL, NULL },
+	{ "Entretiens de suivi réalisés", "followup", "done", "followup",
+	    "planned" },
+	{ "Entretiens de suivi manqués", "followup", "missed", "followup",
+	    "planned" },
+	{ "Périodes d'essai terminées", "followup", "trial_ended", NULL, NULL },
+	{ "En poste à la fin de la période d'essai", "followup",
+	    "in_post_end_of_trial", "followup", "trial_ended" },
+	{ "Embauches arrivées à 6 mois", "followup", "six_months_reached",
+	    NULL, NULL },
+	{ "En poste à 6 mois", "followup", "in_post_6_months", "followup",
+	    "six_months_reached" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+static const struct iod_line iod_meetings[] = {
+	{ "Visites de poste des offres", "company_meetings",
+	    "workstation_visits", NULL, NULL },
+	{ "Suivis avec l'employeur", "company_meetings", "employer_followups",
+	    NULL, NULL },
+	{ "Prospection", "journal", "prospection", NULL, NULL },
+	{ "Présentation de la méthode", "journal", "presentation", NULL, NULL },
+	{ "Négociation d'une offre", "journal", "negotiation", NULL, NULL },
+	{ "Visites de poste (journal)", "journal", "workstation_visit", NULL,
+	    NULL },
+	{ "Rencontres de recrutement", "journal", "recruitment", NULL, NULL },
+	{ "Suivis avec l'employeur (journal)", "journal", "employer_followup",
+	    NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
 
-	json_object_foreach(j, key, v) {
-		snprintf(name, sizeof(name), "%s%s%s", prefix,
-		    *prefix ? "." : "", key);
-		if (json_is_object(v)) {
-			reports_csv_rows(out, name, v);
-			continue;
-		}
-		s = reports_csv_text(v);
-		cells[0] = name;
-		cells[1] = s;
-		reports_csv_row(out, cells, 2);
-		free(s);
+/* The breakdowns' groups and categories in French; a category not
+ * named here (a territory) reads as it is. */
+static const char *const iod_groups[][2] = {
+	{ "sex", "Sexe" }, { "qpv", "Résidence en QPV" },
+	{ "programme", "Dispositif" }, { "public", "Public" },
+	{ "territory", "Territoire" }, { NULL, NULL }
+};
+static const char *const iod_categories[][2] = {
+	{ "F", "Femmes" }, { "M", "Hommes" },
+	{ "qpv", "Résident·es QPV" }, { "not_qpv", "Hors QPV" },
+	{ "plie", "PLIE" }, { "mission_locale", "Mission Locale" },
+	{ "cap_emploi", "Cap emploi" }, { "france_travail", "France Travail" },
+	{ "siae", "SIAE" }, { "other", "Autre" },
+	{ "rsa", "RSA" }, { "deld", "DELD" }, { "youth", "Moins de 26 ans" },
+	{ "senior", "50 ans et plus" }, { "rqth", "RQTH" },
+	{ "refugee", "Réfugié·es" }, { "justice", "Sous main de justice" },
+	{ "single_parent", "Parent isolé" }, { "unknown", "Inconnu" },
+	{ NULL, NULL }
+};
+
+static const char *
+iod_french(const char *const (*names)[2], const char *key)
+{
+	for (; (*names)[0] != NULL; names++)
+		if (strcmp((*names)[0], key) == 0)
+			return ((*names)[1]);
+	return (key);
+}
+
+/* A figure's cell: an integer, or the text ("<5") the report gives. */
+static void
+iod_figure(json_t *v, char *buf, size_t len)
+{
+	if (json_is_integer(v))
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+	else
+		snprintf(buf, len, "%s", json_is_string(v) ?
+		    json_string_value(v) : "");
+}
+
+/* A section of lines: a header row, then one row per line, as
+ * "label;figure;percentage" with the percentage rounded to a unit. */
+static void
+iod_section(struct evbuffer *out, json_t *j, const char *head,
+    const struct iod_line *l)
+{
+	const char	*cells[3];
+	char		 fig[32], pct[32];
+	json_t		*o;
+	json_int_t	 n, of;
+
+	cells[0] = head;
+	cells[1] = "Nombre";
+	cells[2] = "%";
+	reports_csv_row_sep(out, cells, 3, ';');
+	for (; l->label != NULL; l++) {
+		o = json_object_get(j, l->obj);
+		iod_figure(json_object_get(o, l->key), fig, sizeof(fig));
+		pct[0] = '\0';
+		n = json_integer_value(json_object_get(o, l->key));
+		of = l->of != NULL ? json_integer_value(json_object_get(
+		    json_object_get(j, l->of_obj), l->of)) : 0;
+		if (of > 0)
+			snprintf(pct, sizeof(pct), "%" JSON_INTEGER_FORMAT " %%",
+			    (n * 100 + of / 2) / of);
+		cells[0] = l->label;
+		cells[1] = fig;
+		cells[2] = pct;
+		reports_csv_row_sep(out, cells, 3, ';');
 	}
+}
+
+/* The activity report as the IOD table (see the file's comment). */
+static struct evbuffer *
+iod_csv(json_t *j)
+{
+	struct evbuffer	*out = evbuffer_new();
+	json_t		*bd, *g, *row;
+	const char	*group, *cat, *cells[5];
+	char		 n[3][32];
+	size_t		 i;
+
+	if (out == NULL)
+		return (NULL);
+	evbuffer_add(out, "\xef\xbb\xbf", 3);
+	iod_section(out, j, "Indicateur", iod_table);
+	evbuffer_add(out, "\r\n", 2);
+	iod_section(out, j, "Suivi dans l'emploi", iod_followup);
+	evbuffer_add(out, "\r\n", 2);
+	iod_section(out, j, "Rendez-vous en entreprises", iod_meetings);
+	evbuffer_add(out, "\r\n", 2);
+	cells[0] = "Répartition";
+	cells[1] = "Catégorie";
+	cells[2] = "Personnes suivies";
+	cells[3] = "Personnes proposées";
+	cells[4] = "Personnes embauchées";
+	reports_csv_row_sep(out, cells, 5, ';');
+	bd = json_object_get(j, "breakdowns");
+	for (i = 0; iod_groups[i][0] != NULL; i++) {
+		group = iod_groups[i][0];
+		g = json_object_get(bd, group);
+		json_object_foreach(g, cat, row) {
+			iod_figure(json_object_get(row, "pool"), n[0],
+			    sizeof(n[0]));
+			iod_figure(json_object_get(row, "proposed"), n[1],
+			    sizeof(n[1]));
+			iod_figure(json_object_get(row, "hired"), n[2],
+			    sizeof(n[2]));
+			cells[0] = iod_groups[i][1];
+			cells[1] = iod_french(iod_categories, cat);
+			cells[2] = n[0];
+			cells[3] = n[1];
+			cells[4] = n[2];
+			reports_csv_row_sep(out, cells, 5, ';');
+		}
+	}
+	return (out);
 }
 
 int
@@ -129,18 +304,12 @@ api_report_activity(struct reqctx *ctx)
 		return (http_derr(ctx, &dc.err));
 	if (!csv)
 		return (http_reply(ctx, 200, j));
-	out = evbuffer_new();
-	reports_csv_row(out, (const char *const []){ "indicator", "value" }, 2);
-	reports_csv_rows(out, "", j);
+	out = iod_csv(j);
 	json_decref(j);
+	if (out == NULL)
+		return (http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory"));
 	return (http_reply_text(ctx, 200, "text/csv; charset=utf-8", out));
 }
-
-#define CHARTER_COLUMNS	10
-static const char *const charter_columns[CHARTER_COLUMNS] = {
-	"company_id", "siret", "name", "action", "done_before", "committed",
-	"publics_per_year", "days_per_year", "realised", "no_action"
-};
 
 int
 api_report_charter(struct reqctx *ctx)
@@ -148,10 +317,10 @@ api_report_charter(struct reqctx *ctx)
 	struct report_params	 pp;
 	struct dctx		 dc;
 	struct evbuffer		*out;
-	json_t			*j, *items, *it, *cm, *c;
-	const char		*cells[CHARTER_COLUMNS];
-	char			*text[CHARTER_COLUMNS];
-	size_t			 i, n, k;
+	json_t			*j, *rows, *row;
+	const char		*cells[CHARTER_CSV_COLUMNS];
+	char			*text[CHARTER_CSV_COLUMNS];
+	size_t			 i, k;
 	int			 status, csv;
 
 	if ((status = reports_format(ctx, &csv)) != 0 ||
@@ -162,35 +331,18 @@ api_report_charter(struct reqctx *ctx)
 		return (http_derr(ctx, &dc.err));
 	if (!csv)
 		return (http_reply(ctx, 200, j));
-	items = json_object_get(j, "companies");
-	out = evbuffer_new();
-	reports_csv_row(out, charter_columns, CHARTER_COLUMNS);
-	json_array_foreach(items, i, it) {
-		cm = json_object_get(it, "commitments");
-		for (n = 0; n < json_array_size(cm) || n == 0; n++) {
-			c = json_array_get(cm, n);
-			text[0] = reports_csv_text(json_object_get(it, "company_id"));
-			text[1] = reports_csv_text(json_object_get(it, "siret"));
-			text[2] = reports_csv_text(json_object_get(it, "name"));
-			text[3] = reports_csv_text(json_object_get(c, "action"));
-			text[4] = reports_csv_text(c != NULL ? json_object_get(c,
-			    "done_before") : json_false());
-			text[5] = reports_csv_text(c != NULL ? json_object_get(c,
-			    "committed") : json_false());
-			text[6] = reports_csv_text(json_object_get(c,
-			    "publics_per_year"));
-			text[7] = reports_csv_text(json_object_get(c, "days_per_year"));
-			text[8] = reports_csv_text(json_object_get(c, "realised"));
-			text[9] = reports_csv_text(json_object_get(it, "no_action"));
-			for (k = 0; k < CHARTER_COLUMNS; k++)
-				cells[k] = text[k];
-			reports_csv_row(out, cells, CHARTER_COLUMNS);
-			for (k = 0; k < CHARTER_COLUMNS; k++)
-				free(text[k]);
-			if (c == NULL)
-				break;
-		}
-	}
+	rows = charter_csv_rows(j);
 	json_decref(j);
+	out = evbuffer_new();
+	reports_csv_row(out, charter_csv_columns, CHARTER_CSV_COLUMNS);
+	json_array_foreach(rows, i, row) {
+		for (k = 0; k < CHARTER_CSV_COLUMNS; k++)
+			cells[k] = text[k] = reports_csv_text(json_array_get(row,
+			    k));
+		reports_csv_row(out, cells, CHARTER_CSV_COLUMNS);
+		for (k = 0; k < CHARTER_CSV_COLUMNS; k++)
+			free(text[k]);
+	}
+	json_decref(rows);
 	return (http_reply_text(ctx, 200, "text/csv; charset=utf-8", out));
 }

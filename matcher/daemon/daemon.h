@@ -364,11 +364,24 @@ json_t	*api_present(struct reqctx *, const struct resource *,
  * frees; NULL: not wanted).  0 or -1 with dc->err set. */
 int	 api_record_create(struct dctx *, const struct resource *, json_t *j,
 	    uint64_t *id, json_t **out);
+/*
+ * Write one record from j (borrowed) in dc's txn, keyed by the agency's
+ * reference: a record of res's kind with j's external_ref gets the
+ * fields j has (what j leaves out keeps its value) unless it already holds
+ * them; without one, or with a reference none carries, one is created.  With dry_run nothing is
+ * written.  0 with *what and *id (0 for a dry-run creation), or -1 with
+ * dc->err set.
+ */
+enum upsert { UPSERT_CREATED, UPSERT_UPDATED, UPSERT_UNCHANGED };
+int	 api_record_upsert(struct dctx *, const struct resource *, json_t *j,
+	    int dry_run, enum upsert *what, uint64_t *id);
 int	 api_create(struct reqctx *);
 int	 api_get(struct reqctx *);
 int	 api_put(struct reqctx *);
 int	 api_delete(struct reqctx *);
 int	 api_batch(struct reqctx *);
+/* api-import.c: POST /v1/{kind}:import, a spreadsheet's CSV */
+int	 api_import(struct reqctx *);
 
 /* ---- api-list.c: the one list of every kind ----------------------------
  * GET /v1/{kind}: a page in id order from a cursor, filtered by the query

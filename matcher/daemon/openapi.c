@@ -198,8 +198,9 @@ operation(const struct route *r)
 		    "bearer"));
 	if (r->max_body > 0) {
 		if (r->flags & RT_RAW)
-			body = json_pack("{s:{s:{s:s}}}", "application/yaml",
-			    "schema", "type", "string");
+			body = json_pack("{s:{s:{s:s}}}", strstr(r->path,
+			    ":import") != NULL ? "text/csv" :
+			    "application/yaml", "schema", "type", "string");
 		else if (rec != NULL && strstr(r->path, ":batch") != NULL)
 			body = json_pack("{s:{s:{s:s, s:i, s:o}}}",
 			    "application/json", "schema", "type", "array",

@@ -89,6 +89,14 @@ const struct route routes[] = {
 		.max_body = BATCH_BODY,
 		.flags = RT_WRITE | RT_BATCH
 	},
+	{	/* a spreadsheet's CSV (api-import.c) */
+		.method = "POST",
+		.path = "/v1/companies:import",
+		.handler = api_import,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = BATCH_BODY,
+		.flags = RT_WRITE | RT_RAW
+	},
 	{
 		.method = "GET",
 		.path = "/v1/companies",
@@ -119,6 +127,42 @@ const struct route routes[] = {
 
 	{
 		.method = "POST",
+		.path = "/v1/contacts",
+		.handler = api_create,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 16 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/contacts",
+		.handler = api_list,
+		.roles = R_ADMIN | R_IOD
+	},
+	{
+		.method = "GET",
+		.path = "/v1/contacts/{id}",
+		.handler = api_get,
+		.roles = R_ADMIN | R_IOD
+	},
+	{
+		.method = "PUT",
+		.path = "/v1/contacts/{id}",
+		.handler = api_put,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 16 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "DELETE",
+		.path = "/v1/contacts/{id}",
+		.handler = api_delete,
+		.roles = R_ADMIN | R_IOD,
+		.flags = RT_WRITE
+	},
+
+	{
+		.method = "POST",
 		.path = "/v1/offers",
 		.handler = api_create,
 		.roles = R_ADMIN | R_IOD,
@@ -132,6 +176,14 @@ const struct route routes[] = {
 		.roles = R_ADMIN | R_IOD,
 		.max_body = BATCH_BODY,
 		.flags = RT_WRITE | RT_BATCH
+	},
+	{	/* a spreadsheet's CSV (api-import.c) */
+		.method = "POST",
+		.path = "/v1/offers:import",
+		.handler = api_import,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = BATCH_BODY,
+		.flags = RT_WRITE | RT_RAW
 	},
 	{
 		.method = "GET",
@@ -177,6 +229,14 @@ const struct route routes[] = {
 		.max_body = BATCH_BODY,
 		.flags = RT_WRITE | RT_BATCH
 	},
+	{	/* a spreadsheet's CSV (api-import.c) */
+		.method = "POST",
+		.path = "/v1/candidates:import",
+		.handler = api_import,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.max_body = BATCH_BODY,
+		.flags = RT_WRITE | RT_RAW
+	},
 	{
 		.method = "GET",
 		.path = "/v1/candidates",
@@ -220,6 +280,14 @@ const struct route routes[] = {
 		.roles = R_ADMIN | R_IOD,
 		.max_body = 8 * MB,
 		.flags = RT_WRITE | RT_BATCH
+	},
+	{	/* a spreadsheet's CSV (api-import.c) */
+		.method = "POST",
+		.path = "/v1/referents:import",
+		.handler = api_import,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 8 * MB,
+		.flags = RT_WRITE | RT_RAW
 	},
 	{
 		.method = "GET",

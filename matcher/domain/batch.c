@@ -2,34 +2,78 @@
  * batch.c — the batch: the optimal assignment of candidates to every open
  * offer at once.  Each open offer with no open proposal, an active rule
  * set and (where the rule set asks) a workstation visit becomes a row;
- * its eligible candidates, scored, its edges (match.c); assign.c solves
- * the assignment, and unless it is a dry run each pair is recorded as a
- * proposal (proposal.c).  The reply's JSON is the daemon's.
+ * its eligible candidates, scored, its edges (match.c).  It runs in steps
+ * so that the event loop keeps serving meanwhile: batch_start, on the
+ * loop, reads the offers and each slot's candidate; batch_step, on the
+ * loop a slice at a time, builds the edges into room reserved per offer,
+ * then starts a thread that solves the assignment on each offer's best
+ * edges and proves it exact (assign_prune_solve); batch_finish, on the
+ * loop again once told, checks that each offer and candidate of the
+ * answer is still free and records the pairs as proposals (proposal.c)
+ * unless it is a dry run.  The reply's JSON and the waiting are the
+ * daemon's.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain.h"
 #include "rules.h"
+
+/*
+ * How many of its best edges an offer keeps for the first solve: as many
+ * as offers share its list (then only offers of other lists, sharing
+ * some candidates, can push it further down), within bounds that keep
+ * the first solve small; the proof adds what the optimum needs beyond.
+ */
+#define BATCH_KEEP_MIN	4
+#define BATCH_KEEP_MAX	48
+#define BATCH_PRUNE_WORTH 4	/* prune when keeping under 1/4 of the edges */
 
 struct batch_offer {
 	struct offer	 o;
 	struct moffer	 mo;
 	struct active	*a;
+	uint64_t	 version;	/* of the rule set, at the snapshot */
+	const void	*list;		/* its candidates' list, by address */
 	uint32_t	 eligible;
 };
 
-struct batch {
-	struct dctx		*dc;
+struct batch_job {
+	int			 dry_run;
+	struct dctx		*dc;		/* during batch_start only */
 	struct batch_offer	*offers;
 	size_t			 noffers, capoffers;
+
+	/* The snapshot the thread reads: rows are offers, columns slots. */
+	uint32_t		*rowstart, *col, *keep;
+	int64_t			*score;
+	size_t			 nedges, capedges;
+	uint32_t		 ncols;
+	uint64_t		*id_of_slot;
+	int64_t			 scale;		/* edge = score * scale + 1 */
+
+	/* The thread's answer. */
+	uint32_t		*col_of_row;
+	int64_t			 total;
+	struct assign_prune_stats st;
+	int			 rc;
+	pthread_t		 thread;
+	int			 running;	/* started, not joined */
+	int			 solved;	/* started or done */
+	size_t			 built;		/* rows whose edges are in */
+	int			 failed;	/* then err says why */
+	struct derr		 err;
+	int			 notify_fd;
 };
 
 /* Keep each offer a proposal may be made for, prepared for matching. */
 static int
 batch_offer_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
-	struct batch		*b = arg;
+	struct batch_job	*b = arg;
 	struct batch_offer	*bo;
 	struct company		 co;
 	struct active		*a;
@@ -55,6 +99,7 @@ batch_offer_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		return (0);
 	}
 	bo->a = a;
+	bo->version = a->version;
 	memset(&co, 0, sizeof(co));
 	store_get_rec(b->dc->txn, DB_COMPANIES, bo->o.company_id,
 	    &company_schema, &co);
@@ -68,20 +113,298 @@ batch_offer_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return (0);
 }
 
+/* Room for n more edges, in one step per offer, never per edge. */
+static int
+batch_reserve(struct batch_job *b, size_t n)
+{
+	size_t	 cap;
+	void	*p;
+
+	if (b->nedges + n <= b->capedges)
+		return (0);
+	cap = b->capedges * 2 > b->nedges + n ? b->capedges * 2 :
+	    b->nedges + n;
+	if (cap > UINT32_MAX)
+		return (IOD_ENOMEM);
+	if ((p = reallocarray(b->col, cap, sizeof(*b->col))) == NULL)
+		return (IOD_ENOMEM);
+	b->col = p;
+	if ((p = reallocarray(b->score, cap, sizeof(*b->score))) == NULL)
+		return (IOD_ENOMEM);
+	b->score = p;
+	b->capedges = cap;
+	return (0);
+}
+
+/* One eligible pair into the room reserved for the row (batch_edges). */
+static int
+batch_edge_cb(uint32_t slot, int32_t score, void *arg)
+{
+	struct batch_job	*b = arg;
+
+	if (slot >= b->ncols)
+		return (0);		/* put in the index after the snapshot */
+	if (b->nedges == b->capedges && batch_reserve(b, 1) != 0)
+		return (IOD_ENOMEM);
+	b->col[b->nedges] = slot;
+	b->score[b->nedges++] = (int64_t)score * b->scale + 1;
+	return (0);
+}
+
+/* Order offers by their list's address, to count those sharing it. */
+static int
+batch_cmp_list(const void *x, const void *y)
+{
+	const struct batch_offer *const *a = x, *const *b = y;
+	uintptr_t	 la = (uintptr_t)(*a)->list, lb = (uintptr_t)(*b)->list;
+
+	return (la < lb ? -1 : la > lb);
+}
+
+/* Each row's keep: the offers sharing its list, within bounds. */
+static int
+batch_keep(struct batch_job *b)
+{
+	struct batch_offer	**by;
+	size_t			 i, j, k, n, kept = 0;
+
+	if ((by = calloc(b->noffers + 1, sizeof(*by))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < b->noffers; i++)
+		by[i] = &b->offers[i];
+	qsort(by, b->noffers, sizeof(*by), batch_cmp_list);
+	for (i = 0; i < b->noffers; i = j) {
+		for (j = i + 1; j < b->noffers && by[j]->list == by[i]->list;
+		    j++)
+			;
+		n = j - i < BATCH_KEEP_MIN ? BATCH_KEEP_MIN :
+		    j - i > BATCH_KEEP_MAX ? BATCH_KEEP_MAX : j - i;
+		for (k = i; k < j; k++) {
+			b->keep[by[k] - b->offers] = (uint32_t)n;
+			kept += n < by[k]->eligible ? n : by[k]->eligible;
+		}
+	}
+	free(by);
+	/* A pruning that keeps much costs more in solves than it saves:
+	 * then solve every edge at once. */
+	if (kept > b->nedges / BATCH_PRUNE_WORTH)
+		memset(b->keep, 0, b->noffers * sizeof(*b->keep));
+	return (0);
+}
+
+/* Room for the rows and each slot's candidate, at the snapshot. */
+static int
+batch_alloc(struct batch_job *b)
+{
+	const struct mcand	*slots;
+	size_t			 i, nslots;
+
+	slots = index_slots(&nslots);
+	if (nslots >= UINT32_MAX || b->noffers >= UINT32_MAX)
+		return (IOD_ENOMEM);
+	b->ncols = (uint32_t)nslots;
+	b->scale = (int64_t)b->noffers + 1;
+	if ((b->rowstart = calloc(b->noffers + 1, sizeof(uint32_t))) ==
+	    NULL || (b->keep = calloc(b->noffers + 1, sizeof(uint32_t))) ==
+	    NULL || (b->col_of_row = calloc(b->noffers + 1,
+	    sizeof(uint32_t))) == NULL || (b->id_of_slot = calloc(nslots + 1,
+	    sizeof(uint64_t))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < nslots; i++)
+		b->id_of_slot[i] = slots[i].id;
+	return (0);
+}
+
+/*
+ * The edges of up to max more offers, from the index as it is now.  An
+ * offer whose rule set was replaced since the snapshot ends the job (its
+ * pointer is stale); a candidate put in the index since has a slot past
+ * the snapshot's and is left out (batch_edge_cb).
+ */
+static int
+batch_edges(struct batch_job *b, size_t max)
+{
+	const struct pentry	*list;
+	const int16_t		*terr;
+	struct batch_offer	*bo;
+	struct active		*a;
+	uint32_t		 n;
+	size_t			 end;
+	int			 rc;
+
+	end = b->built + max < b->noffers ? b->built + max : b->noffers;
+	for (; b->built < end; b->built++) {
+		bo = &b->offers[b->built];
+		if ((a = rulesets_find(bo->o.ruleset)) != bo->a ||
+		    a->version != bo->version)
+			return (derr_set(&b->err, ERR_BUSY, NULL, "rule set %s "
+			    "changed while the batch was prepared: run it "
+			    "again", bo->o.ruleset));
+		b->rowstart[b->built] = (uint32_t)b->nedges;
+		if ((rc = index_candidates(bo->a->rs, bo->mo.rome, &list, &n,
+		    &terr)) != 0 || (rc = batch_reserve(b, n)) != 0 ||
+		    (rc = match_each(bo->a->rs, &bo->mo, batch_edge_cb,
+		    b)) != 0)
+			return (derr_set(&b->err, ERR_NO_MEMORY, NULL,
+			    "out of memory"));
+		bo->list = list;
+		bo->eligible = (uint32_t)(b->nedges - b->rowstart[b->built]);
+	}
+	b->rowstart[b->noffers] = (uint32_t)b->nedges;
+	return (0);
+}
+
+/* The thread: solve, prove, and tell the loop. */
+static void *
+batch_solve(void *arg)
+{
+	struct batch_job	*b = arg;
+	struct assign_problem	 p;
+	ssize_t			 n;
+
+	p.nrows = (uint32_t)b->noffers;
+	p.ncols = b->ncols;
+	p.rowstart = b->rowstart;
+	p.col = b->col;
+	p.score = b->score;
+	b->rc = assign_prune_solve(&p, b->keep, b->col_of_row, &b->total,
+	    &b->st);
+	n = write(b->notify_fd, "b", 1);
+	(void)n;		/* a full pipe has said it already */
+	return (NULL);
+}
+
+void
+batch_job_free(struct batch_job *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	if (b->running)
+		pthread_join(b->thread, NULL);
+	for (i = 0; i < b->noffers; i++)
+		rec_clear(&offer_schema, &b->offers[i].o);
+	free(b->offers);
+	free(b->rowstart);
+	free(b->col);
+	free(b->keep);
+	free(b->score);
+	free(b->id_of_slot);
+	free(b->col_of_row);
+	free(b);
+}
+
+int
+batch_start(struct dctx *dc, int dry_run, int notify_fd,
+    struct batch_job **out)
+{
+	struct batch_job	*b;
+	int			 rc = IOD_ENOMEM;
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		goto out;
+	b->dry_run = dry_run;
+	b->dc = dc;
+	b->notify_fd = notify_fd;
+	if ((rc = store_scan(dc->txn, DB_OFFERS, NULL, 0, 0, batch_offer_cb,
+	    b)) != 0) {
+		derr_store(&dc->err, dc->txn->rc ? dc->txn->rc : IOD_ENOMEM);
+		goto out;
+	}
+	b->dc = NULL;
+	if ((rc = batch_alloc(b)) != 0)
+		goto out;
+	*out = b;
+	b = NULL;
+out:
+	if (rc != 0 && dc->err.message[0] == '\0')
+		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
+	batch_job_free(b);
+	return (rc != 0 ? -1 : 0);
+}
+
+int
+batch_step(struct batch_job *b, size_t max)
+{
+	if (b->failed)
+		return (-1);
+	if (b->running || b->solved)
+		return (1);
+	if (batch_edges(b, max) != 0) {
+		b->failed = 1;
+		return (-1);
+	}
+	if (b->built < b->noffers)
+		return (0);
+	if (batch_keep(b) != 0) {
+		derr_set(&b->err, ERR_NO_MEMORY, NULL, "out of memory");
+		b->failed = 1;
+		return (-1);
+	}
+	if (pthread_create(&b->thread, NULL, batch_solve, b) != 0) {
+		derr_set(&b->err, ERR_NO_MEMORY, NULL, "cannot start the "
+		    "batch's thread");
+		b->failed = 1;
+		return (-1);
+	} else
+		b->running = 1;
+	b->solved = 1;
+	return (1);
+}
+
+/*
+ * Whether offer bo and the candidate in slot are still free to pair:
+ * NULL if so, else why not.  The offer is read again in dc's transaction.
+ */
+static const char *
+batch_taken(struct dctx *dc, const struct batch_job *b,
+    struct batch_offer *bo, uint32_t slot)
+{
+	struct offer	 now;
+	struct mcand	*c;
+	struct active	*a;
+	const char	*why = NULL;
+
+	memset(&now, 0, sizeof(now));
+	if (store_get_rec(dc->txn, DB_OFFERS, bo->o.id, &offer_schema,
+	    &now) != 0 || now.status != OFFER_OPEN ||
+	    index_offer_open(bo->o.id) != 0)
+		why = "offer_taken";
+	else if ((a = rulesets_find(bo->o.ruleset)) == NULL ||
+	    a != bo->a || a->version != bo->version)
+		why = "ruleset_changed";
+	else if ((c = index_cand(b->id_of_slot[slot])) == NULL ||
+	    index_cand_by_slot(slot) != c || !(c->flags & MC_LIVE) ||
+	    (a->rs->policies.candidate_exclusive && index_busy(slot)))
+		why = "candidate_taken";
+	rec_clear(&offer_schema, &now);
+	return (why);
+}
+
 /* One pair of the solution, offer bo and candidate slot, into out:
  * scored, and recorded as a proposal unless out is a dry run. */
 static int
-batch_pair(struct dctx *dc, struct batch_offer *bo, uint32_t slot,
-    struct batch_result *out)
+batch_pair(struct dctx *dc, const struct batch_job *b,
+    struct batch_offer *bo, uint32_t slot, struct batch_result *out)
 {
-	struct batch_pair	*bp = &out->pairs[out->npairs];
+	struct batch_pair	*bp;
 	struct proposal		 p;
 	struct mparts		 parts;
+	const char		*why = NULL;
 
+	if (!out->dry_run && (why = batch_taken(dc, b, bo, slot)) != NULL)
+		bp = &out->conflicts[out->nconflicts++];
+	else
+		bp = &out->pairs[out->npairs];
 	memset(bp, 0, sizeof(*bp));
 	bp->offer_id = bo->o.id;
-	bp->candidate_id = index_cand_by_slot(slot)->id;
+	bp->candidate_id = b->id_of_slot[slot];
 	bp->eligible = bo->eligible;
+	bp->conflict = why;
+	if (why != NULL)
+		return (0);
 	if (!out->dry_run) {
 		if (proposal_record(dc, &bo->o, &bo->mo, bo->a, slot,
 		    bo->eligible, &p) != 0) {
@@ -102,56 +425,65 @@ batch_pair(struct dctx *dc, struct batch_offer *bo, uint32_t slot,
 	return (0);
 }
 
-int
-batch_run(struct dctx *dc, int dry_run, struct batch_result *out)
+/* How many candidates have an edge: *n (OUT).  0 or IOD_ENOMEM. */
+static int
+batch_columns(const struct batch_job *b, size_t *n)
 {
-	struct batch		 b;
-	struct medges		 m;
-	struct assign_problem	*prob = NULL;
-	uint32_t		*col_of_row = NULL;
-	int64_t			 total = 0;
-	size_t			 i;
-	int			 rc = -1;
+	uint8_t	*seen;
+	size_t	 i;
+
+	if ((seen = calloc(b->ncols + (size_t)1, 1)) == NULL)
+		return (IOD_ENOMEM);
+	for (*n = 0, i = 0; i < b->nedges; i++) {
+		*n += !seen[b->col[i]];
+		seen[b->col[i]] = 1;
+	}
+	free(seen);
+	return (0);
+}
+
+int
+batch_finish(struct dctx *dc, struct batch_job *b, struct batch_result *out)
+{
+	size_t	 i;
+	int	 rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	out->dry_run = dry_run;
-	memset(&b, 0, sizeof(b));
-	memset(&m, 0, sizeof(m));
-	b.dc = dc;
-	if (store_scan(dc->txn, DB_OFFERS, NULL, 0, 0, batch_offer_cb,
-	    &b) != 0) {
-		derr_store(&dc->err, dc->txn->rc ? dc->txn->rc : IOD_ENOMEM);
+	out->dry_run = b->dry_run;
+	if (b->failed || !b->solved) {
+		if (b->err.message[0] == '\0')
+			derr_set(&b->err, ERR_NO_MEMORY, NULL, "out of memory");
+		dc->err = b->err;
 		goto out;
 	}
-	if (match_edges_init(&m, b.noffers) != 0)
+	if (b->running) {
+		pthread_join(b->thread, NULL);
+		b->running = 0;
+	}
+	if (b->rc != 0) {
+		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "the batch's "
+		    "assignment failed: %s", iod_strerror(b->rc));
 		goto out;
-	for (i = 0; i < b.noffers; i++)
-		if (match_edges_add(&m, b.offers[i].a->rs, &b.offers[i].mo,
-		    (uint32_t)i, &b.offers[i].eligible) != 0)
-			goto out;
-	if ((col_of_row = calloc(b.noffers + 1, sizeof(uint32_t))) == NULL ||
-	    assign_problem_new((uint32_t)b.noffers, m.ncols, m.edges, m.nedges,
-	    &prob) != 0 || assign_solve(prob, col_of_row, &total) != 0 ||
-	    (out->pairs = calloc(b.noffers + 1, sizeof(*out->pairs))) == NULL)
+	}
+	if ((out->pairs = calloc(b->noffers + 1, sizeof(*out->pairs))) ==
+	    NULL || (out->conflicts = calloc(b->noffers + 1,
+	    sizeof(*out->conflicts))) == NULL)
 		goto out;
-	out->offers = b.noffers;
-	out->candidates = m.ncols;
-	out->edges = m.nedges;
-	for (i = 0; i < b.noffers; i++)
-		if (col_of_row[i] != ASSIGN_NONE && batch_pair(dc,
-		    &b.offers[i], m.slot_of_col[col_of_row[i]], out) != 0)
+	out->offers = b->noffers;
+	out->edges = b->nedges;
+	out->edges_solved = b->st.kept + b->st.added;
+	out->rounds = b->st.rounds;
+	if (batch_columns(b, &out->candidates) != 0)
+		goto out;
+	for (i = 0; i < b->noffers; i++)
+		if (b->col_of_row[i] != ASSIGN_NONE && batch_pair(dc, b,
+		    &b->offers[i], b->col_of_row[i], out) != 0)
 			goto out;
 	rc = 0;
 out:
 	/* What failed without saying why was short of memory. */
 	if (rc != 0 && dc->err.message[0] == '\0')
 		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
-	for (i = 0; i < b.noffers; i++)
-		rec_clear(&offer_schema, &b.offers[i].o);
-	free(b.offers);
-	match_edges_free(&m);
-	free(col_of_row);
-	assign_problem_free(prob);
 	return (rc);
 }
 
@@ -159,5 +491,6 @@ void
 batch_result_free(struct batch_result *r)
 {
 	free(r->pairs);
+	free(r->conflicts);
 	memset(r, 0, sizeof(*r));
 }

@@ -186,22 +186,53 @@ struct batch_pair {			/* one offer and its candidate */
 	uint64_t	 proposal_id;	/* 0 in a dry run */
 	uint32_t	 eligible;
 	int64_t		 score;
+	const char	*conflict;	/* in conflicts: "offer_taken",
+					   "candidate_taken", "ruleset_changed" */
 };
 struct batch_result {
 	int		 dry_run;
 	int64_t		 objective;	/* the sum of the pairs' scores */
 	size_t		 offers, candidates, edges;	/* the problem's size */
+	size_t		 edges_solved;	/* of edges, those the solves saw */
+	uint32_t	 rounds;	/* solves until proven optimal */
 	struct batch_pair *pairs;	/* offer by offer */
 	size_t		 npairs;
+	struct batch_pair *conflicts;	/* pairs of the answer taken while
+					   it was solved: not recorded */
+	size_t		 nconflicts;
 	size_t		 recorded;	/* proposals written (not a dry run) */
 };
+struct batch_job;
 /*
- * The optimal assignment of candidates to every open offer that may have
- * a proposal; each pair recorded as a proposal unless dry_run.  *out
- * (OUT) is to batch_result_free either way (out->recorded counts what was
- * written, even on failure).  0, or -1 with dc->err set.
+ * Start a batch, on the event loop: read the offers that may have a
+ * proposal in dc's transaction, prepared for matching, and each slot's
+ * candidate; *out (OUT) is the job, for batch_step, then batch_finish,
+ * then batch_job_free.  0, or -1 with dc->err set.
  */
-int	 batch_run(struct dctx *, int dry_run, struct batch_result *out);
+int	 batch_start(struct dctx *, int dry_run, int notify_fd,
+	    struct batch_job **out);
+/*
+ * On the event loop, between other work: the edges of up to max more
+ * offers from the index; once all are in, the solve starts in a thread of
+ * its own, which writes one byte to notify_fd when done.  Returns 0
+ * while edges remain, 1 once the solve started, -1 if the job failed
+ * (batch_finish says why: out of memory, or a rule set replaced
+ * meanwhile).
+ */
+int	 batch_step(struct batch_job *, size_t max);
+/*
+ * End job b on the event loop (waiting for its thread if need be): the
+ * optimal assignment of candidates to the offers of the snapshot; unless
+ * it is a dry run, each pair whose offer and candidate are still free is
+ * recorded as a proposal in dc's write transaction, and the others are
+ * reported in out->conflicts.  *out (OUT) is to batch_result_free either
+ * way (out->recorded counts what was written, even on failure).  0, or
+ * -1 with dc->err set.
+ */
+int	 batch_finish(struct dctx *, struct batch_job *b,
+	    struct batch_result *out);
+/* Free a job, waiting for its thread; accepts NULL. */
+void	 batch_job_free(struct batch_job *);
 void	 batch_result_free(struct batch_result *);
 
 /* ---- access.c: who may see what --------------------------------------- */
@@ -243,7 +274,19 @@ int	 records_candidate_deletable(struct dctx *, const void *rec);
 json_t	*records_candidate_payload(const void *rec);
 /* Keep the matching index in step: rec NULL on delete. */
 int	 records_candidate_memory(const void *rec, uint64_t id);
+int	 records_referent_check(struct dctx *, void *rec, const void *old);
+void	 records_referent_index(struct txn *, const void *rec, const void *old);
 int	 records_referent_deletable(struct dctx *, const void *rec);
+/* The agency's own reference (external_ref), once per kind of record:
+ * the id of the record of kind db that carries ref (NULL: none), 0 if
+ * none; check: ERR_DUPLICATE on external_ref when another record than id
+ * carries it; index: move the key from old to ref (either may be NULL). */
+uint64_t records_external_find(struct txn *, enum store_db db,
+	    const char *ref);
+int	 records_external_check(struct dctx *, enum store_db db,
+	    const char *ref, uint64_t id);
+void	 records_external_index(struct txn *, enum store_db db,
+	    const char *ref, const char *old, uint64_t id);
 /* The right to erasure of c (loaded, caller's): wiped in place and
  * stored, the team's free text about them scrubbed, the event logged;
  * the daemon compacts the store after.  0 or -1. */
@@ -336,6 +379,15 @@ void	 followup_cancel_ids(struct dctx *, const struct followup_ids *ids,
  * returns how many, or -1 with dc->err set. */
 int	 placement_remind(struct dctx *);
 
+/* ---- journal.c: the company journal ---------------------------------- */
+/* A contact's company and offer exist, the offer is the company's; the
+ * owner defaults to dc->actor.  A resource check: 0 or -1. */
+int	 journal_contact_check(struct dctx *, void *rec, const void *old);
+/* Index upkeep of a company's contacts (a resource index hook), and how
+ * many contacts the company's journal holds. */
+void	 journal_contact_index(struct txn *, const void *rec, const void *old);
+size_t	 journal_company_contacts(struct txn *, uint64_t company_id);
+
 /* ---- report.c, charter.c: the activity and charter reports ----------- */
 struct report_params {			/* what the daemon read of the query */
 	iod_date	 from, to;	/* the period, both days included */
@@ -348,10 +400,18 @@ struct report_params {			/* what the daemon read of the query */
  * retention, breakdowns): *out (caller's).  0, or -1 with dc->err set. */
 int	 report_activity(struct dctx *, const struct report_params *,
 	    json_t **out);
-/* Each charter signatory's commitments against what iod recorded in the
- * period: *out {from, to, companies} (caller's).  0 or -1. */
+/* Each charter signatory's commitments against what was realised in the
+ * period, per charter year and territory: *out {from, to, companies,
+ * territories} (caller's).  0, or -1 with dc->err set (a period of more
+ * than 20 years). */
 int	 charter_report(struct dctx *, const struct report_params *,
 	    json_t **out);
+/* The charter report's CSV: its columns, and its rows (a new array of
+ * arrays of scalars, caller's) for one line a company's or a territory's
+ * action in a year, and the year's total of commitments. */
+#define CHARTER_CSV_COLUMNS	16
+extern const char *const charter_csv_columns[CHARTER_CSV_COLUMNS + 1];
+json_t	*charter_csv_rows(json_t *report);
 /* Helpers of both: is d in the period; a date or a string field of a
  * record read as JSON (0 or "" when absent). */
 int	 report_in(const struct report_params *, iod_date d);

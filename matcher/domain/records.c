@@ -3,13 +3,15 @@
  * (companies, offers, candidates, referents) differ from one another: the
  * checks across records on each write (a SIRET once, an offer's company
  * and ROME, a candidate's referent and dates), the index keys kept beside
- * them, whether a record may be deleted, the ids an event carries, and the
+ * them (the agency's external_ref once per kind among them), whether a
+ * record may be deleted, the ids an event carries, and the
  * right to erasure with its scrub of the team's free text; and the one
  * load of a record as a token may see it.  The generic
  * create, read, replace and delete of any record are the daemon's
  * (api-records.c), which calls these through its resource table; nothing
  * here speaks HTTP: an error comes back in dc->err.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +75,91 @@ any_prefixed(struct txn *t, int tag, uint64_t a)
 	return (found);
 }
 
+/* The index key of (db, ref): tag, db, length-prefixed ref. */
+static size_t
+external_key(uint8_t *k, size_t cap, enum store_db db, const char *ref)
+{
+	k[0] = IDX_EXTERNAL_REF;
+	return (1 + key_idx_str(k + 1, cap - 1, (int)db, ref));
+}
+
+uint64_t
+records_external_find(struct txn *t, enum store_db db, const char *ref)
+{
+	uint8_t		 k[80];
+	const void	*v;
+	size_t		 len;
+
+	if (ref == NULL || store_get(t, DB_INDEX, k, external_key(k,
+	    sizeof(k), db, ref), &v, &len) != 0 || len != 8)
+		return (0);
+	return (key_get_u64(v));
+}
+
+int
+records_external_check(struct dctx *dc, enum store_db db, const char *ref,
+    uint64_t id)
+{
+	uint64_t	other;
+
+	if ((other = records_external_find(dc->txn, db, ref)) == 0 ||
+	    other == id)
+		return (0);
+	/* A candidate's id is not told: it may be another referent's. */
+	if (db == DB_CANDIDATES)
+		return (derr_set(&dc->err, ERR_DUPLICATE, "external_ref",
+		    "external_ref: %s is already the reference of another "
+		    "candidate", ref));
+	return (derr_set(&dc->err, ERR_DUPLICATE, "external_ref",
+	    "external_ref: %s is already the reference of %s %llu", ref,
+	    db == DB_COMPANIES ? "company" : db == DB_OFFERS ? "offer" :
+	    "referent", (unsigned long long)other));
+}
+
+void
+records_external_index(struct txn *t, enum store_db db, const char *ref,
+    const char *old, uint64_t id)
+{
+	uint8_t	k[80], v[8];
+
+	if (old != NULL)
+		store_del(t, DB_INDEX, k, external_key(k, sizeof(k), db, old));
+	if (ref != NULL)
+		store_put(t, DB_INDEX, k, external_key(k, sizeof(k), db, ref),
+		    v, key_u64(v, id));
+}
+
+/* The charter's parts of a company: one commitment per action and
+ * charter year, realisations not dated after today.  0 or -1. */
+static int
+records_charter_check(struct dctx *dc, const struct company *c)
+{
+	const struct commitment	*a, *b;
+	char			 path[48], d[11];
+	size_t			 i, j;
+
+	for (i = 0; i < c->ncommitments; i++)
+		for (a = &c->commitments[i], j = 0; j < i; j++) {
+			b = &c->commitments[j];
+			if (a->action != b->action || a->year != b->year)
+				continue;
+			snprintf(path, sizeof(path), "commitments[%zu].action", i);
+			return (derr_set(&dc->err, ERR_INVALID, path,
+			    "%s: %s is committed twice for year %lld (expected "
+			    "one commitment per action and charter year)", path,
+			    action_names[a->action], (long long)a->year));
+		}
+	for (i = 0; i < c->nrealisations; i++)
+		if (c->realisations[i].on > date_today()) {
+			snprintf(path, sizeof(path), "realisations[%zu].on", i);
+			date_format(c->realisations[i].on, d);
+			return (derr_set(&dc->err, ERR_INVALID, path, "%s: %s is "
+			    "after today (expected a realisation done)", path,
+			    d));
+		}
+	return (0);
+}
+
 int
 records_company_check(struct dctx *dc, void *rec, const void *old)
 {
@@ -82,6 +169,11 @@ records_company_check(struct dctx *dc, void *rec, const void *old)
 	size_t		 len;
 
 	(void)old;
+	if (records_charter_check(dc, c) != 0)
+		return (-1);
+	if (records_external_check(dc, DB_COMPANIES, c->external_ref,
+	    c->id) != 0)
+		return (-1);
 	if (store_get(dc->txn, DB_INDEX, k, key_idx_str(k, sizeof(k),
 	    IDX_SIRET, c->siret), &v, &len) == 0 && len == 8 &&
 	    key_get_u64(v) != c->id)
@@ -103,17 +195,24 @@ records_company_index(struct txn *t, const void *rec, const void *old)
 	if (c != NULL)
 		store_put(t, DB_INDEX, k, key_idx_str(k, sizeof(k), IDX_SIRET,
 		    c->siret), v, key_u64(v, c->id));
+	records_external_index(t, DB_COMPANIES, c != NULL ? c->external_ref :
+	    NULL, o != NULL ? o->external_ref : NULL, c != NULL ? c->id : 0);
 }
 
 int
 records_company_deletable(struct dctx *dc, const void *rec)
 {
 	const struct company	*c = rec;
+	size_t			 n;
 
 	if (any_prefixed(dc->txn, IDX_OFFER_COMPANY, c->id))
 		return (derr_set(&dc->err, ERR_HAS_OFFERS, NULL,
 		    "company %llu still has offers: delete or close them first",
 		    (unsigned long long)c->id));
+	if ((n = journal_company_contacts(dc->txn, c->id)) > 0)
+		return (derr_set(&dc->err, ERR_CONFLICT, NULL,
+		    "company %llu has %zu contacts in its journal: delete them "
+		    "first", (unsigned long long)c->id, n));
 	return (0);
 }
 
@@ -124,6 +223,8 @@ records_offer_check(struct dctx *dc, void *rec, const void *old)
 	const char	*rome;
 
 	(void)old;
+	if (records_external_check(dc, DB_OFFERS, o->external_ref, o->id) != 0)
+		return (-1);
 	if (!records_exists(dc->txn, DB_COMPANIES, o->company_id))
 		return (derr_set(&dc->err, ERR_INVALID, "company_id",
 		    "company_id: no company %llu",
@@ -155,6 +256,8 @@ records_offer_index(struct txn *t, const void *rec, const void *old)
 	if (o != NULL)
 		store_put(t, DB_INDEX, k, key_idx(k, IDX_OFFER_COMPANY,
 		    o->company_id, o->id), "", 0);
+	records_external_index(t, DB_OFFERS, o != NULL ? o->external_ref :
+	    NULL, p != NULL ? p->external_ref : NULL, o != NULL ? o->id : 0);
 }
 
 int
@@ -186,6 +289,9 @@ records_candidate_check(struct dctx *dc, void *rec, const void *old)
 	char			 day[11];
 
 	(void)old;
+	if (records_external_check(dc, DB_CANDIDATES, c->external_ref,
+	    c->id) != 0)
+		return (-1);
 	if (!records_exists(dc->txn, DB_REFERENTS, c->referent_id))
 		return (derr_set(&dc->err, ERR_INVALID, "referent_id",
 		    "referent_id: no referent %llu",
@@ -222,6 +328,8 @@ records_candidate_index(struct txn *t, const void *rec, const void *old)
 	if (c != NULL)
 		store_put(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
 		    c->referent_id, c->id), "", 0);
+	records_external_index(t, DB_CANDIDATES, c != NULL ? c->external_ref :
+	    NULL, o != NULL ? o->external_ref : NULL, c != NULL ? c->id : 0);
 }
 
 int
@@ -253,6 +361,25 @@ records_candidate_payload(const void *rec)
 	const struct candidate	*c = rec;
 
 	return (json_pack("{s:I}", "referent_id", (json_int_t)c->referent_id));
+}
+
+int
+records_referent_check(struct dctx *dc, void *rec, const void *old)
+{
+	struct referent	*r = rec;
+
+	(void)old;
+	return (records_external_check(dc, DB_REFERENTS, r->external_ref,
+	    r->id));
+}
+
+void
+records_referent_index(struct txn *t, const void *rec, const void *old)
+{
+	const struct referent	*r = rec, *o = old;
+
+	records_external_index(t, DB_REFERENTS, r != NULL ? r->external_ref :
+	    NULL, o != NULL ? o->external_ref : NULL, r != NULL ? r->id : 0);
 }
 
 int
@@ -411,6 +538,10 @@ records_erase(struct dctx *dc, struct candidate *c)
 
 	store_del(dc->txn, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
 	    c->referent_id, c->id));
+	records_external_index(dc->txn, DB_CANDIDATES, NULL, c->external_ref,
+	    c->id);
+	free(c->external_ref);
+	c->external_ref = NULL;
 	free(c->first_name);
 	free(c->last_name);
 	free(c->qpv_code);

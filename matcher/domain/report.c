@@ -1,12 +1,15 @@
 /*
  * report.c — the activity report funders ask for, in the shape of the IOD
  * table of the field reports (people followed, orientations, mises en
- * relation, hires split into durable and transitional employment,
- * follow-up and retention), with breakdowns by sex, QPV residence,
- * programme, public category and territory for the pool, the people
- * proposed and the people hired.  Everything is computed from the store's
- * records by their domain dates (orientation, meeting, start of contract,
- * appointment), so a year can be reported at any time.  Cells of fewer
+ * relation, hires split into durable and transitional employment, the
+ * people who found a job (hired, or gone to one), follow-up and
+ * retention, the companies met and the meetings with them from the
+ * company journal and the visits and follow-ups iod records), with
+ * breakdowns by sex, QPV residence, programme, public category and
+ * territory for the pool, the people proposed and the people hired.
+ * Everything is computed from the store's records by their domain dates
+ * (orientation, meeting, start of contract, exit, contact, appointment),
+ * so a year can be reported at any time.  Cells of fewer
  * than 5 people are masked in breakdowns.  It returns a json_t tree; the
  * query's parsing and the CSV are the daemon's (daemon/api-reports.c),
  * the charter report charter.c's.
@@ -29,6 +32,8 @@ struct rcand {
 	int		 exit_kind;
 	int		 in_scope;	/* the programme asked for */
 	int		 followed, proposed, hired;
+	int		 employment;	/* in the period: 0 none, 1 transitional,
+					   2 durable (a hire or an exit to a job) */
 };
 
 struct report {
@@ -36,12 +41,14 @@ struct report {
 	struct rcand	*cands;
 	size_t		 ncands, cap;
 	struct hmap	 slot;		/* candidate id -> index + 1 */
-	struct hmap	 first_visit;	/* company id -> first visit date */
+	struct hmap	 first_contact;	/* company id -> first contact date */
+	struct hmap	 visit_on;	/* offer id -> its workstation visit */
 	/* The IOD table. */
 	long		 followed, orientations, with_meeting, companies_met,
 			 company_meetings, visits, employer_followups,
+			 journal, journal_kind[CONTACT__N],
 			 mises_en_relation, hired, durable, transitional,
-			 training, proposed;
+			 training, proposed, employed, employed_durable;
 	/* Follow-up and retention. */
 	long		 fu_planned, fu_done, fu_missed, trial_due,
 			 trial_in_post, six_due, six_in_post;
@@ -115,6 +122,10 @@ cand_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		if (c.exit.on != 0 && in(r, c.exit.on) &&
 		    c.exit.kind == EXIT_QUALIFYING_TRAINING)
 			r->training++;
+		/* A job found without iod counts as well as a hire. */
+		if (c.exit.on != 0 && in(r, c.exit.on))
+			rc->employment = c.exit.kind == EXIT_DURABLE_EMPLOYMENT ?
+			    2 : c.exit.kind == EXIT_TRANSITIONAL_EMPLOYMENT;
 	}
 	rec_clear(&candidate_schema, &c);
 	return (0);
@@ -183,10 +194,14 @@ placement_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	if (c != NULL && c->in_scope && in(r, start)) {
 		r->hired++;
 		c->hired = 1;
-		if (json_is_true(json_object_get(j, "durable")))
+		if (json_is_true(json_object_get(j, "durable"))) {
 			r->durable++;
-		else
+			c->employment = 2;
+		} else {
 			r->transitional++;
+			if (c->employment == 0)
+				c->employment = 1;
+		}
 		trial_end = report_jdate(j, "trial_end");
 		ended = strcmp(report_jstr(j, "status"), "ended") == 0 ?
 		    report_jdate(j, "ended_on") : 0;
@@ -247,12 +262,43 @@ offer_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	if (rec_decode(&offer_schema, &o, v, vl) == 0 &&
 	    o.workstation_visit.on != 0) {
 		r->visits += in(r, o.workstation_visit.on);
-		first = hmap_get(&r->first_visit, o.company_id);
+		first = hmap_get(&r->first_contact, o.company_id);
 		if (first == 0 || o.workstation_visit.on < first)
-			hmap_set(&r->first_visit, o.company_id,
+			hmap_set(&r->first_contact, o.company_id,
 			    o.workstation_visit.on);
+		hmap_set(&r->visit_on, o.id, o.workstation_visit.on);
 	}
 	rec_clear(&offer_schema, &o);
+	return (0);
+}
+
+/*
+ * A contact of the company journal (after the offers: a workstation visit
+ * written in the journal on the day its offer records is the offer's
+ * visit, counted once).
+ */
+static int
+contact_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct report		*r = arg;
+	struct journal_contact	 c;
+	uint64_t		 first;
+
+	(void)k; (void)kl;
+	memset(&c, 0, sizeof(c));
+	if (rec_decode(&journal_contact_schema, &c, v, vl) == 0 &&
+	    c.on != 0 && c.kind >= 0 && c.kind < CONTACT__N &&
+	    !(c.kind == CONTACT_WORKSTATION_VISIT && c.offer_id != 0 &&
+	    hmap_get(&r->visit_on, c.offer_id) == c.on)) {
+		first = hmap_get(&r->first_contact, c.company_id);
+		if (first == 0 || c.on < first)
+			hmap_set(&r->first_contact, c.company_id, c.on);
+		if (in(r, c.on)) {
+			r->journal++;
+			r->journal_kind[c.kind]++;
+		}
+	}
+	rec_clear(&journal_contact_schema, &c);
 	return (0);
 }
 
@@ -341,7 +387,8 @@ report_free(struct report *r)
 {
 	free(r->cands);
 	hmap_free(&r->slot);
-	hmap_free(&r->first_visit);
+	hmap_free(&r->first_contact);
+	hmap_free(&r->visit_on);
 }
 
 int
@@ -349,7 +396,7 @@ report_activity(struct dctx *dc, const struct report_params *pp,
     json_t **out)
 {
 	struct report		 r;
-	json_t			*table, *pct, *bd;
+	json_t			*table, *pct, *bd, *jn;
 	size_t			 i;
 	static const char *const groups[] = { "sex", "qpv", "programme",
 	    "public", "territory", NULL };
@@ -364,7 +411,9 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	    &r) != 0 ||
 	    store_scan(dc->txn, DB_FOLLOWUPS, NULL, 0, 0, followup_cb,
 	    &r) != 0 ||
-	    store_scan(dc->txn, DB_OFFERS, NULL, 0, 0, offer_cb, &r) != 0) {
+	    store_scan(dc->txn, DB_OFFERS, NULL, 0, 0, offer_cb, &r) != 0 ||
+	    store_scan(dc->txn, DB_CONTACTS, NULL, 0, 0, contact_cb,
+	    &r) != 0) {
 		report_free(&r);
 		return (derr_store(&dc->err, dc->txn->rc ? dc->txn->rc :
 		    IOD_ENOMEM));
@@ -372,12 +421,18 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	for (i = 0; i < r.ncands; i++) {
 		r.with_meeting += r.cands[i].proposed == 2;
 		r.proposed += r.cands[i].proposed > 0;
+		r.employed += r.cands[i].employment > 0;
+		r.employed_durable += r.cands[i].employment == 2;
 	}
-	for (i = 0; i < r.first_visit.cap; i++)
-		if (r.first_visit.keys[i] != 0 &&
-		    in(&r, (iod_date)r.first_visit.vals[i]))
+	for (i = 0; i < r.first_contact.cap; i++)
+		if (r.first_contact.keys[i] != 0 &&
+		    in(&r, (iod_date)r.first_contact.vals[i]))
 			r.companies_met++;
-	r.company_meetings = r.visits + r.employer_followups;
+	r.company_meetings = r.visits + r.employer_followups + r.journal;
+	jn = json_object();
+	for (i = 0; i < CONTACT__N; i++)
+		json_object_set_new(jn, contact_kind_names[i],
+		    json_integer(r.journal_kind[i]));
 	table = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I}",
 	    "people_followed", (json_int_t)r.followed,
@@ -391,13 +446,14 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	    "durable", (json_int_t)r.durable,
 	    "transitional", (json_int_t)r.transitional,
 	    "qualifying_training", (json_int_t)r.training);
-	pct = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	pct = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "orientations", percent(r.orientations, r.followed),
 	    "people_with_meeting", percent(r.with_meeting, r.followed),
 	    "hires", percent(r.hired, r.followed),
 	    "durable", percent(r.durable, r.followed),
 	    "transitional", percent(r.transitional, r.followed),
-	    "qualifying_training", percent(r.training, r.followed));
+	    "qualifying_training", percent(r.training, r.followed),
+	    "people_in_employment", percent(r.employed, r.followed));
 	bd = json_object();
 	for (i = 0; groups[i] != NULL; i++)
 		json_object_set_new(bd, groups[i], breakdown(&r, groups[i]));
@@ -418,6 +474,11 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	    "company_meetings", "workstation_visits", (json_int_t)r.visits,
 	    "employer_followups", (json_int_t)r.employer_followups,
 	    "breakdowns", bd);
+	json_object_set_new(*out, "journal", jn);
+	json_object_set_new(*out, "people_in_employment", json_pack(
+	    "{s:I, s:I, s:I}", "total", (json_int_t)r.employed,
+	    "durable", (json_int_t)r.employed_durable,
+	    "transitional", (json_int_t)(r.employed - r.employed_durable)));
 	report_free(&r);
 	return (0);
 }

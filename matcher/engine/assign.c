@@ -47,6 +47,10 @@
  * cache line.  Remaining ties go by (distance, free first, column index)
  * in the heap and to the first dummy found, never to the order of edges
  * in a row, so the result depends only on the set of edges.
+ * The final potentials are the optimum's certificate: assign_solve_dual
+ * hands them out (as duals of the symmetric problem) for a caller that
+ * solved part of its edges to prove the rest cannot improve the answer
+ * (assign-prune.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -386,10 +390,12 @@ assign_check(const struct assign_problem *p)
 
 /*
  * Solve a checked problem with pair costs -(score * k + 1): medge (OUT,
- * nrows entries) gets each row's matched edge or ASSIGN_NONE.
+ * nrows entries) gets each row's matched edge or ASSIGN_NONE, v (OUT,
+ * ncols entries, or NULL) the columns' final potentials.
  */
 static int
-assign_run(const struct assign_problem *p, int64_t k, uint32_t *medge)
+assign_run(const struct assign_problem *p, int64_t k, uint32_t *medge,
+    int64_t *v)
 {
 	struct assign_work	 w;
 	uint32_t		 r, j, nsettled;
@@ -416,6 +422,9 @@ assign_run(const struct assign_problem *p, int64_t k, uint32_t *medge)
 		medge[r] = w.nheaped[r] = ASSIGN_NONE;
 	for (r = 0; r < p->nrows; r++)
 		assign_insert(&w, r);
+	if (v != NULL)
+		for (j = 0; j < p->ncols; j++)
+			v[j] = w.cols[j].v;
 	rc = 0;
 out:
 	free(w.cols);
@@ -514,28 +523,62 @@ int
 assign_solve(const struct assign_problem *p, uint32_t *col_of_row,
     int64_t *total)
 {
+	return (assign_solve_dual(p, col_of_row, total, NULL, NULL, NULL));
+}
+
+/*
+ * The duals of the symmetric problem from the potentials of the one
+ * solved (q, medge, v): with U = -u and V = -v, where u of a matched row
+ * is its pair's cost minus its column's potential and u of a row left on
+ * its dummy is 0, every edge has U + V >= score * k + 1 (reduced costs
+ * >= 0), matched ones with equality.
+ */
+static void
+assign_duals(const struct assign_problem *q, const uint32_t *medge,
+    const int64_t *v, int64_t k, int64_t *du, int64_t *dv)
+{
+	uint32_t	 r, j, e;
+
+	for (j = 0; j < q->ncols; j++)
+		dv[j] = -v[j];
+	for (r = 0; r < q->nrows; r++) {
+		e = medge[r];
+		du[r] = e == ASSIGN_NONE ? 0 :
+		    q->score[e] * k + 1 + v[q->col[e]];
+	}
+}
+
+int
+assign_solve_dual(const struct assign_problem *p, uint32_t *col_of_row,
+    int64_t *total, int64_t *row_dual, int64_t *col_dual, int64_t *scale)
+{
 	struct assign_problem	*t = NULL;
 	const struct assign_problem *q;
 	uint32_t		*medge = NULL, r, e;
-	int64_t			 k, sum = 0;
-	int			 rc;
+	int64_t			 k, sum = 0, *v = NULL;
+	int			 rc, duals;
 
 	if ((rc = assign_check(p)) != 0)
 		return (rc);
+	duals = row_dual != NULL && col_dual != NULL;
+	k = assign_scale(p);
+	if (scale != NULL)
+		*scale = k;
 	if (p->nrows == 0) {
 		if (total != NULL)
 			*total = 0;
+		if (duals)
+			memset(col_dual, 0, p->ncols * sizeof *col_dual);
 		return (0);
 	}
-	k = assign_scale(p);
 	if ((rc = assign_transpose(p, &t)) != 0)
 		return (rc);
 	q = t != NULL ? t : p;
-	if ((medge = calloc(q->nrows + (size_t)1, sizeof *medge)) == NULL) {
-		rc = IOD_ENOMEM;
+	rc = IOD_ENOMEM;
+	if ((medge = calloc(q->nrows + (size_t)1, sizeof *medge)) == NULL ||
+	    (duals && (v = calloc(q->ncols + (size_t)1, sizeof *v)) == NULL))
 		goto out;
-	}
-	if ((rc = assign_run(q, k, medge)) != 0)
+	if ((rc = assign_run(q, k, medge, v)) != 0)
 		goto out;
 
 	/* Back to the caller's orientation. */
@@ -552,10 +595,15 @@ assign_solve(const struct assign_problem *p, uint32_t *col_of_row,
 			col_of_row[q->col[e]] = r;
 		sum += q->score[e];
 	}
+	if (duals && t == NULL)
+		assign_duals(q, medge, v, k, row_dual, col_dual);
+	else if (duals)
+		assign_duals(q, medge, v, k, col_dual, row_dual);
 	if (total != NULL)
 		*total = sum;
 out:
 	free(medge);
+	free(v);
 	free(t);
 	return (rc);
 }

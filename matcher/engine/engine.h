@@ -79,6 +79,49 @@ int	 assign_solve(const struct assign_problem *p, uint32_t *col_of_row,
 	     int64_t *total);
 
 /*
+ * assign_solve, and the proof of its optimality: row_dual (OUT, nrows
+ * entries) and col_dual (OUT, ncols entries), both >= 0, such that every
+ * edge (r, c, s) of p has row_dual[r] + col_dual[c] >= s * *scale + 1,
+ * with equality on the pairs matched, and unmatched rows and columns have
+ * 0.  So a pair (r, c, s) left out of p cannot improve the matching when
+ * row_dual[r] + col_dual[c] >= s * *scale + 1 (its reduced cost is not
+ * positive); when every pair left out passes that test, the matching is
+ * optimal for p and those pairs together.  *scale (OUT) is
+ * min(nrows, ncols) + 1.  Any of the outputs may be NULL (the duals only
+ * together).  Returns, costs and calls as assign_solve, with 8 more bytes
+ * per column for the duals.
+ */
+int	 assign_solve_dual(const struct assign_problem *p,
+	     uint32_t *col_of_row, int64_t *total, int64_t *row_dual,
+	     int64_t *col_dual, int64_t *scale);
+
+/* assign-prune.c: the solve on each row's best edges, proven exact. */
+/* What assign_prune_solve did. */
+struct assign_prune_stats {
+	uint32_t	 rounds;	/* solves; 1 when the first was proven */
+	size_t		 kept;		/* edges of the first solve */
+	size_t		 added;		/* pairs the proof added after it */
+};
+
+/*
+ * assign_solve on p, faster when each row's best few edges hold the
+ * answer: solve on each row's keep[r] best edges (score, then lowest
+ * column; keep NULL or keep[r] 0: all of them), then test every edge left
+ * out against the duals (assign_solve_dual); add those whose reduced cost
+ * is positive and solve again, until none is.  The result is optimal for
+ * the whole of p: its total equals assign_solve's, though among several
+ * optimal matchings it may return another.  p and keep are borrowed;
+ * col_of_row, total and st (OUT) may be NULL.  Returns as assign_solve
+ * (IOD_EINVAL for the same inputs, the whole of p checked); also
+ * IOD_ENOMEM for the pruned copy (12 bytes per edge kept, 1 per edge);
+ * on error col_of_row and total may have been written.  Keeps no state:
+ * any thread.
+ */
+int	 assign_prune_solve(const struct assign_problem *p,
+	     const uint32_t *keep, uint32_t *col_of_row, int64_t *total,
+	     struct assign_prune_stats *st);
+
+/*
  * Build a problem in CSR form from an edge list in any order (borrowed):
  * edges are grouped by row, keep their list order within a row, and a
  * repeated (row, col) pair is merged into its first place with the largest
@@ -97,6 +140,15 @@ int	 assign_problem_new(uint32_t nrows, uint32_t ncols,
 void	 assign_problem_free(struct assign_problem *);
 
 /* ---- end of assign.c --------------------------------------------------- */
+
+/* The hard filters, in the order a candidate is charged to the first it
+ * fails (match.c). */
+enum filter {
+	FILTER_ROME, FILTER_STATUS, FILTER_CONSENT, FILTER_PROGRAMME,
+	FILTER_EXCLUSIVE, FILTER_COOLDOWN, FILTER_CONTRACT, FILTER_HOURS,
+	FILTER_SCHEDULE, FILTER_AVAILABILITY, FILTER_LICENCE, FILTER_ZONE,
+	FILTER__N
+};
 
 /* ---- index.c: the in-memory matching index -----------------------------
  * Its state is private to index.c; these verbs are the way in.  Call them
@@ -208,13 +260,74 @@ void	 index_pack(struct pentry *, uint32_t slot, const struct mcand *,
  * without an index. */
 void	 index_forget_ruleset(const struct ruleset *);
 
-/* ---- match.c: filters, scores, the best candidate ---------------------- */
-enum filter {
-	FILTER_ROME, FILTER_STATUS, FILTER_CONSENT, FILTER_PROGRAMME,
-	FILTER_EXCLUSIVE, FILTER_COOLDOWN, FILTER_CONTRACT, FILTER_HOURS,
-	FILTER_SCHEDULE, FILTER_AVAILABILITY, FILTER_LICENCE, FILTER_ZONE,
-	FILTER__N
+/*
+ * A sorted list as columns (struct of arrays, column.c), in the list's
+ * order, for the searches of one offer: the candidates left after the
+ * filters that depend on the rule set alone (status, consent, programme),
+ * whose removals are counted in removed[]; territory is the rule set's
+ * territory of the commune (-1 unknown); busy is 1 while the candidate
+ * has an open proposal, kept in step by index_open.
+ */
+struct mcols {
+	uint32_t	 n;		/* entries in the columns */
+	uint32_t	 listed;	/* entries of the list, before filters */
+	uint32_t	 removed[FILTER__N];	/* by the static filters */
+	uint32_t	 programmes;	/* the rule set's, when built */
+	uint32_t	*slot;
+	int32_t		*base;		/* offer-independent score */
+	int16_t		*commune, *territory;
+	uint16_t	*available;	/* days since 1970, 0: any time */
+	uint8_t		*flags, *zone, *schedule_ok, *max_hours, *contracts;
+	uint8_t		*publics, *busy;
+	void		*mem;		/* the one allocation behind them */
+	size_t		 cap;		/* entries it holds */
 };
+/*
+ * The columns of the list index_candidates would give (same arguments):
+ * *cols borrows them until the next index write (index_open changes only
+ * a busy lane, in place).  Returns 0 or IOD_ENOMEM.
+ */
+int	 index_columns(const struct ruleset *, int rome,
+	    const struct mcols **cols);
+
+/* ---- column.c: the column lists and their branch-free filter pass ------ */
+/*
+ * What the pass needs of an offer, made by match_run: per filter, on (1)
+ * or off (0), and the offer's values in the columns' widths.  A candidate
+ * fails the offer's filters in the bits of its mask: bit k for filter
+ * FILTER_EXCLUSIVE + k.
+ */
+struct mcprobe {
+	uint8_t		 exclusive;
+	uint8_t		 contract, contract_bit;
+	uint8_t		 hours, hours_lim;	/* fails: max_hours - 1 < lim */
+	uint8_t		 schedule, schedule_hi, schedule_mask;
+	uint8_t		 availability;
+	uint16_t	 available_lim;		/* fails: available > lim */
+	uint8_t		 licence, licence_need;	/* MC_LICENCE | MC_VEHICLE */
+	uint8_t		 zone, commune_unknown;
+	int16_t		 commune, territory;
+};
+/*
+ * Fill cols (its memory reused, grown as needed) from the n packed
+ * entries of a sorted list (borrowed) under rs, with terr (borrowed) the
+ * rule set's territory by commune; busy from index_busy.  Returns 0 or
+ * IOD_ENOMEM (cols then empty).
+ */
+int	 column_build(struct mcols *cols, const struct pentry *list,
+	    uint32_t n, const struct ruleset *rs, const int16_t *terr);
+/* Free what column_build allocated; then empty. */
+void	 column_free(struct mcols *);
+/*
+ * One branch-free pass over every entry of cols: fm[i] (in: the cooldown
+ * bit, as bit FILTER_COOLDOWN - FILTER_EXCLUSIVE, or 0; out: every
+ * filter failed) and removed[f] += the entries whose first failed filter
+ * is f.  Returns the number of entries that fail none.
+ */
+uint32_t column_filter(const struct mcols *cols, const struct mcprobe *,
+	    uint8_t *fm, uint32_t removed[FILTER__N]);
+
+/* ---- match.c: filters, scores, the best candidate ---------------------- */
 extern const char *const filter_names[];
 struct offer;
 struct company;
@@ -277,6 +390,10 @@ int	 match_edges_init(struct medges *, size_t nrows);
 int	 match_edges_add(struct medges *, const struct ruleset *,
 	    const struct moffer *, uint32_t row, uint32_t *eligible);
 void	 match_edges_free(struct medges *);	/* then zeroed */
+/* match_run's answer from the packed entries, one candidate and one
+ * branch at a time, without the columns: the columns' oracle. */
+int	 match_scan(const struct ruleset *, const struct moffer *,
+	    struct mresult *);
 /* The same matching without the index: every candidate, scored. */
 int	 match_naive(const struct ruleset *, const struct moffer *,
 	    struct mresult *);

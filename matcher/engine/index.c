@@ -6,11 +6,15 @@
  * the policy state (open proposals per candidate and per offer, refusals
  * by company) and, per rule set, each candidate's offer-independent score
  * ("base": publics, QPV, waiting time) with the posting lists sorted by it,
- * so a search can stop once nobody left can beat the best found.  Its state
- * is static here, behind the verbs of engine.h.  What a proposal is and how
- * it changes is the domain's (which tells the index through index_open,
- * index_offer_open_set and index_refused, and loads that state at start-up);
- * the scoring is match.c's.  It writes nothing to the store.
+ * so a search can stop once nobody left can beat the best found, each
+ * sorted list also as columns (column.c) whose lane of open proposals
+ * index_open keeps in step, and a bitmap of the candidates with an open
+ * proposal covering every slot, so no search reads a candidate's record
+ * for it.  Its state is static here, behind the verbs of engine.h.  What
+ * a proposal is and how it changes is the domain's (which tells the index
+ * through index_open, index_offer_open_set and index_refused, and loads
+ * that state at start-up); the scoring is match.c's.  It writes nothing
+ * to the store.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,7 @@ struct sorted {			/* a plist sorted for one rule set */
 	struct pentry	*v;
 	size_t		 n, cap;
 	int		 dirty;
+	struct mcols	 col;		/* the same, as columns */
 };
 struct view {			/* one rule set's order of the lists */
 	const struct ruleset *rs;
@@ -61,7 +66,7 @@ struct index {
 	struct hmap	 refused;	/* candidate << 32 | company -> date */
 	struct hmap	 refusing;	/* company -> refusals ever recorded */
 	uint64_t	*busy;		/* bit by slot: has an open proposal */
-	size_t		 nbusy;		/* words */
+	size_t		 nbusy;		/* words, covering every slot */
 	struct view	*views;
 };
 
@@ -164,10 +169,14 @@ view_free(struct view *v)
 {
 	uint32_t	i;
 
-	for (i = 0; i < idx->nrome; i++)
+	for (i = 0; i < idx->nrome; i++) {
 		free(v->rome[i].v);
-	for (i = 0; i < idx->nfamily; i++)
+		column_free(&v->rome[i].col);
+	}
+	for (i = 0; i < idx->nfamily; i++) {
 		free(v->family[i].v);
+		column_free(&v->family[i].col);
+	}
 	free(v->rome);
 	free(v->family);
 	free(v->base);
@@ -276,6 +285,16 @@ index_put(const struct candidate *k)
 		return (link_slot(slot, 1));
 	}
 	GROW(idx->cand, idx->ncand, idx->capcand);
+	/* The busy bitmap covers every slot, so no search reads c->open. */
+	if (idx->capcand > idx->nbusy * 64) {
+		n = (idx->capcand + 63) / 64;
+		uint64_t *b = reallocarray(idx->busy, n, sizeof(*b));
+		if (b == NULL)
+			return (IOD_ENOMEM);
+		memset(b + idx->nbusy, 0, (n - idx->nbusy) * sizeof(*b));
+		idx->busy = b;
+		idx->nbusy = n;
+	}
 	slot = idx->ncand++;
 	idx->cand[slot] = c;
 	idx->slot_of[k->id] = slot + 1;
@@ -534,6 +553,11 @@ sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 		    v->base[order[i]]);
 	free(order);
 	s->n = l->n;
+	if (column_build(&s->col, s->v, (uint32_t)s->n, v->rs,
+	    v->territory) != 0) {
+		s->dirty = 1;
+		return (IOD_ENOMEM);
+	}
 	s->dirty = 0;
 	return (0);
 }
@@ -559,37 +583,93 @@ index_pack(struct pentry *e, uint32_t slot, const struct mcand *c,
 	e->publics = (uint8_t)c->publics;
 }
 
+/*
+ * The position of slot in the columns of a clean list (sorted by base
+ * score, longest wait, smallest id: a strict order, so a binary search
+ * finds it), -1 if the static filters left it out.
+ */
+static int64_t
+column_pos(const struct mcols *col, uint32_t slot, int32_t base)
+{
+	const struct mcand	*c = &idx->cand[slot], *x;
+	size_t			 lo = 0, hi = col->n, mid;
+	int			 before;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		x = &idx->cand[col->slot[mid]];
+		if (col->base[mid] != base)
+			before = col->base[mid] > base;
+		else if (x->oriented_on != c->oriented_on)
+			before = x->oriented_on < c->oriented_on;
+		else
+			before = x->id < c->id;
+		if (col->slot[mid] == slot)
+			return ((int64_t)mid);
+		if (before)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (-1);
+}
+
+/* Set slot's busy lane in the clean lists of every view that hold it; a
+ * dirty list reads the bitmap when it is rebuilt. */
+static void
+busy_lanes(uint32_t slot, uint8_t on)
+{
+	const struct mcand	*c = &idx->cand[slot];
+	struct view		*v;
+	struct sorted		*s;
+	uint16_t		 fam[16];
+	int64_t			 pos;
+	int			 i, j, n;
+
+	n = families(c, fam);
+	for (v = idx->views; v != NULL; v = v->next) {
+		if (slot >= v->nbase)
+			continue;	/* newer than the view: lists dirty */
+		for (i = 0; i < c->nrome + n; i++) {
+			if (i < c->nrome) {
+				j = c->rome[i];
+				s = &v->rome[j];
+				if (s->n != idx->by_rome[j].n)
+					continue;
+			} else {
+				j = fam[i - c->nrome];
+				s = &v->family[j];
+				if (s->n != idx->by_family[j].n)
+					continue;
+			}
+			if (s->dirty || s->col.n == 0)
+				continue;
+			if ((pos = column_pos(&s->col, slot, v->base[slot])) >= 0)
+				s->col.busy[pos] = on;
+		}
+	}
+}
+
 void
 index_open(struct mcand *c, int delta)
 {
 	uint32_t	slot = (uint32_t)(c - idx->cand);
-	size_t		w = slot / 64, n;
-	uint64_t	*b;
+	int		was = c->open > 0;
 
 	if (delta < 0 && c->open == 0)
 		return;
 	c->open = (uint16_t)(c->open + delta);
-	if (w >= idx->nbusy) {
-		n = idx->nbusy ? idx->nbusy : 64;
-		while (n <= w)
-			n *= 2;
-		if ((b = reallocarray(idx->busy, n, sizeof(*b))) == NULL)
-			return;		/* the exclusive filter reads c->open */
-		memset(b + idx->nbusy, 0, (n - idx->nbusy) * sizeof(*b));
-		idx->busy = b;
-		idx->nbusy = n;
-	}
 	if (c->open > 0)
-		idx->busy[w] |= 1ULL << (slot % 64);
+		idx->busy[slot / 64] |= 1ULL << (slot % 64);
 	else
-		idx->busy[w] &= ~(1ULL << (slot % 64));
+		idx->busy[slot / 64] &= ~(1ULL << (slot % 64));
+	if (was != (c->open > 0))
+		busy_lanes(slot, c->open > 0);
 }
 
 int
 index_busy(uint32_t slot)
 {
-	if (slot / 64 >= idx->nbusy)
-		return (idx->cand[slot].open > 0);
 	return ((idx->busy[slot / 64] >> (slot % 64)) & 1);
 }
 
@@ -630,18 +710,17 @@ index_offer_open_set(uint64_t offer_id, uint64_t proposal_id)
 	return (hmap_set(&idx->offer_open, offer_id, proposal_id));
 }
 
-/* The sorted list is refreshed here, on use, when a write dirtied it. */
-int
-index_candidates(const struct ruleset *rs, int rome,
-    const struct pentry **list, uint32_t *n, const int16_t **territory)
+/* The sorted list of rs for rome, refreshed if a write dirtied it. */
+static struct sorted *
+sorted_get(const struct ruleset *rs, int rome, struct view **vp, int *rc)
 {
 	struct view	*v;
 	struct sorted	*s;
 	const struct plist *l;
-	int		 rc;
 
+	*rc = IOD_ENOMEM;
 	if ((v = view_get(rs)) == NULL)
-		return (IOD_ENOMEM);
+		return (NULL);
 	if (rs->filters.rome_match == ROME_MATCH_FAMILY) {
 		s = &v->family[idx->family_of[rome]];
 		l = &idx->by_family[idx->family_of[rome]];
@@ -649,10 +728,42 @@ index_candidates(const struct ruleset *rs, int rome,
 		s = &v->rome[rome];
 		l = &idx->by_rome[rome];
 	}
-	if ((rc = sorted_refresh(v, s, l)) != 0)
+	/* The columns hold the programme filter applied: follow the rule
+	 * set's if it changed. */
+	if (s->col.programmes != rs->filters.programmes)
+		s->dirty = 1;
+	if ((*rc = sorted_refresh(v, s, l)) != 0)
+		return (NULL);
+	*vp = v;
+	return (s);
+}
+
+/* The sorted list is refreshed here, on use, when a write dirtied it. */
+int
+index_candidates(const struct ruleset *rs, int rome,
+    const struct pentry **list, uint32_t *n, const int16_t **territory)
+{
+	struct view	*v;
+	struct sorted	*s;
+	int		 rc;
+
+	if ((s = sorted_get(rs, rome, &v, &rc)) == NULL)
 		return (rc);
 	*list = s->v;
 	*n = (uint32_t)s->n;
 	*territory = v->territory;
+	return (0);
+}
+
+int
+index_columns(const struct ruleset *rs, int rome, const struct mcols **cols)
+{
+	struct view	*v;
+	struct sorted	*s;
+	int		 rc;
+
+	if ((s = sorted_get(rs, rome, &v, &rc)) == NULL)
+		return (rc);
+	*cols = &s->col;
 	return (0);
 }

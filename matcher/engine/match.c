@@ -6,9 +6,12 @@
  * base kept by index.c, plus commune, territory and the company's chosen
  * publics), and the ranking with deterministic ties (score, then the
  * longest wait since orientation, then the smallest id), and the parts of
- * a score as a C array.  It reads the index only, through its verbs;
- * recording a proposal is the domain's business, and turning the parts
- * into JSON the daemon's.
+ * a score as a C array.  match_run reads a list's columns (column.c's
+ * vectorised pass, then the best-first scan); match_scan, match_each and
+ * match_naive test one packed entry at a time with check(), the
+ * definition the columns must agree with.  It reads the index only,
+ * through its verbs; recording a proposal is the domain's business, and
+ * turning the parts into JSON the daemon's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,7 +219,7 @@ match_result_free(struct mresult *r)
 }
 
 int
-match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
+match_scan(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 {
 	const struct pentry	*list, *e;
 	const int16_t		*terr;
@@ -252,6 +255,117 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 		h.score = e->base + variable(&q, e);
 		keep(&q, r, &h);
 	}
+	return (0);
+}
+
+/* The offer's filters in the columns' terms (see struct mcprobe). */
+static void
+cprobe_init(struct mcprobe *p, const struct probe *q)
+{
+	const struct ruleset_filters	*f = &q->rs->filters;
+	const struct moffer		*m = q->m;
+	int32_t				 lim;
+
+	memset(p, 0, sizeof(*p));
+	p->exclusive = q->rs->policies.candidate_exclusive != 0;
+	p->contract = f->contracts != 0;
+	p->contract_bit = (uint8_t)(1u << m->contract);
+	/* max_hours != 0 && hours > max_hours: max_hours - 1 < hours - 1,
+	 * which no byte meets when hours < 2. */
+	p->hours = f->hours != 0 && m->hours >= 2;
+	p->hours_lim = (uint8_t)((m->hours > 256 ? 256 : m->hours) - 1);
+	p->schedule = f->schedule != 0;
+	p->schedule_hi = (m->schedule >> 8) != 0;
+	p->schedule_mask = (uint8_t)m->schedule;
+	/* available != 0 && available > start + days; 0 never exceeds. */
+	p->availability = f->availability_days >= 0 && q->start != 0;
+	lim = q->start + f->availability_days;
+	p->available_lim = (uint16_t)(lim < 0 ? 0 : lim > 65535 ? 65535 : lim);
+	p->licence = f->licence != 0;
+	if (m->requirements & (1u << REQ_LICENCE_B))
+		p->licence_need |= MC_LICENCE;
+	if (m->requirements & (1u << REQ_VEHICLE))
+		p->licence_need |= MC_VEHICLE;
+	p->zone = f->zone != 0;
+	p->commune_unknown = m->commune < 0;
+	p->commune = (int16_t)m->commune;
+	p->territory = (int16_t)m->territory;
+}
+
+/* The cooldown bit of every entry of cols that is not busy. */
+static void
+cooldowns(const struct probe *q, const struct mcols *cols, int exclusive,
+    uint8_t *fm)
+{
+	uint64_t	refused;
+	uint32_t	i;
+
+	for (i = 0; i < cols->n; i++) {
+		fm[i] = 0;
+		if (exclusive && cols->busy[i])
+			continue;
+		if ((refused = index_refused_on(q->cand[cols->slot[i]].id,
+		    q->m->company_id)) != 0 &&
+		    date_to_days((iod_date)refused) +
+		    q->rs->policies.refusal_cooldown_days > q->today)
+			fm[i] = 1u << (FILTER_COOLDOWN - FILTER_EXCLUSIVE);
+	}
+}
+
+/*
+ * The columns' search: one pass gives every entry's filters and every
+ * removal (column.c), then the best-first scan scores the eligible ones
+ * until nobody further can enter the top.
+ */
+int
+match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
+{
+	const struct ruleset_weights	*w = &rs->weights;
+	const struct mcols		*c;
+	struct mcprobe			 p;
+	struct probe			 q;
+	struct mhit			 h;
+	uint8_t				*fm;
+	uint32_t			 i, f;
+	int32_t				 vmax;
+	int				 rc;
+
+	if ((rc = result_init(r)) != 0)
+		return (rc);
+	if ((rc = index_columns(rs, m->rome, &c)) != 0)
+		return (rc);
+	if ((fm = malloc(c->n ? c->n : 1)) == NULL)
+		return (IOD_ENOMEM);
+	probe_init(&q, rs, m, NULL);
+	cprobe_init(&p, &q);
+	if (q.refusals)
+		cooldowns(&q, c, p.exclusive, fm);
+	else
+		memset(fm, 0, c->n);
+	for (f = 0; f < FILTER__N; f++)
+		r->removed[f] = c->removed[f];
+	r->removed[FILTER_ROME] = index_live() - c->listed;
+	r->eligible = column_filter(c, &p, fm, r->removed);
+	vmax = variable_max(rs, m);
+	for (i = 0; i < c->n; i++) {
+		if (fm[i] != 0)
+			continue;
+		/* Lists are by base score: nobody further can do better. */
+		if (r->ntop == r->want &&
+		    c->base[i] + vmax < r->top[r->ntop - 1].score)
+			break;
+		h.slot = c->slot[i];
+		h.score = c->base[i];
+		if (c->commune[i] >= 0 && c->commune[i] == m->commune)
+			h.score += w->same_commune;
+		if (m->territory >= 0 && c->territory[i] == m->territory)
+			h.score += w->same_territory;
+		if (m->favoured != 0)
+			h.score += w->favoured_public *
+			    __builtin_popcount(c->publics[i] & m->favoured);
+		keep(&q, r, &h);
+	}
+	free(fm);
 	return (0);
 }
 

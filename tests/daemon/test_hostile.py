@@ -288,18 +288,22 @@ class Csv(DaemonCase):
         text = r.raw.decode()
         self.assertNotIn('\\"', text)
         rows = list(csv.reader(io.StringIO(text, newline="")))
-        self.assertEqual(rows[0][:3], ["company_id", "siret", "name"])
-        got = [row[2] for row in rows[1:]]
+        self.assertEqual(rows[0][:5], ["level", "territory", "company_id",
+                                       "siret", "name"])
+        # Each company's year ends on its total line.
+        got = [row[4] for row in rows[1:]
+               if row[0] == "company" and row[7] == "total"]
         want = [n if n[0] not in "=+-@\t\r" else "'" + n for n in names]
         self.assertEqual(got, want)
         for row in rows:
-            self.assertEqual(len(row), 10, row)
+            self.assertEqual(len(row), 16, row)
         # The activity report goes through the same cells.
         r = self.d.get("/v1/reports/activity?from=2026-01-01&to=2026-12-31"
                        "&format=csv")
-        rows = dict(csv.reader(io.StringIO(r.raw.decode(), newline="")))
-        self.assertEqual(rows["from"], "2026-01-01")
-        self.assertEqual(rows["table.hires"], "0")
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(
+            r.raw.decode("utf-8-sig"), newline=""), delimiter=";") if row}
+        self.assertEqual(rows["Indicateur"], ["Nombre", "%"])
+        self.assertEqual(rows["Personnes ayant accédé à un emploi"][0], "0")
 
     def test_a_nul_byte_in_a_csv_cell_is_refused_with_line_and_column(self):
         path = os.path.join(self.d.tmp, "nul.csv")
@@ -348,11 +352,12 @@ class Utf8(DaemonCase):
     def test_iodctl_import_fails_when_the_server_loses_rows(self):
         class Lossy(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
-                rows = json.loads(self.rfile.read(
-                    int(self.headers["Content-Length"])))
+                rows = self.rfile.read(int(self.headers["Content-Length"])
+                                       ).decode().splitlines()[1:]
                 body = json.dumps({"created": [
-                    {"index": i, "id": i + 1} for i in range(len(rows) - 1)],
-                    "refused": []}).encode()
+                    {"line": i + 2, "id": i + 1}
+                    for i in range(len(rows) - 1)],
+                    "updated": [], "unchanged": [], "refused": []}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -217,8 +217,12 @@ class Reports(DaemonCase):
         c = self.d.get("/v1/reports/activity?from=2026-01-01&to=2026-12-31"
                        "&format=csv")
         self.assertTrue(c.headers["Content-Type"].startswith("text/csv"))
-        rows = dict(csv.reader(io.StringIO(c.raw.decode())))
-        self.assertEqual(rows["table.people_followed"], str(len(demo)))
+        # The IOD table: BOM, ';', one line per indicator.
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(
+            c.raw.decode("utf-8-sig"), newline=""), delimiter=";") if row}
+        self.assertEqual(rows["Personnes suivies"], [str(len(demo)), ""])
+        self.assertEqual(rows["Nouvelles entreprises rencontrées"],
+                         ["5", ""])
 
     def test_auditor_sees_aggregates_only(self):
         aud = self.d.post("/v1/tokens", {"role": "auditor"}).body["token"]
@@ -239,7 +243,7 @@ class Reports(DaemonCase):
         self.assertEqual(prop["recorded"]["offers"], 2)
         self.assertFalse(prop["no_action"])
         self.assertEqual([c["action"] for c in prop["commitments"]],
-                         ["recruit_durable", "recruit_without_cv"])
+                         ["recruit_durable", "innovative_recruitment"])
         c = self.d.get("/v1/reports/charter?from=2025-01-01&to=2025-12-31")
         self.assertTrue(all(x["no_action"] for x in c.body["companies"]))
 

@@ -349,6 +349,23 @@ try {
     assert(now.items.length === open.items.length + rows, `${open.items.length} + ${rows} != ${now.items.length}`);
   });
 
+  await test('journal: a contact with a company, from an offer’s page', async () => {
+    await page.evaluate(() => { location.hash = '#/offres/1'; });
+    await page.getByRole('link', { name: 'Journal des contacts' }).click();
+    await waitText(page, 'main h2', /Journal de l’entreprise/);
+    const company = Number(page.url().match(/entreprises\/(\d+)\/journal/)[1]);
+    await page.getByText('Noter un contact').click();
+    await page.getByLabel('Nature du contact').selectOption('presentation');
+    await page.getByLabel('Personnes rencontrées').fill('Mme Roux, M. Petit');
+    await page.getByLabel('Note de l’équipe').fill('méthode présentée e2e');
+    await page.getByRole('button', { name: 'Enregistrer le contact' }).click();
+    await waitText(page, 'main', /présentation de la méthode[\s\S]*Mme Roux, M\. Petit[\s\S]*méthode présentée e2e/);
+    const j = await api(d, 'GET', `/v1/contacts?company_id=${company}`);
+    assert(j.items.length === 1 && j.items[0].kind === 'presentation' && j.items[0].met.length === 2,
+      JSON.stringify(j).slice(0, 300));
+    await noJunk(page, 'journal');
+  });
+
   await test('report: a table, a chart and the CSV', async () => {
     await page.getByRole('link', { name: 'Bilan' }).click();
     const t = await waitText(page, 'main .results', /Personnes suivies/);
@@ -358,9 +375,41 @@ try {
     assert(/^bilan-iod-2026-01-01-2026-11-24\.csv$/.test(await link.getAttribute('download')), 'download name');
     const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const csv = readFileSync(await dl.path(), 'utf8');
-    assert(/^indicator,value\r\n/.test(csv) && /table\.hires,\d+/.test(csv), csv.slice(0, 200));
+    // The IOD table as a French spreadsheet opens it: BOM, ';', French labels.
+    assert(/^\uFEFFIndicateur;Nombre;%\r\nOrientations;\d+;\r\n/.test(csv) &&
+      /\r\nPersonnes ayant accédé à un emploi;\d+;(\d+ %)?\r\n/.test(csv), csv.slice(0, 200));
+    assert(await page.getByRole('button', { name: 'Imprimer le tableau' }).count() === 1, 'no print button');
     await noJunk(page, 'report');
     await shot(page, 'report');
+  });
+
+  await test('charter: a company’s 19 actions declared, a realisation recorded', async () => {
+    await page.getByRole('link', { name: 'Charte', exact: true }).click();
+    await page.getByRole('link', { name: 'Propreté Rhône Services' }).click();
+    await waitText(page, 'main h1', /Propreté Rhône Services · Charte des 1000/);
+    const rows = page.locator('form.charter-form tbody tr');
+    assert(await rows.count() === 19, `${await rows.count()} actions on the form`);
+    assert(await page.locator('form.charter-form caption').count() === 6, 'six groups');
+    for (let i = 0; i < 19; i++) {
+      await rows.nth(i).getByLabel(/: engagée$/).check();
+      await rows.nth(i).getByLabel(/: publics par an$/).fill(String(i + 1));
+    }
+    await page.getByRole('button', { name: 'Enregistrer les engagements 2026' }).click();
+    await waitText(page, 'main p.total', /Total des engagements : 19 actions, 190 publics/);
+    const co = await api(d, 'GET', '/v1/companies/1');
+    const y = co.commitments.filter((m) => m.year === 2026 && m.committed);
+    assert(new Set(y.map((m) => m.action)).size === 19, JSON.stringify(co.commitments).slice(0, 300));
+    await page.getByText('Noter une réalisation').click();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Développer le tutorat ou le parrainage' });
+    await page.getByLabel('Publics touchés').fill('3');
+    await page.getByLabel('Jours', { exact: true }).fill('2');
+    await page.getByLabel('Note de l’équipe').fill('tutrice e2e');
+    await page.getByRole('button', { name: 'Enregistrer la réalisation' }).click();
+    await waitText(page, 'main', /Réalisations[\s\S]*Développer le tutorat ou le parrainage[\s\S]*tutrice e2e/);
+    const after = await api(d, 'GET', '/v1/companies/1');
+    assert(after.realisations.at(-1).note === 'tutrice e2e', JSON.stringify(after.realisations));
+    await noJunk(page, 'charter');
+    await shot(page, 'charter');
   });
 
   await test('referent: their candidates, what happened, live from the stream', async () => {
@@ -454,7 +503,7 @@ try {
     await phone.addInitScript((t) => sessionStorage.setItem('iod.token', t), iodTok);
     const pp = await phone.newPage();
     watch(pp);
-    for (const h of ['#/offres', `#/offres/${state.offer}`, '#/suivi', `#/embauches/${state.placement}`, '#/bilan']) {
+    for (const h of ['#/offres', `#/offres/${state.offer}`, '#/suivi', `#/embauches/${state.placement}`, '#/bilan', '#/entreprises/1/journal']) {
       await pp.goto(d.url + '/' + h);
       await pp.locator('main h1').waitFor();
       await pp.waitForLoadState('networkidle');

@@ -992,6 +992,169 @@ test_scipy_dump(void **state)
 	}
 }
 
+/*
+ * The duals of assign_solve_dual are a certificate: nonnegative, every
+ * edge covered (U + V >= score * scale + 1), matched pairs tight, the
+ * unmatched at 0; in both orientations (wide and tall instances).
+ */
+static void
+test_duals(void **state)
+{
+	struct dense	 d;
+	struct csr	 m;
+	uint32_t	*cor, r, c;
+	int64_t		*du, *dv, total, total2, scale, w;
+	uint8_t		*used;
+	unsigned	 n;
+
+	(void)state;
+	rng_seed(21);
+	for (n = 0; n < 400; n++) {
+		dense_random_sized(&d, 1, 50, 1, 50,
+		    densities[n % NELEM(densities)], score_ranges[n % 5]);
+		csr_from_dense(&m, &d, n % 2, 0);
+		cor = calloc(d.nrows + 1, sizeof *cor);
+		du = calloc(d.nrows + 1, sizeof *du);
+		dv = calloc(d.ncols + 1, sizeof *dv);
+		used = calloc(d.ncols + 1, 1);
+		assert_int_equal(assign_solve_dual(&m.p, cor, &total, du, dv,
+		    &scale), 0);
+		assert_int_equal(assign_solve(&m.p, NULL, &total2), 0);
+		assert_int_equal(total, total2);
+		assert_int_equal(scale, (d.nrows < d.ncols ? d.nrows :
+		    d.ncols) + 1);
+		for (r = 0; r < d.nrows; r++) {
+			assert_true(du[r] >= 0);
+			if (cor[r] == ASSIGN_NONE)
+				assert_int_equal(du[r], 0);
+			else
+				used[cor[r]] = 1;
+			for (c = 0; c < d.ncols; c++) {
+				w = d.w[(size_t)r * d.ncols + c];
+				if (w == 0)
+					continue;
+				assert_true(du[r] + dv[c] >= w * scale + 1);
+				if (cor[r] == c)
+					assert_int_equal(du[r] + dv[c],
+					    w * scale + 1);
+			}
+		}
+		for (c = 0; c < d.ncols; c++) {
+			assert_true(dv[c] >= 0);
+			if (!used[c])
+				assert_int_equal(dv[c], 0);
+		}
+		free(cor);
+		free(du);
+		free(dv);
+		free(used);
+		csr_free(&m);
+		free(d.w);
+	}
+}
+
+/*
+ * A pruning that cuts the optimum off: with one edge a row, both rows keep
+ * column 0 and the pruned solve finds 10; the proof must reject it, bring
+ * in row 0's second edge and reach 9 + 10.
+ */
+static void
+test_prune_rejects(void **state)
+{
+	int64_t				 w[] = { 10, 9, 10, 0 };
+	struct dense			 d = { 2, 2, w };
+	struct csr			 m;
+	struct assign_prune_stats	 st;
+	uint32_t			 cor[2], keep[2] = { 1, 1 };
+	int64_t				 du[2], dv[2], total, scale;
+
+	(void)state;
+	rng_seed(22);
+	csr_from_dense(&m, &d, 0, 0);
+
+	/* The pruned problem alone: its optimum is not the whole one's,
+	 * and its duals leave row 0's second edge a positive reduced cost. */
+	m.rowstart[0] = 0;
+	m.col[0] = 0;
+	m.score[0] = 10;
+	m.rowstart[1] = 1;
+	m.col[1] = 0;
+	m.score[1] = 10;
+	m.rowstart[2] = 2;
+	assert_int_equal(assign_solve_dual(&m.p, cor, &total, du, dv,
+	    &scale), 0);
+	assert_int_equal(total, 10);
+	assert_true(du[0] + dv[1] < 9 * scale + 1);
+	csr_free(&m);
+
+	csr_from_dense(&m, &d, 0, 0);
+	assert_int_equal(assign_prune_solve(&m.p, keep, cor, &total, &st), 0);
+	assert_int_equal(total, 19);
+	assert_int_equal(cor[0], 1);
+	assert_int_equal(cor[1], 0);
+	assert_int_equal(st.kept, 2);
+	assert_true(st.rounds >= 2);
+	assert_true(st.added >= 1);
+	check_matching(&d, cor, total);
+	csr_free(&m);
+}
+
+/*
+ * Pruned and proven equals the full solve, whatever the pruning: one edge
+ * a row, a few, all; against brute force on small instances and
+ * assign_solve on larger ones.
+ */
+static void
+test_prune_equals_full(void **state)
+{
+	struct dense			 d;
+	struct csr			 m;
+	struct assign_prune_stats	 st;
+	struct best			 want;
+	uint32_t			*cor, *keep, r;
+	int64_t				 total, full;
+	unsigned			 n;
+
+	(void)state;
+	rng_seed(23);
+	for (n = 0; n < 3000; n++) {
+		if (n < 2500)
+			dense_random_sized(&d, 0, BMAX, 0, BMAX,
+			    densities[n % NELEM(densities)],
+			    score_ranges[(n / NELEM(densities)) %
+			    NELEM(score_ranges)]);
+		else
+			dense_random_sized(&d, 20, 120, 20, 160,
+			    densities[n % NELEM(densities)],
+			    score_ranges[n % 4]);
+		csr_from_dense(&m, &d, n % 2, (uint32_t)(n % 3));
+		cor = calloc(d.nrows + 1, sizeof *cor);
+		keep = calloc(d.nrows + 1, sizeof *keep);
+		for (r = 0; r < d.nrows; r++)
+			keep[r] = (uint32_t)(n % 4 == 3 ? 0 :
+			    rng_range(1, 1 + n % 4));
+		assert_int_equal(assign_prune_solve(&m.p, n % 7 == 6 ? NULL :
+		    keep, cor, &total, &st), 0);
+		check_matching(&d, cor, total);
+		assert_int_equal(assign_solve(&m.p, NULL, &full), 0);
+		if (total != full)
+			fail_msg("instance %u (%ux%u): pruned %lld, full %lld",
+			    n, d.nrows, d.ncols, (long long)total,
+			    (long long)full);
+		if (d.nrows <= BMAX && d.ncols <= BMAX) {
+			want.total = -1;
+			want.npairs = 0;
+			brute(&d, 0, 0, 0, 0, &want);
+			assert_int_equal(total, want.total);
+		}
+		assert_true(st.rounds >= 1);
+		free(cor);
+		free(keep);
+		csr_free(&m);
+		free(d.w);
+	}
+}
+
 int
 main(void)
 {
@@ -1015,6 +1178,9 @@ main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_large_sparse),
 		cmocka_unit_test(test_scipy_dump),
+		cmocka_unit_test(test_duals),
+		cmocka_unit_test(test_prune_rejects),
+		cmocka_unit_test(test_prune_equals_full),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

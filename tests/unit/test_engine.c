@@ -6,9 +6,11 @@
  * that filter, and lets it through when the rule set turns it off; the
  * score and its parts by hand; the best-first scan's early stop keeps the
  * exact answer at its boundary; and, on a few thousand generated
- * candidates and many offers (fixed seed), the indexed search agrees with
- * match_naive on the eligible count, every filter's removals and the
- * ranked list, before and after a round of updates.
+ * candidates and many offers (fixed seed), the indexed search (the
+ * columns' pass) agrees with match_naive and with the packed entries'
+ * scalar scan (match_scan) on the eligible count, every filter's removals
+ * and the ranked list, before and after a round of updates, and while
+ * proposals open and close between searches.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -705,30 +707,41 @@ each_cb(uint32_t slot, int32_t score, void *arg)
 	return (0);
 }
 
-/* The indexed search and the naive scan agree on offer mo. */
+/* Two answers are the same: eligible, each removal, the ranked list. */
+static void
+same_result(const struct mresult *r, const struct mresult *n)
+{
+	size_t	i;
+	int	f;
+
+	assert_int_equal(r->eligible, n->eligible);
+	for (f = 0; f < FILTER__N; f++)
+		assert_int_equal(r->removed[f], n->removed[f]);
+	assert_int_equal(r->ntop, n->ntop);
+	for (i = 0; i < r->ntop; i++) {
+		assert_int_equal(r->top[i].slot, n->top[i].slot);
+		assert_int_equal(r->top[i].score, n->top[i].score);
+	}
+}
+
+/* The indexed search, the scalar scan and the naive scan agree on mo. */
 static void
 agree(const struct ruleset *rs, const struct moffer *mo, size_t want,
     int deep)
 {
-	struct mresult	r, n;
+	struct mresult	r, n, s;
 	struct mparts	p;
 	struct each_arg	ea = { rs, mo, 0 };
-	size_t		i;
-	int		f;
 
 	memset(&r, 0, sizeof(r));
 	memset(&n, 0, sizeof(n));
-	r.want = n.want = want;
+	memset(&s, 0, sizeof(s));
+	r.want = n.want = s.want = want;
 	assert_int_equal(match_run(rs, mo, &r), 0);
 	assert_int_equal(match_naive(rs, mo, &n), 0);
-	assert_int_equal(r.eligible, n.eligible);
-	for (f = 0; f < FILTER__N; f++)
-		assert_int_equal(r.removed[f], n.removed[f]);
-	assert_int_equal(r.ntop, n.ntop);
-	for (i = 0; i < r.ntop; i++) {
-		assert_int_equal(r.top[i].slot, n.top[i].slot);
-		assert_int_equal(r.top[i].score, n.top[i].score);
-	}
+	assert_int_equal(match_scan(rs, mo, &s), 0);
+	same_result(&r, &n);
+	same_result(&r, &s);
 	if (r.ntop > 0) {
 		match_parts(rs, mo, index_cand_by_slot(r.top[0].slot), &p);
 		assert_int_equal(p.total, r.top[0].score);
@@ -739,6 +752,7 @@ agree(const struct ruleset *rs, const struct moffer *mo, size_t want,
 	}
 	match_result_free(&r);
 	match_result_free(&n);
+	match_result_free(&s);
 }
 
 /* Every offer under every rule set; how many had someone eligible. */
@@ -762,6 +776,47 @@ agree_all(struct ruleset **rs, size_t nrs, uint64_t seed)
 			match_result_free(&r);
 		}
 	return (found);
+}
+
+/*
+ * Offers searched one after the other, each proposing its best candidate
+ * as the daemon does (the exclusive rule sets then skip it), one in three
+ * closing an earlier proposal, every search checked.
+ */
+static void
+proposals_round(struct ruleset **rs, size_t nrs, uint64_t seed)
+{
+	struct moffer	 mo;
+	struct mresult	 r;
+	struct mcand	*opened[NOFFERS], *m;
+	size_t		 i, k, nopen = 0, busy = 0;
+
+	rng = seed;
+	for (i = 0; i < NOFFERS; i++) {
+		k = i % nrs;
+		mo = gen_offer(rs[k], i + 1);
+		memset(&r, 0, sizeof(r));
+		r.want = 3;
+		assert_int_equal(match_run(rs[k], &mo, &r), 0);
+		if (r.ntop > 0 && !index_busy(r.top[0].slot)) {
+			m = index_cand_by_slot(r.top[0].slot);
+			index_open(m, 1);
+			assert_true(index_busy(r.top[0].slot));
+			opened[nopen++] = m;
+		}
+		match_result_free(&r);
+		if (i % 3 == 2 && nopen > 0) {
+			m = opened[rnd((uint32_t)nopen)];
+			index_open(m, -1);
+		}
+		agree(rs[k], &mo, 1 + i % 5, 0);
+		agree(rs[(k + 1) % nrs], &mo, 1, 0);
+	}
+	for (i = 0; i < nopen; i++)
+		busy += index_busy((uint32_t)(opened[i] - index_cand_by_slot(0)));
+	/* The round must have left proposals open to mean something. */
+	assert_true(busy > NOFFERS / 8);
+	agree_all(rs, nrs, 10);
 }
 
 static void
@@ -836,6 +891,11 @@ test_against_naive(void **state)
 	}
 	assert_true(index_live() > NCAND - 300);
 	agree_all(rs, 3, 8);
+
+	/* In service: the lists are built; each offer's best is proposed
+	 * (its busy lane set in place), some proposals close, and every
+	 * search in between agrees. */
+	proposals_round(rs, 3, 9);
 
 	for (i = 0; i < 3; i++)
 		rules_free(rs[i]);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "profiles.h"
+#include "sheet.h"
 
 static void
 test_dates(void **state)
@@ -99,6 +100,56 @@ test_csv(void **state)
 }
 
 static void
+test_csv_sniff_and_sheet(void **state)
+{
+	/* French Excel: BOM, ';', CRLF, labels, a ';' inside quotes. */
+	const char	*fr = "\xef\xbb\xbfR\xc3\xa9" "f\xc3\xa9rence;Nom;"
+	    "Structure\r\nR1;\"Martin; Claire\";PLIE\r\n;;\r\n"
+	    "R2;Benali;ML;en trop\r\n";
+	const char	*cp1252 = "name,structure\nA,B\nPr\xe9nom,C\n";
+	struct sheet	*sh;
+	struct sheet_row r;
+	char		*cause;
+
+	(void)state;
+	assert_int_equal(csv_sniff("a;b;c\r\n1,5;2;3", 16), ';');
+	assert_int_equal(csv_sniff("a,b,\"c;d;e\"\n", 12), ',');
+	assert_int_equal(csv_sniff("\"x;y\"", 5), ',');
+	assert_int_equal(csv_sniff("", 0), ',');
+
+	sh = sheet_open(&referent_schema, fr, strlen(fr), &cause);
+	assert_non_null(sh);
+	assert_int_equal(sheet_next(sh, &r, &cause), 1);
+	assert_int_equal(r.line, 2);
+	assert_string_equal(json_string_value(json_object_get(r.record,
+	    "external_ref")), "R1");
+	assert_string_equal(json_string_value(json_object_get(r.record,
+	    "name")), "Martin; Claire");
+	json_decref(r.record);
+	/* The blank line 3 is skipped; line 4 has a value under no column. */
+	assert_int_equal(sheet_next(sh, &r, &cause), 1);
+	assert_int_equal(r.line, 4);
+	assert_null(r.record);
+	assert_string_equal(r.field, "column 4");
+	assert_int_equal(sheet_next(sh, &r, &cause), 0);
+	sheet_free(sh);
+
+	assert_null(sheet_open(&referent_schema, cp1252, strlen(cp1252),
+	    &cause));
+	assert_non_null(strstr(cause, "line 3:"));
+	assert_non_null(strstr(cause, "CSV UTF-8"));
+	free(cause);
+	assert_null(sheet_open(&referent_schema, "Nom;Pointure\n", 13,
+	    &cause));
+	assert_non_null(strstr(cause, "Pointure"));
+	free(cause);
+	/* A required field without a column. */
+	assert_null(sheet_open(&referent_schema, "Nom\nA\n", 6, &cause));
+	assert_non_null(strstr(cause, "structure"));
+	free(cause);
+}
+
+static void
 test_utf8_cuts_and_initials(void **state)
 {
 	char	*s;
@@ -141,6 +192,16 @@ test_csv_cells_and_nul(void **state)
 		assert_string_equal(cell, cases[i][1]);
 		free(cell);
 	}
+	/* With ';' between cells: a ';' is quoted, a ',' is not. */
+	cell = csv_cell_sep("Logistique; Rhône, SAS", ';');
+	assert_string_equal(cell, "\"Logistique; Rhône, SAS\"");
+	free(cell);
+	cell = csv_cell_sep("63 %, arrondi", ';');
+	assert_string_equal(cell, "63 %, arrondi");
+	free(cell);
+	cell = csv_cell_sep("=1;2", ';');
+	assert_string_equal(cell, "\"'=1;2\"");
+	free(cell);
 	f = fmemopen((void *)(uintptr_t)text, 10, "r");
 	csv_init(&c, f);
 	assert_int_equal(csv_next(&c, &cause), 1);
@@ -257,6 +318,80 @@ test_codec_round_trip(void **state)
 	json_decref(in);
 	rec_clear(&candidate_schema, &c);
 	rec_clear(&candidate_schema, &d);
+}
+
+/* A msgpack str, as the stored records write one. */
+static void
+schema_pack_str_test(msgpack_packer *pk, const char *s)
+{
+	msgpack_pack_str(pk, strlen(s));
+	msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+/* A company as schema version 1 wrote it, its commitment with code and
+ * inner version v; rec_decode's result, *out filled. */
+static int
+decode_v1_company(const char *code, int v, struct company *out)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+	int		rc;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 5);
+	schema_pack_str_test(&pk, "v");
+	msgpack_pack_int(&pk, 1);
+	schema_pack_str_test(&pk, "siret");
+	schema_pack_str_test(&pk, "40128934500019");
+	schema_pack_str_test(&pk, "name");
+	schema_pack_str_test(&pk, "Propreté Rhône Services");
+	schema_pack_str_test(&pk, "commune");
+	schema_pack_str_test(&pk, "69388");
+	schema_pack_str_test(&pk, "commitments");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 3);
+	schema_pack_str_test(&pk, "v");
+	msgpack_pack_int(&pk, v);
+	schema_pack_str_test(&pk, "action");
+	schema_pack_str_test(&pk, code);
+	schema_pack_str_test(&pk, "committed");
+	msgpack_pack_true(&pk);
+	memset(out, 0, sizeof(*out));
+	rc = rec_decode(&company_schema, out, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	return (rc);
+}
+
+static void
+test_charter_codes_of_version_1(void **state)
+{
+	static const char *const old[][2] = {
+		{ "recruit_without_cv", "innovative_recruitment" },
+		{ "company_visit", "company_visits" },
+		{ "training", "adapted_training" },
+		{ "apprenticeship", "adapted_training" },
+		{ "mentoring", "mentoring" },
+	};
+	struct company	c;
+	size_t		i;
+
+	(void)state;
+	assert_int_equal(company_schema.version, 2);
+	for (i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		assert_int_equal(decode_v1_company(old[i][0], 1, &c), 0);
+		assert_int_equal(c.ncommitments, 1);
+		assert_string_equal(action_names[c.commitments[0].action],
+		    old[i][1]);
+		assert_true(c.commitments[0].committed);
+		rec_clear(&company_schema, &c);
+	}
+	/* Written by this version, an earlier code is damage. */
+	assert_int_equal(decode_v1_company("recruit_without_cv", 2, &c),
+	    IOD_ECORRUPT);
+	rec_clear(&company_schema, &c);
+	assert_int_equal(decode_v1_company("dance", 1, &c), IOD_ECORRUPT);
+	rec_clear(&company_schema, &c);
 }
 
 static void
@@ -420,11 +555,13 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_siret_utf8_email),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_sniff_and_sheet),
 		cmocka_unit_test(test_utf8_cuts_and_initials),
 		cmocka_unit_test(test_csv_cells_and_nul),
 		cmocka_unit_test(test_wire_items),
 		cmocka_unit_test(test_codec_round_trip),
 		cmocka_unit_test(test_no_cv_view),
+		cmocka_unit_test(test_charter_codes_of_version_1),
 		cmocka_unit_test(test_errors_name_the_field),
 		cmocka_unit_test_setup_teardown(test_store, store_setup,
 		    store_teardown),
