@@ -226,7 +226,10 @@ try {
     await waitText(page, 'main table', /Agent de propreté des locaux/);
     await page.getByLabel('Code ROME').fill('G1602');
     await page.getByRole('button', { name: 'Filtrer' }).click();
-    const t = await waitText(page, 'main .results', /Commis de cuisine/);
+    // The unfiltered list shows both trades: wait for the filtered one,
+    // which the other trade must have left.
+    const t = await waitText(page, 'main .results',
+      /^(?![\s\S]*Agent de propreté)[\s\S]*Commis de cuisine/);
     assert(!/Agent de propreté/.test(t), 'the ROME filter kept other trades');
     await page.getByLabel('Code ROME').fill('');
     await page.getByRole('button', { name: 'Filtrer' }).click();
