@@ -53,7 +53,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-BENCH_SRC = $(wildcard bench/*.c)
+# The benchmark's programs; match-batch.c is part of bench_match.
+BENCH_SRC = bench/bench_match.c bench/gen.c bench/hload.c
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps deps-test run test check check-unit check-fuzz check-daemon bench \
@@ -116,6 +117,11 @@ $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(B)/libiod.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/bench/%: $(B)/bench/%.o $(B)/libiod.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/bench_match: $(B)/bench/bench_match.o $(B)/bench/match-batch.o \
+    $(B)/libiod.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
