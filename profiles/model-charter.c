@@ -66,45 +66,6 @@ const char *const action_renamed[] = {
 	NULL
 };
 
-static const struct field charter_contact_fields[] = {
-	{
-		.name = "name",
-		.type = FT_STR,
-		.off = offsetof(struct contact, name),
-		.flags = F_PERSONAL | F_NULLABLE,
-		.max = 120
-	},
-	{
-		.name = "role",
-		.type = FT_STR,
-		.off = offsetof(struct contact, role),
-		.flags = F_NULLABLE,
-		.max = 120
-	},
-	{
-		.name = "phone",
-		.type = FT_STR,
-		.off = offsetof(struct contact, phone),
-		.flags = F_PERSONAL | F_NULLABLE,
-		.max = 32
-	},
-	{
-		.name = "email",
-		.type = FT_STR,
-		.off = offsetof(struct contact, email),
-		.flags = F_PERSONAL | F_NULLABLE,
-		.max = 254,
-		.check = check_email
-	},
-	{ .name = NULL }
-};
-static const struct schema charter_contact_schema = {
-	.name = "charter_contact",
-	.size = sizeof(struct contact),
-	.fields = charter_contact_fields,
-	.version = 1
-};
-
 static const struct field charter_fields[] = {
 	{
 		.name = "name",
@@ -132,7 +93,7 @@ static const struct field charter_fields[] = {
 		.type = FT_OBJ,
 		.off = offsetof(struct charter, contact),
 		.flags = F_NULLABLE,
-		.sub = &charter_contact_schema
+		.sub = &contact_schema
 	},
 	{
 		.name = "national_network",

@@ -88,7 +88,7 @@ static const struct field contact_fields[] = {
 	},
 	{ .name = NULL }
 };
-static const struct schema contact_schema = {
+const struct schema contact_schema = {
 	.name = "contact",
 	.size = sizeof(struct contact),
 	.fields = contact_fields,

@@ -312,6 +312,8 @@ extern const struct schema charter_schema, commitment_schema,
     realisation_schema;
 extern const struct schema company_schema, offer_schema, candidate_schema,
     referent_schema;
+/* A person to call at a company (the company's, the charter's). */
+extern const struct schema contact_schema;
 
 /*
  * rec_from_json: fill the zeroed struct rec from the JSON object j,

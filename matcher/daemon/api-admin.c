@@ -141,18 +141,15 @@ int
 api_token_create(struct reqctx *ctx)
 {
 	struct token	 tok;
-	char		*field, *cause, *secret;
+	struct derr	 e;
+	char		*secret;
 	json_t		*j;
 	int		 rc;
 
 	memset(&tok, 0, sizeof(tok));
-	if ((rc = rec_from_json(&token_schema, &tok, ctx->body, &field,
-	    &cause)) != 0) {
-		http_error(ctx, ERR_INVALID, field, "%s", cause);
-		free(field);
-		free(cause);
+	if (derr_decode(&e, &token_schema, ctx->body, &tok) != 0) {
 		rec_clear(&token_schema, &tok);
-		return (ctx->status);
+		return (http_derr(ctx, &e));
 	}
 	if (tok.role == ROLE_REFERENT &&
 	    !records_exists(ctx->txn, DB_REFERENTS, tok.referent_id)) {

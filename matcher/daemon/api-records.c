@@ -201,21 +201,12 @@ static void *
 decode(struct dctx *dc, const struct resource *res, json_t *j)
 {
 	void	*rec;
-	char	*field, *cause;
-	int	 rc;
 
 	if ((rec = rec_new(res->schema)) == NULL) {
 		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
 		return (NULL);
 	}
-	if ((rc = rec_from_json(res->schema, rec, j, &field, &cause)) != 0) {
-		if (rc == IOD_ENOMEM)
-			derr_set(&dc->err, ERR_NO_MEMORY, NULL,
-			    "out of memory");
-		else
-			derr_set(&dc->err, ERR_INVALID, field, "%s", cause);
-		free(field);
-		free(cause);
+	if (derr_decode(&dc->err, res->schema, j, rec) != 0) {
 		free_rec(res->schema, rec);
 		return (NULL);
 	}

@@ -83,22 +83,15 @@ api_webhook_create(struct reqctx *ctx)
 {
 	struct webhook	 w;
 	struct token	 tok;
-	char		*field, *cause;
+	struct derr	 e;
+	char		*cause;
 	uint64_t	 seq;
-	int		 rc;
 
 	memset(&w, 0, sizeof(w));
 	w.role = -1;
-	if ((rc = rec_from_json(&webhook_schema, &w, ctx->body, &field,
-	    &cause)) != 0) {
-		if (rc == IOD_ENOMEM)
-			http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory");
-		else
-			http_error(ctx, ERR_INVALID, field, "%s", cause);
-		free(field);
-		free(cause);
+	if (derr_decode(&e, &webhook_schema, ctx->body, &w) != 0) {
 		rec_clear(&webhook_schema, &w);
-		return (ctx->status);
+		return (http_derr(ctx, &e));
 	}
 	if (webhook_url_check(w.url, &cause) != 0) {
 		http_error(ctx, ERR_INVALID, "url", "%s",

@@ -82,6 +82,11 @@ struct derr {				/* an error, for the caller to answer */
 /* Set *e and return -1; the message is cut on a character boundary. */
 int	 derr_set(struct derr *e, enum err_code, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Fill the zeroed record rec from j (NULL: an empty object) through its
+ * schema; 0, or -1 with *e naming the first bad field.  rec stays
+ * freeable with rec_clear either way. */
+int	 derr_decode(struct derr *e, const struct schema *, json_t *j,
+	    void *rec);
 /* A project error code (IOD_E*) as an API error; returns -1. */
 int	 derr_store(struct derr *e, int rc);
 
@@ -338,10 +343,6 @@ int	 placement_get(struct dctx *, uint64_t id, json_t **out);
 /* End placement id early ({on, reason}): cancels the appointments due
  * after on; *out the placement with "cancelled", the count.  0 or -1. */
 int	 placement_end(struct dctx *, uint64_t id, json_t *body, json_t **out);
-/* Decode a body (borrowed, NULL as {}) with sc into rec (zeroed by the
- * caller, rec_clear it either way): 0, or -1 with the field named. */
-int	 placement_body(struct dctx *, const struct schema *sc, json_t *body,
-	    void *rec);
 json_t	*placement_date_json(iod_date);	/* "YYYY-MM-DD", null for 0 */
 
 /* ---- followup.c: an appointment's life, the reminders ----------------- */

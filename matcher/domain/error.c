@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain.h"
@@ -23,6 +24,28 @@ derr_set(struct derr *e, enum err_code code, const char *field,
 	va_end(ap);
 	e->message[utf8_cut(e->message, strlen(e->message))] = '\0';
 	e->field[utf8_cut(e->field, strlen(e->field))] = '\0';
+	return (-1);
+}
+
+int
+derr_decode(struct derr *e, const struct schema *sc, json_t *j, void *rec)
+{
+	char	*field = NULL, *cause = NULL;
+	json_t	*empty = NULL;
+	int	 rc;
+
+	if (j == NULL && (j = empty = json_object()) == NULL)
+		return (derr_set(e, ERR_NO_MEMORY, NULL, "out of memory"));
+	rc = rec_from_json(sc, rec, j, &field, &cause);
+	json_decref(empty);
+	if (rc == 0)
+		return (0);
+	if (rc == IOD_ENOMEM || cause == NULL)
+		derr_set(e, ERR_NO_MEMORY, NULL, "out of memory");
+	else
+		derr_set(e, ERR_INVALID, field, "%s", cause);
+	free(field);
+	free(cause);
 	return (-1);
 }
 

@@ -227,7 +227,7 @@ followup_transition(struct dctx *dc, uint64_t id, const char *action,
 		    "body is not a JSON object");
 		goto out;
 	}
-	if (placement_body(dc, &fu_body_schema, body, &b) != 0)
+	if (derr_decode(&dc->err, &fu_body_schema, body, &b) != 0)
 		goto out;
 	if (!(tr->needs & N_ASSESSMENT) && (b.assessment >= 0 || b.on != 0)) {
 		derr_set(&dc->err, ERR_INVALID, b.assessment >= 0 ?

@@ -54,30 +54,6 @@ static const struct schema end_schema = {
 	.version = 1
 };
 
-int
-placement_body(struct dctx *dc, const struct schema *sc, json_t *body,
-    void *rec)
-{
-	char	*field, *cause;
-	json_t	*empty = NULL;
-	int	 rc;
-
-	if (body == NULL)
-		empty = json_object();
-	rc = rec_from_json(sc, rec, body != NULL ? body : empty, &field,
-	    &cause);
-	json_decref(empty);
-	if (rc == 0)
-		return (0);
-	if (rc == IOD_ENOMEM)
-		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
-	else
-		derr_set(&dc->err, ERR_INVALID, field, "%s", cause);
-	free(field);
-	free(cause);
-	return (-1);
-}
-
 /* Was key given, and not null? */
 static int
 given(json_t *body, const char *key)
@@ -172,7 +148,7 @@ hire_terms(struct dctx *dc, json_t *body, const struct proposal *p,
 	if (body != NULL && !json_is_object(body))
 		return (derr_set(&dc->err, ERR_INVALID, "body",
 		    "body is not a JSON object (expected the contract's terms)"));
-	if (placement_body(dc, &hire_schema, body, &b) != 0)
+	if (derr_decode(&dc->err, &hire_schema, body, &b) != 0)
 		goto out;
 	if ((rc = store_get_rec(dc->txn, DB_OFFERS, p->offer_id, &offer_schema,
 	    &h->o)) != 0) {
@@ -399,7 +375,7 @@ placement_end(struct dctx *dc, uint64_t id, json_t *body, json_t **out)
 	memset(&ids, 0, sizeof(ids));
 	if (placement_load(dc, id, &pl) != 0)
 		return (-1);
-	if (placement_body(dc, &end_schema, body, &b) != 0)
+	if (derr_decode(&dc->err, &end_schema, body, &b) != 0)
 		goto out;
 	if (pl.status != PLACEMENT_ACTIVE) {
 		date_format(pl.ended_on, day);
