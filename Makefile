@@ -1,14 +1,15 @@
 # iod — plain Makefile.
 #
 #   make run        install what is missing, build, start iodd on 127.0.0.1:8080
-#                   with the demo dataset in ./var
+#                   (PORT=8081: another port) with the demo dataset in ./var
 #   make test       install what is missing, build, run every test, then again
 #                   under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      benchmarks against the peers (SCALE=iod|plie|metro|national)
 #   make SANITIZE=address,undefined   a sanitized build in build/san
 
 CC	?= cc
-PKGS	 = libevent libevent_openssl msgpack lmdb yaml-0.1 jansson libsodium openssl
+PKGS	 = libevent libevent_openssl msgpack lmdb yaml-0.1 jansson libsodium openssl \
+	   libcurl
 PYTHON	 = /usr/bin/python3
 
 SANITIZE ?=
@@ -34,7 +35,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 	     -I. $(INCS) $(PKG_CFLAGS) -MMD -MP
-LDLIBS	 = $(PKG_LIBS) -lm
+LDLIBS	 = $(PKG_LIBS) -lm -pthread
 LDFLAGS	+= $(SANFLAGS)
 
 # The layers, each a folder with one header: profiles/ and rules/ at the
@@ -54,7 +55,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 # The benchmark's programs; match-batch.c is part of bench_match.
-BENCH_SRC = bench/bench_match.c bench/gen.c bench/hload.c
+BENCH_SRC = bench/bench_match.c bench/gen.c bench/hello.c bench/hload.c
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps deps-test run test check check-unit check-fuzz check-daemon bench \
@@ -66,9 +67,11 @@ all: $(B)/iodd $(B)/iodctl $(BENCH_BIN)
 # Debian packages the build, the tests and the benchmarks need; installed
 # only when missing (pkg-config or the command does not find them).
 DEBS_BUILD = libevent-dev liblmdb-dev libmsgpack-dev libyaml-dev \
-	     libjansson-dev libcmocka-dev libsodium-dev libssl-dev pkg-config
+	     libjansson-dev libcmocka-dev libsodium-dev libssl-dev pkg-config \
+	     libcurl4-openssl-dev
 DEBS_TEST  = lmdb-utils python3-scipy python3-msgpack python3-icalendar curl \
-	     prometheus postgresql python3-psycopg2 python3-yaml openssl
+	     prometheus postgresql python3-psycopg2 python3-yaml openssl \
+	     python3-aiosmtpd
 # The console's end-to-end tests: Debian's Chromium (French locale for the
 # date inputs) driven by playwright-core, pinned in tests/e2e (npm ci).
 DEBS_E2E   = chromium chromium-l10n nodejs
@@ -125,12 +128,14 @@ $(B)/bench/bench_match: $(B)/bench/bench_match.o $(B)/bench/match-batch.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The demo: a fresh data directory seeded from demo/ on first start.
+# The demo: a fresh data directory seeded from demo/ on first start, on
+# 127.0.0.1:$(PORT).
 IOD_BOOTSTRAP_TOKEN ?= demo-admin-token
+PORT	?= 8080
 run: deps
 	$(MAKE) all
 	IOD_BOOTSTRAP_TOKEN=$(IOD_BOOTSTRAP_TOKEN) $(B)/iodd --data var \
-	    --listen 127.0.0.1:8080 --config etc/iod.yaml --demo demo
+	    --listen 127.0.0.1:$(PORT) --config etc/iod.yaml --demo demo
 
 test: deps-test
 	$(MAKE) check

@@ -19,7 +19,17 @@ fixed seed, it measures:
    every candidate: in-process (bench_match) and through POST
    /v1/match:batch {"dry_run": true}, against scipy's two solvers on the
    same edges (peer_scipy.py: same optimum);
-4. start-up: index_load on the store of step 1, and on a synthetic store.
+4. start-up: the index ready (index_load, then every sorted list) on
+   the store of step 1, and on a synthetic store; the index's memory;
+5. HTTP on one core (iodd pinned to one core, the load on another):
+   rounds of POST /v1/offers/{id}/proposal on every offer, durable, the
+   proposals withdrawn between rounds, and GET .../candidates?limit=1
+   against bench/hello, the evhttp hello-world, in the same run
+   (--only http: this step alone);
+6. the lists: GET /v1/candidates page 1 and page 100, without a filter,
+   with programme=plie and with q=martin, as the admin and as a référent,
+   on the store of step 1 before the offers (bench/lists.py; the "lists"
+   section of the JSON, and the log).
 
 It prints one table (iod, each peer, the ratio), writes the figures as
 JSON to bench/out/<scale>-<date>.json and appends the table to
@@ -46,6 +56,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import lists  # noqa: E402  (bench/lists.py: the lists' pages)
 
 TODAY = "2026-11-01"			# bench/gen's REF_DATE
 TOKEN = "bench-admin-token-0123456789"
@@ -106,9 +117,10 @@ def machine():
 class Daemon:
     """build/iodd on 127.0.0.1:0 with its store in datadir."""
 
-    def __init__(self, build, datadir):
+    def __init__(self, build, datadir, cpu=None):
         self.build = build
         self.datadir = datadir
+        self.cpu = cpu			# pinned to this core (taskset)
         self.proc = None
         self.log = []
 
@@ -118,7 +130,7 @@ class Daemon:
                os.path.join(ROOT, "etc", "iod.yaml"), "--data", self.datadir,
                "--listen", "127.0.0.1:0", "--refdata",
                os.path.join(ROOT, "data")]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env,
+        self.proc = subprocess.Popen(pinned(self.cpu, cmd), cwd=ROOT, env=env,
                                      stderr=subprocess.PIPE, text=True)
         self.port = None
         for line in self.proc.stderr:
@@ -290,7 +302,15 @@ def read_tsv(path):
         return [tuple(int(x) for x in line.split("\t")) for line in f]
 
 
-def hload(build, port, method, paths, conns, tmp, name, save=False):
+def pinned(cpu, cmd):
+    """cmd on one core (taskset, util-linux) where cpu is not None."""
+    if cpu is None or not shutil.which("taskset"):
+        return cmd
+    return ["taskset", "-c", str(cpu)] + cmd
+
+
+def hload(build, port, method, paths, conns, tmp, name, save=False,
+          body=None, times=None, cpu=None):
     pf = os.path.join(tmp, name + ".paths")
     with open(pf, "w") as f:
         f.write("\n".join(paths) + "\n")
@@ -299,8 +319,12 @@ def hload(build, port, method, paths, conns, tmp, name, save=False):
     sf = os.path.join(tmp, name + ".replies")
     if save:
         cmd += ["--save", sf]
+    if body is not None:
+        cmd += ["--body", body]
+    if times is not None:
+        cmd += ["--times", times]
     cmd.append(pf)
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(pinned(cpu, cmd), capture_output=True, text=True)
     if p.returncode not in (0, 1) or not p.stdout.strip():
         raise RuntimeError("hload: %s" % p.stderr)
     out = json.loads(p.stdout)
@@ -379,6 +403,8 @@ def step_daemon(a, gen, tmp, refs, cos, mb, ncand, batch_rows, http_max):
                           "per_s": ncand / wall}
         log("ingest msgpack, 1 connection, in order: %.0f candidates/s"
             % (ncand / wall))
+        out["lists"] = lists.measure(d.port, TOKEN, lists.busiest_referent(
+            os.path.join(gen, "candidates.jsonl")), log=log)
         load_ordered(d, "offers", offer_lines[:k])
         c = d.conn()
         t0 = time.monotonic()
@@ -542,6 +568,198 @@ def step_pg(a, gen, files, tmp, sample):
     return out
 
 
+# ---- HTTP on one core -------------------------------------------------------
+
+HTTP_PROPOSALS = 30000		# successful proposals to time, at least
+HTTP_ROUNDS = 20		# propose/withdraw rounds, at most
+HTTP_READS = 40000		# requests of the ranked walk and of hello
+HTTP_TURNS = 3			# ranked and hello in turn, this many times
+
+
+class Hello:
+    """bench/hello (the evhttp hello-world) on 127.0.0.1:0."""
+
+    def __init__(self, build, cpu=None):
+        self.proc = subprocess.Popen(
+            pinned(cpu, [os.path.join(build, "bench", "hello")]),
+            stderr=subprocess.PIPE, text=True)
+        line = self.proc.stderr.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("hello did not start: " + line)
+        self.port = int(m.group(1))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def cpu_s(pid):
+    """User and system CPU seconds process pid has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sync_probe(where, n=200):
+    """The median fdatasync of a 4 KiB write in directory where, in µs:
+    what the disk gives a commit at this moment."""
+    fn = os.path.join(where, "sync-probe")
+    fd = os.open(fn, os.O_RDWR | os.O_CREAT, 0o600)
+    ts = []
+    try:
+        for i in range(n):
+            os.pwrite(fd, b"x" * 4096, (i % 16) * 4096)
+            t = time.perf_counter()
+            os.fdatasync(fd)
+            ts.append(time.perf_counter() - t)
+    finally:
+        os.close(fd)
+        os.unlink(fn)
+    ts.sort()
+    return ts[len(ts) // 2] * 1e6
+
+
+def latencies(files):
+    """Mean, median and p99 (nearest rank) in µs of hload's --times."""
+    ns = []
+    for fn in files:
+        with open(fn) as f:
+            ns += [int(x) for x in f]
+    ns.sort()
+    if not ns:
+        return {}
+
+    def rank(p):
+        return ns[min(len(ns), max(1, -(-len(ns) * p // 100))) - 1] / 1e3
+    return {"mean_us": sum(ns) / len(ns) / 1e3, "median_us": rank(50),
+            "p99_us": rank(99), "max_us": ns[-1] / 1e3}
+
+
+def step_http(a, gen, tmp):
+    """iodd and hello each pinned to one core (the load on the other):
+    rounds of one proposal per offer, every 201 a durable write, withdrawn
+    between rounds (not timed); then, proposals open, the ranked read of
+    each offer against hello in the same run."""
+    two = (os.cpu_count() or 1) >= 2
+    srv, cli = (0, 1) if two else (None, None)
+    offer_lines = read_lines(gen, "offers")
+    prop = proposable(offer_lines)
+    out = {"pinned": two and bool(shutil.which("taskset")),
+           "conns": a.http_conns}
+    d = Daemon(a.build, os.path.join(tmp, "store-http"), cpu=srv).start()
+    try:
+        load_ordered(d, "referents", read_lines(gen, "referents"))
+        load_ordered(d, "companies", read_lines(gen, "companies"))
+        c = d.conn()
+        for body in msgpack_bodies(os.path.join(gen, "candidates.msgpack")):
+            created_ids(*post(c, "/v1/candidates:batch", body,
+                              "application/msgpack"), "candidates")
+        c.close()
+        load_ordered(d, "offers", offer_lines)
+        paths = ["/v1/offers/%d/proposal" % i for i in prop]
+        want = 0 if a.smoke else HTTP_PROPOSALS
+        made, wall, rounds, st, tf, cpu = 0, 0.0, 0, {}, [], 0.0
+        rates = []			# each round's proposals a second
+        out["sync_us_before"] = sync_probe(tmp)
+        while rounds < HTTP_ROUNDS and (made < want or rounds < 2):
+            tf.append(os.path.join(tmp, "propose%d.ns" % rounds))
+            c0 = cpu_s(d.proc.pid)
+            r, rep = hload(a.build, d.port, "POST", paths, a.http_conns,
+                           tmp, "propose", save=True, times=tf[-1], cpu=cli)
+            cpu += cpu_s(d.proc.pid) - c0
+            rounds += 1
+            wall += r["wall_s"]
+            for k, n in r["status"].items():
+                st[k] = st.get(k, 0) + n
+            ids = [json.loads(b)["proposal"]["id"]
+                   for s_, b in rep.values() if s_ == 201]
+            made += len(ids)
+            rates.append(len(ids) / r["wall_s"] if r["wall_s"] else 0)
+            log("  round %d: %d proposals in %.2f s (%d requests/s)"
+                % (rounds, len(ids), r["wall_s"], r["per_s"]))
+            if not ids:
+                break
+            if made >= want and rounds >= 2:
+                break		# the last round's proposals stay open
+            w, _ = hload(a.build, d.port, "POST",
+                         ["/v1/proposals/%d/withdraw" % i for i in ids],
+                         a.http_conns, tmp, "withdraw",
+                         body='{"reason": "bench"}', cpu=cli)
+            if w["status"] != {"200": len(ids)}:
+                raise RuntimeError("withdraw: statuses %s" % w["status"])
+        out["sync_us_after"] = sync_probe(tmp)
+        nreq = sum(st.values())
+        out["propose"] = dict(latencies(tf), rounds=rounds, offers=len(prop),
+                              made=made, wall_s=wall, status=st,
+                              per_s=made / wall if wall else 0,
+                              cpu_s=cpu, cpu_us=cpu / max(nreq, 1) * 1e6,
+                              cpu_per_s=made / cpu if cpu else 0,
+                              rounds_per_s=rates,
+                              median_round_per_s=sorted(rates)[
+                                  len(rates) // 2] if rates else 0,
+                              best_round_per_s=max(rates) if rates else 0)
+        bad = {k: n for k, n in st.items() if k not in ("200", "201")}
+        if bad:
+            fail("POST proposal (one core): unexpected statuses %s" % bad)
+        log("POST proposal, one core, %d connections: %.0f proposals/s "
+            "(%d in %d rounds), median %.0f us, p99 %.0f us; iodd's CPU "
+            "%.0f us a request; fdatasync %.0f us, then %.0f us"
+            % (a.http_conns, out["propose"]["per_s"], made, rounds,
+               out["propose"].get("median_us", 0),
+               out["propose"].get("p99_us", 0), out["propose"]["cpu_us"],
+               out["sync_us_before"], out["sync_us_after"]))
+        n = len(prop) if a.smoke else max(HTTP_READS, len(prop))
+        walk = [prop[i % len(prop)] for i in range(n)]
+        ranked = ["/v1/offers/%d/candidates?limit=1" % i for i in walk]
+        # iodd and hello in turn on the same core, HTTP_TURNS times each:
+        # the other people's load on this machine comes and goes.
+        h = Hello(a.build, cpu=srv)
+        rk, hl = [], []
+        try:
+            for k in range(1 if a.smoke else HTTP_TURNS):
+                c0 = cpu_s(d.proc.pid)
+                r, _ = hload(a.build, d.port, "GET", ranked, a.http_conns,
+                             tmp, "ranked-1core", cpu=cli)
+                r["cpu_s"] = cpu_s(d.proc.pid) - c0
+                rk.append(r)
+                if r["status"] != {"200": n}:
+                    fail("GET candidates (one core): statuses %s"
+                         % r["status"])
+                c0 = cpu_s(h.proc.pid)
+                r, _ = hload(a.build, h.port, "GET", ["/"] * n,
+                             a.http_conns, tmp, "hello", cpu=cli)
+                r["cpu_s"] = cpu_s(h.proc.pid) - c0
+                hl.append(r)
+                log("  turn %d: ranked %.0f/s, hello %.0f/s" % (
+                    k + 1, rk[-1]["per_s"], r["per_s"]))
+        finally:
+            h.stop()
+    finally:
+        d.stop()
+        shutil.rmtree(d.datadir, ignore_errors=True)
+
+    def median(runs):
+        return sorted(runs, key=lambda x: x["per_s"])[len(runs) // 2]
+    for key, runs in (("ranked", rk), ("hello", hl)):
+        out[key] = dict(median(runs), runs_per_s=[x["per_s"] for x in runs],
+                        best_per_s=max(x["per_s"] for x in runs),
+                        cpu_us=sum(x["cpu_s"] for x in runs) /
+                        (n * len(runs)) * 1e6)
+    r, h = out["ranked"], out["hello"]
+    out["ratio"] = r["per_s"] / h["per_s"] if h["per_s"] else 0
+    out["ratio_best"] = r["best_per_s"] / h["best_per_s"] \
+        if h["best_per_s"] else 0
+    out["ratio_cpu"] = h["cpu_us"] / r["cpu_us"] if r["cpu_us"] else 0
+    log("GET candidates?limit=1, one core, %d connections: %.0f/s; hello "
+        "%.0f/s (medians of %d); ratio %.2f (best runs: %.2f); CPU a "
+        "request %.0f us, hello's %.0f us (%.2f)"
+        % (a.http_conns, r["per_s"], h["per_s"], len(rk), out["ratio"],
+           out["ratio_best"], r["cpu_us"], h["cpu_us"], out["ratio_cpu"]))
+    return out
+
+
 # ---- the table --------------------------------------------------------------
 
 COLS = ("iod", "naive", "pg", "scipy")
@@ -567,11 +785,17 @@ def figures(a, res):
     ing, dm, mt = res["ingest"], res.get("daemon"), res["match"]
     pg, sc = res.get("pg"), res.get("scipy")
     n = mt["candidates"]
+    copy = pg.get("copy_per_s") if pg else None
     rows = [
         row("ingest JSON, %d connections" % a.conns, "candidates/s",
-            "higher", iod=ing["json"]["per_s"]),
+            "higher", iod=ing["json"]["per_s"], pg=copy,
+            note="iod: POST /v1/candidates:batch, 1,000 a request, "
+            "durable (fsync'd group commit), each record validated, "
+            "indexed and logged; PostgreSQL: COPY of the same rows from "
+            "CSV into the candidate table with its primary key, fsync "
+            "off"),
         row("ingest msgpack, %d connections" % a.conns, "candidates/s",
-            "higher", iod=ing["msgpack"]["per_s"]),
+            "higher", iod=ing["msgpack"]["per_s"], pg=copy),
     ]
     if dm:
         rows.append(row("ingest msgpack, 1 connection, in order",
@@ -681,19 +905,32 @@ def figures(a, res):
                     iod=b["objective"],
                     scipy=sc["sparse"]["objective"] if sc else None,
                     note="{:,} pairs".format(b["assigned"])))
-    if "index_load" in mt:
-        il = mt["index_load"]
-        rows.append(row("start-up: index_load, {:,} candidates"
-                        .format(il["candidates"]), "s", "info", iod=il["load_s"],
-                        note="then %.3f s for the sorted lists"
-                        % il["view_s"]))
-    if "synth" in mt:
-        sy = mt["synth"]
-        rows.append(row("start-up: index_load, {:,} candidates"
-                        .format(sy["candidates"]), "s", "info", iod=sy["load_s"],
-                        note="synthetic store (%.0f MB), page cache warm; "
-                        "then %.3f s for the sorted lists"
-                        % (sy["store_bytes"] / 1e6, sy["view_s"])))
+    for key in ("index_load", "synth"):
+        if key not in mt:
+            continue
+        il = mt[key]
+        k = il["candidates"]
+        rows.append(row("start-up: index ready (lists sorted), {:,} "
+                        "candidates".format(k), "s", "info",
+                        iod=il.get("ready_s", il["load_s"] + il["view_s"]),
+                        note="median of %d runs (%s s): index_load %.3f s "
+                        "(the records read in place), then %.3f s for the "
+                        "sorted lists (radix)" % (
+                            len(il.get("ready_runs_s", [])),
+                            ", ".join("%.3f" % x for x in
+                                      il.get("ready_runs_s", [])),
+                            il["load_s"], il["view_s"]) +
+                        ("; synthetic store (%.0f MB), page cache warm"
+                         % (il["store_bytes"] / 1e6)
+                         if "store_bytes" in il else "")))
+        if il.get("heap_bytes"):
+            rows.append(row("start-up: memory per candidate, {:,} "
+                            "candidates".format(k), "bytes", "info",
+                            iod=il["heap_bytes"] / k,
+                            note="the index's heap (malloc's bytes in "
+                            "use); RSS %.0f bytes a candidate, the store's "
+                            "pages read (shared with the page cache) "
+                            "included" % (il["rss_bytes"] / k)))
     rows.append(row("wrong answers (offers)", "", "equal", iod=0,
                     naive=mt["mismatches"],
                     pg=pg["mismatches"] if pg else None,
@@ -705,7 +942,62 @@ def figures(a, res):
                     "optimum" +
                     ("; HTTP ranked: %d" % res["checks"]["ranked_mismatches"]
                      if "checks" in res else "")))
-    return rows
+    return rows + http_rows(a, res.get("http"))
+
+
+def http_rows(a, ht):
+    """The one-core HTTP figures: the ranked read against hello, and the
+    durable proposals."""
+    if not ht:
+        return []
+    r, h, p = ht["ranked"], ht["hello"], ht["propose"]
+    where = ("iodd and hello each pinned to core 0, hload (one thread) to "
+             "core 1" if ht["pinned"] else "not pinned (one core)")
+    hello = row("GET hello-world (bench/hello, evhttp), one core, %d conns:"
+                " rate" % ht["conns"], "requests/s", "info", iod=h["per_s"],
+                note="the peer: the smallest evhttp server, a 17-byte JSON "
+                "body; median %.0f µs, p99 %.0f µs" % (h["median_us"],
+                                                         h["p99_us"]))
+    return [
+        row("GET /v1/offers/{id}/candidates?limit=1, one core, %d conns: "
+            "rate" % ht["conns"], "requests/s", "info", iod=r["per_s"],
+            note="%s; %s requests a run, each offer in turn, proposals "
+            "open; iodd and hello run in turn, %d times each: median run "
+            "%.2f× hello's median (goal ≥ 0.5×), best runs %.2f× (runs: "
+            "iodd %s, hello %s requests/s); CPU time a request (user and "
+            "system, /proc): iodd %.0f µs, hello %.0f µs, so %.2f× hello's "
+            "rate where the core is the limit" % (
+                where, "{:,}".format(r["n"]), len(r["runs_per_s"]),
+                ht["ratio"], ht["ratio_best"],
+                "/".join("{:,}".format(int(x)) for x in r["runs_per_s"]),
+                "/".join("{:,}".format(int(x)) for x in h["runs_per_s"]),
+                r["cpu_us"], h["cpu_us"], ht["ratio_cpu"])),
+        row("GET candidates, one core: mean / median / p99 latency", "µs",
+            "info", iod="%.0f / %.0f / %.0f" % (r["mean_us"], r["median_us"],
+                                               r["p99_us"])),
+        hello,
+        row("POST /v1/offers/{id}/proposal, one core, %d conns: rate"
+            % ht["conns"], "proposals/s", "info", iod=p["per_s"],
+            note="successful proposals (201), each acknowledged after its "
+            "fsync'd commit (one transaction and one sync per loop turn), "
+            "over the time of the proposal walks: %s in %d rounds of one "
+            "proposal per offer (%s offers), withdrawn between rounds "
+            "(untimed); statuses %s (200: nobody eligible left); goal "
+            "≥ 10,000/s; rounds: median %s/s, best %s/s; iodd's CPU "
+            "%.0f µs a request (%.0f proposals a CPU second); the disk's "
+            "fdatasync of 4 KiB: median %.0f µs before, %.0f µs after" % (
+                "{:,}".format(p["made"]), p["rounds"],
+                "{:,}".format(p["offers"]),
+                ", ".join("%s: %d" % kv for kv in
+                          sorted(p["status"].items())),
+                "{:,}".format(int(p["median_round_per_s"])),
+                "{:,}".format(int(p["best_round_per_s"])),
+                p["cpu_us"], p["cpu_per_s"], ht["sync_us_before"],
+                ht["sync_us_after"])),
+        row("POST proposal, one core: mean / median / p99 latency", "µs",
+            "info", iod="%.0f / %.0f / %.0f" % (p["mean_us"], p["median_us"],
+                                               p["p99_us"])),
+    ]
 
 
 def fmt(v, unit):
@@ -763,6 +1055,8 @@ def main():
                     help="offers PostgreSQL answers (0: all)")
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-daemon", action="store_true")
+    ap.add_argument("--only", choices=("http",),
+                    help="this step only (http: the one-core HTTP figures)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the working directory")
     a = ap.parse_args()
@@ -791,6 +1085,12 @@ def main():
         ncand = sum(1 for _ in open(os.path.join(gen, "candidates.jsonl"),
                                     "rb"))
         store = None
+        if a.only == "http":
+            res["http"] = step_http(a, gen, tmp)
+            rows = http_rows(a, res["http"])
+            print(table(rows, ""))
+            print("\n".join(notes(rows)))
+            return 1 if failures else 0
         if not a.no_daemon:
             res["ingest"], refs, cos, mb = step_ingest(a, gen, tmp, ncand)
             dm, store = step_daemon(a, gen, tmp, refs, cos, mb, ncand,
@@ -807,6 +1107,8 @@ def main():
         res["scipy"] = step_scipy(files, mt)
         if not a.no_pg:
             res["pg"] = step_pg(a, gen, files, tmp, pg_sample)
+        if not a.no_daemon:
+            res["http"] = step_http(a, gen, tmp)
     finally:
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -5,7 +5,9 @@
  * reply is in), times each request from its sending to the end of its
  * reply, and prints one JSON object: the wall time, the rate, latency
  * percentiles and the count of each status.  It may save every reply, one
- * line "index TAB status TAB body", for the caller to check.  wrk cannot do
+ * line "index TAB status TAB body", for the caller to check, and each
+ * request's latency in ns, one a line in list order (--times).  Every request
+ * may carry the same JSON body (--body).  wrk cannot do
  * this: it runs for a fixed duration, so its rate counts the idle time after
  * the list is exhausted, and it does not stop when the ids run out.
  */
@@ -42,8 +44,8 @@ static char			**paths;
 static struct slot		*slots;
 static size_t			 npaths, next, done;
 static enum evhttp_cmd_type	 method = EVHTTP_REQ_GET;
-static const char		*host = "127.0.0.1", *token;
-static FILE			*save;
+static const char		*host = "127.0.0.1", *token, *reqbody;
+static FILE			*save, *times;
 static uint64_t			 count[NSTATUS + 1];	/* NSTATUS: other */
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -117,6 +119,11 @@ issue(struct conn *c)
 		die("out of memory");
 	h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Host", host);
+	if (reqbody != NULL) {
+		evhttp_add_header(h, "Content-Type", "application/json");
+		evbuffer_add_reference(evhttp_request_get_output_buffer(req),
+		    reqbody, strlen(reqbody), NULL, NULL);
+	}
 	if (token != NULL) {
 		snprintf(auth, sizeof(auth), "Bearer %s", token);
 		evhttp_add_header(h, "Authorization", auth);
@@ -179,7 +186,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: hload --port N [--host ADDR] [--method GET|"
 	    "POST] [--conns N] [--token T]\n"
-	    "             [--save FILE] PATHFILE\n");
+	    "             [--body JSON] [--save FILE] [--times FILE] PATHFILE\n");
 	exit(2);
 }
 
@@ -193,6 +200,8 @@ main(int argc, char **argv)
 		{ "conns", required_argument, NULL, 'c' },
 		{ "token", required_argument, NULL, 't' },
 		{ "save", required_argument, NULL, 's' },
+		{ "body", required_argument, NULL, 'b' },
+		{ "times", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct conn	*conns;
@@ -236,6 +245,13 @@ main(int argc, char **argv)
 			if ((save = fopen(optarg, "w")) == NULL)
 				die("%s: %s", optarg, strerror(errno));
 			break;
+		case 'b':
+			reqbody = optarg;
+			break;
+		case 'T':
+			if ((times = fopen(optarg, "w")) == NULL)
+				die("%s: %s", optarg, strerror(errno));
+			break;
 		default:
 			usage();
 		}
@@ -264,7 +280,11 @@ main(int argc, char **argv)
 	for (i = 0; i < npaths; i++) {
 		ns[i] = slots[i].ns;
 		sum += (double)ns[i];
+		if (times != NULL)
+			fprintf(times, "%" PRIu64 "\n", ns[i]);
 	}
+	if (times != NULL && (ferror(times) || fclose(times) != 0))
+		die("cannot write the latencies");
 	qsort(ns, npaths, sizeof(*ns), cmp_u64);
 	st = json_object();
 	for (i = 0; i <= NSTATUS; i++)

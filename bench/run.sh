@@ -15,7 +15,7 @@ B=${1:-build}
 S=${1:-metro}
 [ $# -gt 0 ] && shift
 PY=/usr/bin/python3
-for f in iodd bench/gen bench/bench_match bench/hload; do
+for f in iodd bench/gen bench/bench_match bench/hello bench/hload; do
 	if [ ! -x "$B/$f" ]; then
 		echo "bench: $B/$f is missing: run make first" >&2
 		exit 2

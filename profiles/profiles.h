@@ -49,6 +49,9 @@ iod_date	 date_from_days(int32_t);
 int		 date_weekday(iod_date);	/* 0 = Monday ... 6 = Sunday */
 iod_date	 date_add_months(iod_date, int);
 iod_date	 date_today(void);	/* or IOD_TODAY=YYYY-MM-DD */
+/* Make date_today() answer day (0: the clock again) in the calling
+ * thread only, while a replay searches as on a past day. */
+void		 date_set_today(iod_date day);
 int		 siret_valid(const char *);	/* 14 digits, Luhn */
 int		 utf8_valid(const char *, size_t);
 /* The most bytes of s, at most max, that end on a character boundary:
@@ -61,6 +64,19 @@ size_t		 utf8_initial(const char *s);
  * NULL if out of memory. */
 char		*utf8_repair(const char *s);
 int		 email_valid(const char *);
+
+/* ---- fold.c: text folded for searching --------------------------------
+ * s folded into out (cap bytes, NUL-terminated, cut where it is full):
+ * lower case, Latin letters without accents, ligatures spelt out (œ oe),
+ * each run of punctuation and spaces one space, none at either end.
+ * Returns the folded length.  Pure; any thread.
+ */
+#define TEXT_FOLD_MAX	256	/* a buffer for a name or a label */
+size_t		 text_fold(const char *s, char *out, size_t cap);
+/* 1 if every word of words (folded) begins a word of text (folded), in
+ * any order ("lyon 3" in "lyon 3e arrondissement"); an empty words is in
+ * any text.  Pure. */
+int		 text_words_in(const char *words, const char *text);
 
 /* ---- enumerations (model.c) --------------------------------------------
  * Each enum has a NULL-terminated table of its wire names, indexed by
@@ -333,6 +349,28 @@ json_t	*rec_to_json(const struct schema *, const void *rec, int view);
  * NULL (no such field, or one the view hides). */
 const struct field *rec_field(const struct schema *, const char *name,
 	    int view);
+/* The value of rec's field f (rec_field's) as rec_to_json shows it,
+ * without its labels (caller's json). */
+json_t	*rec_field_json(const struct field *f, const void *rec, int view);
+/*
+ * label.c: the names beside the codes.  rec_to_json adds, after each
+ * field checked against the reference data, its label(s): commune ->
+ * commune_name and territory, rome -> rome_label (rome_labels for a list,
+ * same order), appellation -> appellation_label; null when the code is
+ * null or unknown.  rec_from_json ignores those keys (label_is).  The
+ * territory of a commune comes from fn (NULL: always null), which the
+ * daemon sets once at start; fn returns a name valid until the next
+ * rule set swap, or NULL outside the territories.
+ */
+typedef const char *(*label_territory_fn)(const char *insee);
+void	 label_set_territory(label_territory_fn fn);
+/* Add to o the labels of f, whose JSON value v was just set in o. */
+void	 label_add(json_t *o, const struct field *f, json_t *v);
+/* The label keys of f into keys: how many (0: f has none). */
+#define LABEL_KEY_MAX	64
+int	 label_keys(const struct field *f, char keys[2][LABEL_KEY_MAX]);
+/* 1 if k is a label key of one of sc's top-level fields, else 0. */
+int	 label_is(const struct schema *sc, const char *k);
 /* Pack rec as a msgpack map with a "v" schema version key. */
 int	 rec_pack(const struct schema *, const void *rec, msgpack_packer *);
 /* Decode a stored record; IOD_ECORRUPT if it does not fit the schema. */
@@ -343,6 +381,49 @@ int	 rec_encode(const struct schema *, const void *rec, char **buf,
 int	 rec_decode(const struct schema *, void *rec, const void *buf,
 	    size_t len);
 void	 rec_clear(const struct schema *, void *rec);	/* frees members */
+
+/*
+ * schema-mpin.c: decode the msgpack map (buf, len), a record sent by a
+ * client, into rec (from rec_new) as rec_from_json would decode the same
+ * record sent as JSON, reading the bytes in place.  Returns 0 when the
+ * record is decoded and valid; IOD_EINVAL when it is not sure (any
+ * unusual or invalid item): then rec_clear rec and take the slow way
+ * (wire_item_json and rec_from_json on a new rec), which also says what
+ * is wrong.  Any thread.
+ */
+int	 rec_from_mp(const struct schema *, void *rec, const void *buf,
+	    size_t len);
+
+/* ---- schema-fast.c: stored records read in place ------------------------
+ * Where the strings and arrays of records decoded one after another go:
+ * one block reused from record to record.  Zero it to start; free it
+ * with rec_arena_free.
+ */
+struct rec_arena {
+	char		*mem;
+	size_t		 used, cap;
+	void		*more;		/* blocks taken once mem was full */
+	size_t		 spilled;	/* their bytes: mem grows by them */
+};
+void	 rec_arena_free(struct rec_arena *);
+/* The mask of the top-level fields named in names (NULL-terminated) for
+ * rec_decode_fields; a name the schema lacks adds nothing. */
+uint64_t rec_fields_mask(const struct schema *, const char *const *names);
+/*
+ * Decode the stored record (buf, len) into the zeroed struct rec as
+ * rec_decode does, field for field, but read in place, with no msgpack
+ * tree and no mp_check first: for the store's own records, whose bytes
+ * were checked when it opened (a read never leaves the buffer, whatever
+ * it holds).  Only the top-level fields whose bit is set in want (bit i:
+ * the schema's field i; those from 64 on always) are decoded, the others
+ * and unknown keys skipped; an embedded object is decoded whole.  With
+ * arena NULL, strings and arrays are malloc'd (rec_clear frees them);
+ * with an arena, they are taken from it, valid until its next use: do not
+ * rec_clear such a record.  Returns 0, IOD_ECORRUPT (rec freeable as
+ * after rec_decode) or IOD_ENOMEM.  Any thread.
+ */
+int	 rec_decode_fields(const struct schema *, void *rec, const void *buf,
+	    size_t len, uint64_t want, struct rec_arena *arena);
 void	*rec_new(const struct schema *);	/* zeroed, enums unset */
 
 /* Check that buf holds exactly one msgpack value whose every declared
@@ -388,6 +469,13 @@ int	 wire_items_open(struct wire_items *, const char *buf, size_t len,
  * (caller frees); the next call goes on with the item after it.
  */
 int	 wire_items_next(struct wire_items *, json_t **item, char **cause);
+/* wire_items_next in two steps: the next item's bytes (*item, *len,
+ * borrowed from the body), with the same returns but for decoding;
+ * then those bytes (an item of w) to JSON, as wire_items_next returns. */
+int	 wire_items_next_raw(struct wire_items *, const char **item,
+	    size_t *len, char **cause);
+int	 wire_item_json(const struct wire_items *, const char *buf,
+	    size_t len, json_t **item, char **cause);
 
 #include "records.h"
 
@@ -430,6 +518,8 @@ char	*csv_cell_sep(const char *s, char sep);
 struct commune {
 	char		 insee[INSEE_LEN + 1];
 	char		*name;
+	char		*postal_codes;	/* "69001 69002"; "" when unknown */
+	char		*folded;	/* name, text_fold()ed */
 	int64_t		 population;
 };
 struct refdata {
@@ -452,6 +542,27 @@ const char *refdata_rome_name(const char *rome);	/* NULL if unknown */
 int	 refdata_commune_index(const char *insee);
 int	 refdata_rome_index(const char *rome);
 const char *refdata_appellation_rome(const char *code);
+/* The appellation's name, NULL if unknown or not in the file. */
+const char *refdata_appellation_name(const char *code);
+/*
+ * The searches, linear scans of the loaded tables, results in the order
+ * given, each passed to fn (borrowed strings, valid while loaded); they
+ * return how many matched.  Communes: q of digits (up to 5) is a postal
+ * code and an INSEE code, or their beginnings, every commune of either
+ * given ("postal_code" first, then "insee": 69003 is Lyon 3e's postal
+ * code and Albigny-sur-Saône's INSEE code); else each word of q begins a
+ * word of the name, case and accents blind ("name").  ROME: a letter and
+ * up to four digits is a ROME code's beginning ("rome"); digits an
+ * appellation code's ("appellation"); else words of the ROME labels
+ * ("label", appellation NULL), then of the appellations ("appellation").
+ */
+typedef void (*refdata_commune_fn)(void *arg, const struct commune *,
+	    const char *matched);
+typedef void (*refdata_rome_fn)(void *arg, const char *rome,
+	    const char *label, const char *appellation,
+	    const char *appellation_label, const char *matched);
+size_t	 refdata_find_communes(const char *q, refdata_commune_fn, void *arg);
+size_t	 refdata_find_rome(const char *q, refdata_rome_fn, void *arg);
 int	 check_commune(const char *, char **cause);
 int	 check_rome(const char *, char **cause);
 int	 check_appellation(const char *, char **cause);
@@ -470,7 +581,9 @@ int	 check_email(const char *, char **cause);
 enum store_db {
 	DB_META, DB_COMPANIES, DB_OFFERS, DB_CANDIDATES, DB_REFERENTS,
 	DB_PROPOSALS, DB_PLACEMENTS, DB_FOLLOWUPS, DB_EVENTS, DB_TOKENS,
-	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB_CONTACTS, DB__N
+	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB_CONTACTS,
+	DB_ACCOUNTS, DB_SESSIONS, DB_CALENDARS, DB_HISTORY,
+	DB__N
 };
 extern const char *const store_db_names[];
 
@@ -480,6 +593,11 @@ extern const char *const store_db_names[];
 #define IDX_OFFER_COMPANY	'O'	/* company id, offer id -> "" */
 #define IDX_CONTACT_COMPANY	'J'	/* company id, journal contact id -> "" */
 #define IDX_TOKEN_ID		'T'	/* token id -> token hash */
+#define IDX_CALENDAR_HASH	'C'	/* calendar link's hash -> its id */
+#define IDX_LOGIN		'L'	/* account login -> account id */
+#define IDX_ACCOUNT_SESSION	'W'	/* account id, session id -> its hash */
+#define IDX_INTEREST		'I'	/* offer id, candidate id -> JSON {on,
+					   session, created_at, by} */
 #define IDX_EXTERNAL_REF	'X'	/* store_db, external_ref (the agency's
 					   own, once a kind) -> id */
 
@@ -520,6 +638,12 @@ size_t	 store_map_used(struct store *);
 /* Begin a transaction; parent (may be NULL) makes a child write txn. */
 int	 store_begin(struct store *, struct txn *, int write,
 	    struct txn *parent);
+/* A read txn off the loop (t OUT): 0, 1 (the map moves: try later) or an
+ * error; the map's growth and file swaps wait for store_reader_end, and
+ * store_reader_stopping says 1 meanwhile: end it soon. */
+int	 store_reader_begin(struct store *, struct txn *t);
+int	 store_reader_stopping(struct store *);
+void	 store_reader_end(struct txn *t);
 int	 store_commit(struct txn *);	/* returns the sticky rc; ends txn */
 void	 store_abort(struct txn *);	/* NULL-safe, idempotent */
 
@@ -601,6 +725,48 @@ int	 event_get(struct txn *, uint64_t seq, struct event *);
 void	 event_clear(struct event *);
 json_t	*event_to_json(const struct event *);
 uint64_t event_last(struct txn *);
+
+/* ---- evtype.c: the event types, and filters over them ------------------
+ * A filter is a mask over event_type_names; 0 lets every type through.
+ * "entity.*" names every type of that entity.
+ */
+extern const char *const event_type_names[];	/* NULL-terminated */
+extern const char *const mail_type_names[];	/* what e-mail tells */
+/* A schema check: 0 if type is one (or "entity.*"), else -1 with *cause
+ * (caller frees). */
+int	 evtype_check(const char *type, char **cause);
+/* The mask of n checked types. */
+uint64_t evtype_mask(const char *const *types, size_t n);
+/* The mask of a comma-separated list; 0, or -1 with *bad the first name
+ * that is none (caller frees). */
+int	 evtype_parse(const char *list, uint64_t *mask, char **bad);
+/* 1 if the filter lets type through, else 0. */
+int	 evtype_match(uint64_t mask, const char *type);
+
+/* ---- history.c: the past versions of the records matching reads -------
+ * store_put_rec and store_del_id keep the bytes a company, offer or
+ * candidate write replaces (a candidate's: matching's fields only) under
+ * (db, id, event_last + 1).  Event loop only, in the write's txn.
+ */
+#define HISTORY_ABSENT	0	/* the record did not exist then */
+#define HISTORY_RECORD	1	/* its bytes then */
+#define HISTORY_ERASED	2	/* the person was erased since */
+#define HISTORY_CURRENT	3	/* the stored record, unchanged since */
+extern const char *const history_candidate_fields[];	/* kept: NULL-ended */
+int	 history_kept(enum store_db);	/* 1 for the three kinds above */
+void	 history_keep(struct txn *, enum store_db, uint64_t id);
+/* Erasure: each past version of id becomes a mark (0 or IOD_E*, sticky). */
+int	 history_erase(struct txn *, enum store_db, uint64_t id);
+/* Record id of db just after event seq: a HISTORY_* state, *v and *vl
+ * (borrowed until the txn ends) for a RECORD; or a negative IOD_E*. */
+int	 history_at(struct txn *, enum store_db, uint64_t id, uint64_t seq,
+	    const void **v, size_t *vl);
+/* fn(id, state, bytes borrowed for the call) for every record of db that
+ * existed just after seq (deleted since too): RECORD, CURRENT (not
+ * written since) or ERASED; fn <0 stops.  0 or an error. */
+int	 history_each(struct txn *, enum store_db, uint64_t seq,
+	    int (*fn)(uint64_t id, int state, const void *v, size_t vl,
+	    void *arg), void *arg);
 
 /* ---- hmap.c: a map of uint64 to uint64 --------------------------------
  * Keys and values are never 0.  A zeroed struct hmap is an empty map.

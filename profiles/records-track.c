@@ -73,6 +73,30 @@ static const struct schema part_schema = {
 	.version = 1
 };
 
+static const struct field removal_fields[] = {
+	{
+		.name = "filter",
+		.type = FT_STR,
+		.off = offsetof(struct removal, filter),
+		.flags = F_REQUIRED,
+		.min = 1,
+		.max = 48
+	},
+	{
+		.name = "count",
+		.type = FT_INT,
+		.off = offsetof(struct removal, count),
+		.flags = F_REQUIRED
+	},
+	{ .name = NULL }
+};
+static const struct schema removal_schema = {
+	.name = "removal",
+	.size = sizeof(struct removal),
+	.fields = removal_fields,
+	.version = 1
+};
+
 static const struct field meeting_fields[] = {
 	{
 		.name = "at",
@@ -171,6 +195,15 @@ static const struct field proposal_fields[] = {
 		.type = FT_INT,
 		.off = offsetof(struct proposal, eligible),
 		.flags = F_RO | F_SENSITIVE
+	},
+	{
+		.name = "removed",
+		.type = FT_OBJV,
+		.off = offsetof(struct proposal, removed),
+		.cnt = offsetof(struct proposal, nremoved),
+		.flags = F_RO | F_SENSITIVE,
+		.max = 64,
+		.sub = &removal_schema
 	},
 	{
 		.name = "status",
@@ -484,6 +517,12 @@ static const struct field followup_fields[] = {
 		.flags = F_RO
 	},
 	{
+		.name = "missed_on",
+		.type = FT_DATE,
+		.off = offsetof(struct followup, missed_on),
+		.flags = F_RO
+	},
+	{
 		.name = "reminded_due",
 		.type = FT_BOOL,
 		.off = offsetof(struct followup, reminded_due),
@@ -509,10 +548,60 @@ static const struct field followup_fields[] = {
 	},
 	{ .name = NULL }
 };
+/* Version 2 adds missed_on; a record of version 1 reads with none. */
 const struct schema followup_schema = {
 	.name = "followup",
 	.size = sizeof(struct followup),
 	.fields = followup_fields,
+	.version = 2
+};
+
+static const struct field calendar_link_fields[] = {
+	{
+		.name = "id",
+		.type = FT_ID,
+		.off = offsetof(struct calendar_link, id),
+		.flags = F_RO
+	},
+	{
+		.name = "owner",
+		.type = FT_STR,
+		.off = offsetof(struct calendar_link, owner),
+		.flags = F_RO,
+		.max = 64
+	},
+	{
+		.name = "referent_id",
+		.type = FT_REF,
+		.off = offsetof(struct calendar_link, referent_id),
+		.flags = F_RO
+	},
+	{
+		.name = "hash",
+		.type = FT_STR,
+		.off = offsetof(struct calendar_link, hash),
+		.flags = F_RO,
+		.max = 64
+	},
+	{
+		.name = "created_by",
+		.type = FT_STR,
+		.off = offsetof(struct calendar_link, created_by),
+		.flags = F_RO,
+		.max = 64
+	},
+	{
+		.name = "created_at",
+		.type = FT_TIME,
+		.off = offsetof(struct calendar_link, created_at),
+		.flags = F_RO
+	},
+	{ .name = NULL }
+};
+const struct schema calendar_link_schema = {
+	.name = "calendar",
+	.size = sizeof(struct calendar_link),
+	.fields = calendar_link_fields,
 	.version = 1
 };
 

@@ -19,6 +19,10 @@ struct score_part {
 	char		*criterion;	/* "public:rsa", "same_territory" */
 	int64_t		 points;
 };
+struct removal {			/* candidates a filter set aside */
+	char		*filter;	/* "rome", "cooldown" (filter_names) */
+	int64_t		 count;
+};
 struct meeting {			/* the mise en relation */
 	char		*at;		/* YYYY-MM-DDTHH:MM */
 	char		*place;
@@ -32,6 +36,9 @@ struct proposal {
 	struct score_part *score_parts;
 	size_t		 nparts;
 	int64_t		 eligible;
+	struct removal	*removed;	/* by filter, as the search counted;
+					   none for the batch's */
+	size_t		 nremoved;
 	int		 status;	/* enum proposal_status */
 	struct meeting	 meeting;
 	char		*reason;
@@ -86,12 +93,27 @@ struct followup {			/* one follow-up appointment */
 	int		 status;	/* enum followup_status */
 	char		*note;
 	int		 assessment;	/* enum assessment, -1 none */
-	iod_date	 done_on;
+	iod_date	 done_on;	/* the day it took place (done) */
+	iod_date	 missed_on;	/* the day it was missed; 0: none,
+					   or a record of version 1 */
 	int		 reminded_due;	/* bool: followup.due_tomorrow sent */
 	int		 reminded_overdue;	/* bool: followup.overdue sent */
 	int64_t		 created_at, updated_at;
 };
 extern const struct schema placement_schema, followup_schema;
+
+/* A private calendar URL: the follow-up calendar of one chargé de mission
+ * (owner) or of one référent's candidates (referent_id), read by whoever
+ * holds the secret in its path; only the secret's hash is kept. */
+struct calendar_link {
+	uint64_t	 id;
+	char		*owner;		/* a chargé de mission, or NULL */
+	uint64_t	 referent_id;	/* or a référent; 0: none */
+	char		*hash;		/* hex BLAKE2b of the secret */
+	char		*created_by;	/* who made it */
+	int64_t		 created_at;
+};
+extern const struct schema calendar_link_schema;
 
 /* The body of POST /v1/proposals/{id}/hire: the contract's terms. */
 struct hire_body {
@@ -130,7 +152,8 @@ struct journal_contact {
 extern const struct schema journal_contact_schema;
 
 /* ---- the admin's records (records-admin.c) -----------------------------
- * Tokens (who may do what) and webhooks (who is told of what).
+ * Tokens (who may do what), webhooks (who is told of what), and the
+ * accounts people sign in with and their sessions.
  */
 enum role { ROLE_ADMIN, ROLE_IOD, ROLE_REFERENT, ROLE_COMPANY, ROLE_AUDITOR,
 	ROLE__N };
@@ -152,6 +175,8 @@ struct token {
 	iod_date	 expires_on;	/* 0: never */
 	int		 revoked;
 	int64_t		 created_at;
+	uint64_t	 account_id;	/* a session's account; 0: a bearer
+					   token (not stored: set on lookup) */
 };
 extern const struct schema token_schema;
 
@@ -166,8 +191,49 @@ struct webhook {
 	int64_t		 cursor;	/* last event seq delivered (or skipped) */
 	int		 paused;	/* bool: held until an admin resumes */
 	char		*paused_reason;
+	char		**types;		/* event types heard of; none: all */
+	size_t		 ntypes;
 	int64_t		 created_at, updated_at;
 };
 extern const struct schema webhook_schema;
+
+/* What an account is told of by e-mail; absent (mode NULL): every type
+ * of mail_type_names, at once, if the account has an address. */
+struct notify_prefs {
+	int		 email;		/* bool: send e-mail */
+	uint32_t	 types;		/* set of mail_type_names; 0: all */
+	char		*mode;		/* "immediate" or "daily" */
+};
+extern const struct schema notify_prefs_schema;
+
+/* A person's account: a login and a password (only its argon2id hash,
+ * crypto_pwhash_str's string, is kept), the role and the record a
+ * referent or a company account stands for. */
+struct account {
+	uint64_t	 id;
+	char		*login;		/* unique: "cm-martin" */
+	int		 role;		/* enum role */
+	uint64_t	 referent_id;	/* scope of a referent account */
+	uint64_t	 company_id;	/* scope of a company account */
+	char		*name, *email;
+	char		*password_hash;	/* never shown */
+	int64_t		 failures;	/* consecutive failed sign-ins */
+	int64_t		 locked_until;	/* unix seconds; 0: not locked */
+	int		 disabled;	/* bool: may not sign in */
+	struct notify_prefs notifications;
+	int64_t		 created_at, updated_at;
+};
+extern const struct schema account_schema;
+
+/* A signed-in session, stored under the BLAKE2b hash of its secret (the
+ * cookie's value is never stored). */
+struct session {
+	uint64_t	 id;
+	uint64_t	 account_id;
+	char		*csrf;		/* the X-CSRF-Token writes carry */
+	int64_t		 created_at, expires_at;
+	int64_t		 seen_at;	/* last use, as last written */
+};
+extern const struct schema session_schema;
 
 #endif /* IOD_RECORDS_H */

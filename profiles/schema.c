@@ -134,6 +134,25 @@ check_string(const struct field *f, const char *s, size_t len, int64_t min,
 	return (0);
 }
 
+/* prefix.key, or key without a prefix: in buf when it fits, else
+ * malloc'd (the caller frees it when it is not buf); NULL without
+ * memory.  The path is made for every field decoded: no printf. */
+static char *
+path_join(char *buf, size_t size, const char *prefix, const char *key)
+{
+	size_t	 lp = strlen(prefix), lk = strlen(key), n;
+	char	*p;
+
+	n = lp + (lp > 0) + lk + 1;
+	if ((p = n <= size ? buf : malloc(n)) == NULL)
+		return (NULL);
+	memcpy(p, prefix, lp);
+	if (lp > 0)
+		p[lp++] = '.';
+	memcpy(p + lp, key, lk + 1);
+	return (p);
+}
+
 static int	from_json(const struct schema *, void *, json_t *, const char *,
 		    int, char **, char **);
 
@@ -321,20 +340,18 @@ from_json(const struct schema *sc, void *rec, json_t *j, const char *prefix,
 	const struct field	*f;
 	const char		*key;
 	json_t			*v;
-	char			*path;
+	char			*path, pbuf[128];
 	int			 rc;
 
 	if (depth > MAX_DEPTH)
 		return (fail(field, cause, prefix, "nested too deeply"));
 	json_object_foreach(j, key, v) {
-		for (f = sc->fields; f->name != NULL; f++)
-			if (strcmp(f->name, key) == 0)
-				break;
-		path = *prefix != '\0' ? schema_printf("%s.%s", prefix, key) :
-		    strdup(key);
-		if (path == NULL)
+		f = schema_field_find(sc, key, strlen(key));
+		if ((path = path_join(pbuf, sizeof(pbuf), prefix, key)) == NULL)
 			return (IOD_ENOMEM);
-		if (f->name == NULL)
+		if (f == NULL && label_is(sc, key))
+			rc = 0;		/* a label, read-only */
+		else if (f == NULL)
 			rc = fail(field, cause, path, "unknown field in %s",
 			    sc->name);
 		else if (f->flags & F_RO)
@@ -346,7 +363,8 @@ from_json(const struct schema *sc, void *rec, json_t *j, const char *prefix,
 		else
 			rc = field_from_json(f, rec, v, path, depth, field,
 			    cause);
-		free(path);
+		if (path != pbuf)
+			free(path);
 		if (rc != 0)
 			return (rc);
 	}
@@ -496,13 +514,17 @@ static json_t *
 to_json(const struct schema *sc, const void *rec, int view)
 {
 	const struct field	*f;
-	json_t			*o;
+	json_t			*o, *v;
 
 	o = json_object();
-	for (f = sc->fields; f->name != NULL; f++)
-		if (visible(f, view))
-			json_object_set_new(o, f->name, field_to_json(f, rec,
-			    view));
+	for (f = sc->fields; f->name != NULL; f++) {
+		if (!visible(f, view))
+			continue;
+		v = field_to_json(f, rec, view);
+		json_object_set_new(o, f->name, v);
+		if (f->check != NULL)
+			label_add(o, f, v);
+	}
 	return (o);
 }
 
@@ -510,6 +532,12 @@ json_t *
 rec_to_json(const struct schema *sc, const void *rec, int view)
 {
 	return (to_json(sc, rec, view));
+}
+
+json_t *
+rec_field_json(const struct field *f, const void *rec, int view)
+{
+	return (field_to_json(f, rec, view));
 }
 
 static void

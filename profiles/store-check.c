@@ -299,7 +299,8 @@ db_holds_records(int db)
 	case DB_COMPANIES: case DB_OFFERS: case DB_CANDIDATES:
 	case DB_REFERENTS: case DB_PROPOSALS: case DB_PLACEMENTS:
 	case DB_FOLLOWUPS: case DB_EVENTS: case DB_TOKENS: case DB_AUDIT:
-	case DB_WEBHOOKS: case DB_CONTACTS:
+	case DB_WEBHOOKS: case DB_CONTACTS: case DB_ACCOUNTS:
+	case DB_SESSIONS: case DB_CALENDARS:
 		return (1);
 	case DB_RULESETS:
 		return (2);

@@ -219,7 +219,8 @@ store_compact_finish(struct store *st, char **cause)
 		goto out;
 	}
 	/* The copy is complete and synced: put it in place, reopen (the
-	 * old file, if the rename failed). */
+	 * old file, if the rename failed), no other thread reading. */
+	store_readers_drain(st);
 	mdb_env_close(st->env);
 	st->env = NULL;
 	if (rename(from, to) == -1) {
@@ -252,6 +253,7 @@ store_compact_finish(struct store *st, char **cause)
 	/* st->env is NULL only when even the old file cannot be opened:
 	 * the caller must stop. */
 out:
+	store_readers_resume(st);
 	store_compact_discard(st);
 	free(from);
 	free(to);

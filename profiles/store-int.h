@@ -8,6 +8,7 @@
 #define IOD_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <lmdb.h>
 
@@ -32,6 +33,12 @@ struct store {
 	MDB_txn		*g_txn;
 	int		 g_marker;	/* write the marker after commit */
 	int		 g_rc;
+	/* Read txns of other threads (store_reader_begin): the map's growth
+	 * and a swap of the file wait until none is open (store_readers_drain). */
+	pthread_mutex_t	 r_lock;
+	pthread_cond_t	 r_gone;
+	int		 r_count;	/* open */
+	atomic_int	 r_stop;	/* 1 while the loop waits for them */
 };
 
 /* store.c */
@@ -42,6 +49,12 @@ int	 store_set_cause(char **cause, const char *what, int mdbrc);
  * not when reopening a copy this process just wrote). */
 int	 store_env_open(struct store *st, int check, int marked,
 	    const char *marker, char **cause);
+
+/* Wait until no other thread's read txn is open, and let none begin until
+ * store_readers_resume; the loop's, before the map moves or the file is
+ * swapped. */
+void	 store_readers_drain(struct store *st);
+void	 store_readers_resume(struct store *st);
 
 /* store-identity.c: the store's identity and its marker file */
 int	 store_identity_new(char *id);	/* STORE_ID_LEN hex digits */

@@ -33,7 +33,7 @@
 const char *const store_db_names[] = { "meta", "companies", "offers",
     "candidates", "referents", "proposals", "placements", "followups",
     "events", "tokens", "rulesets", "audit", "webhooks", "index",
-    "contacts", NULL };
+    "contacts", "accounts", "sessions", "calendars", "history", NULL };
 
 /* The one place LMDB's codes become ours. */
 int
@@ -372,10 +372,14 @@ store_open(struct store **out, const char *dir, size_t map_size,
 	}
 	st->map_size = map_size;
 	st->map_max = map_max < map_size ? map_size : map_max;
+	pthread_mutex_init(&st->r_lock, NULL);
+	pthread_cond_init(&st->r_gone, NULL);
 	/* What a compaction cut short left: copies, a replaced file. */
 	store_compact_old_drop(st, 0);
 	store_compact_discard(st);
 	if ((rc = store_env_open(st, 1, marked, marker, cause)) != 0) {
+		pthread_mutex_destroy(&st->r_lock);
+		pthread_cond_destroy(&st->r_gone);
 		free(st->dir);
 		free(st);
 		return (rc);
@@ -402,10 +406,13 @@ store_close(struct store *st)
 	store_compact_join(st);
 	store_compact_old_drop(st, 0);
 	store_compact_discard(st);
+	store_readers_drain(st);
 	if (st->env != NULL) {
 		mdb_env_sync(st->env, 1);
 		mdb_env_close(st->env);
 	}
+	pthread_mutex_destroy(&st->r_lock);
+	pthread_cond_destroy(&st->r_gone);
 	free(st->dir);
 	free(st);
 }
@@ -422,19 +429,25 @@ store_recover(struct store *st, char **cause)
 	*cause = NULL;
 	if (st->env != NULL && !st->panic)
 		return (0);
+	int	rc;
+
 	store_compact_join(st);
 	store_compact_discard(st);
+	store_readers_drain(st);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	st->env = NULL;
 	st->panic = 0;
-	return (store_env_open(st, 0, 1, st->id, cause));
+	rc = store_env_open(st, 0, 1, st->id, cause);
+	store_readers_resume(st);
+	return (rc);
 }
 
 int
 store_grow(struct store *st)
 {
 	size_t	next;
+	int	rc;
 
 	if (st->map_size >= st->map_max)
 		return (IOD_EMAPFULL);
@@ -442,7 +455,10 @@ store_grow(struct store *st)
 	if (next > st->map_max)
 		next = st->map_max;
 	store_compact_join(st);	/* the map moves: no reader may be in it */
-	if (mdb_env_set_mapsize(st->env, next) != 0)
+	store_readers_drain(st);
+	rc = mdb_env_set_mapsize(st->env, next);
+	store_readers_resume(st);
+	if (rc != 0)
 		return (IOD_EIO);
 	st->map_size = next;
 	return (0);
@@ -502,6 +518,66 @@ store_begin(struct store *st, struct txn *t, int write, struct txn *parent)
 	}
 	t->t = tx;
 	return (0);
+}
+
+/*
+ * Read txns of other threads than the loop: counted, so that the loop
+ * can wait for them to end before the map moves or the file is swapped
+ * (an open reader would keep the old map), and told to end soon
+ * meanwhile (store_reader_stopping).
+ */
+int
+store_reader_begin(struct store *st, struct txn *t)
+{
+	int	rc;
+
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&st->r_lock);
+	if (atomic_load(&st->r_stop)) {
+		pthread_mutex_unlock(&st->r_lock);
+		return (1);
+	}
+	st->r_count++;
+	pthread_mutex_unlock(&st->r_lock);
+	if ((rc = store_begin(st, t, 0, NULL)) != 0) {
+		store_reader_end(t);
+		return (rc);
+	}
+	return (0);
+}
+
+int
+store_reader_stopping(struct store *st)
+{
+	return (atomic_load(&st->r_stop));
+}
+
+void
+store_reader_end(struct txn *t)
+{
+	struct store	*st = t->st;
+
+	store_abort(t);
+	pthread_mutex_lock(&st->r_lock);
+	if (--st->r_count == 0)
+		pthread_cond_broadcast(&st->r_gone);
+	pthread_mutex_unlock(&st->r_lock);
+}
+
+void
+store_readers_drain(struct store *st)
+{
+	pthread_mutex_lock(&st->r_lock);
+	atomic_store(&st->r_stop, 1);
+	while (st->r_count > 0)
+		pthread_cond_wait(&st->r_gone, &st->r_lock);
+	pthread_mutex_unlock(&st->r_lock);
+}
+
+void
+store_readers_resume(struct store *st)
+{
+	atomic_store(&st->r_stop, 0);
 }
 
 /* Is the data directory's disk (nearly) full?  A short write is. */
@@ -617,6 +693,8 @@ store_del_id(struct txn *t, enum store_db db, uint64_t id)
 {
 	uint8_t	k[8];
 
+	if (history_kept(db))
+		history_keep(t, db, id);
 	return (store_del(t, db, k, key_u64(k, id)));
 }
 
@@ -650,6 +728,8 @@ store_put_rec(struct txn *t, enum store_db db, uint64_t id,
 			t->rc = rc;
 		return (rc);
 	}
+	if (history_kept(db))
+		history_keep(t, db, id);	/* the version it replaces */
 	rc = store_put_id(t, db, id, buf, len);
 	free(buf);
 	return (rc);
@@ -665,7 +745,8 @@ store_get_rec(struct txn *t, enum store_db db, uint64_t id,
 
 	if ((rc = store_get_id(t, db, id, &v, &len)) != 0)
 		return (rc);
-	if ((rc = rec_decode(sc, rec, v, len)) != 0)
+	/* The store's own bytes, checked at open: read in place. */
+	if ((rc = rec_decode_fields(sc, rec, v, len, ~0ULL, NULL)) != 0)
 		rec_clear(sc, rec);
 	return (rc);
 }

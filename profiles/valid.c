@@ -134,6 +134,16 @@ date_add_months(iod_date d, int months)
 	return ((iod_date)(y * 10000 + m * 100 + dd));
 }
 
+/* date_set_today's day, 0: none; each thread's own (a replay's thread
+ * searches on a past day while the loop serves today). */
+static _Thread_local iod_date	today_fixed;
+
+void
+date_set_today(iod_date day)
+{
+	today_fixed = day;
+}
+
 iod_date
 date_today(void)
 {
@@ -142,6 +152,8 @@ date_today(void)
 	const char	*fixed = getenv("IOD_TODAY");
 	iod_date	 d;
 
+	if (today_fixed != 0)
+		return (today_fixed);
 	/* Tests and benchmarks replay a fixed day. */
 	if (fixed != NULL && date_parse(fixed, &d) == 0)
 		return (d);

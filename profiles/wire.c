@@ -330,16 +330,15 @@ wire_items_open(struct wire_items *w, const char *buf, size_t len,
 }
 
 int
-wire_items_next(struct wire_items *w, json_t **item, char **cause)
+wire_items_next_raw(struct wire_items *w, const char **item, size_t *len,
+    char **cause)
 {
 	const unsigned char	*p = (const unsigned char *)w->buf, *next;
-	msgpack_unpacked	 u;
-	json_error_t		 err;
 	uint64_t		 values;
-	size_t			 start, end, off = 0;
-	int			 rc;
+	size_t			 start, end;
 
 	*item = NULL;
+	*len = 0;
 	*cause = NULL;
 	if (w->i >= w->n)
 		return (0);
@@ -365,8 +364,24 @@ wire_items_next(struct wire_items *w, json_t **item, char **cause)
 		    "has far fewer)", ITEM_VALUES_MAX);
 		return (IOD_ETOOBIG);
 	}
+	*item = w->buf + start;
+	*len = end - start;
+	return (1);
+}
+
+int
+wire_item_json(const struct wire_items *w, const char *buf, size_t len,
+    json_t **item, char **cause)
+{
+	msgpack_unpacked	 u;
+	json_error_t		 err;
+	size_t			 off = 0;
+	int			 rc;
+
+	*item = NULL;
+	*cause = NULL;
 	if (!w->msgpack) {
-		*item = json_loadb(w->buf + start, end - start,
+		*item = json_loadb(buf, len,
 		    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 		if (*item == NULL) {
 			*cause = schema_printf("invalid JSON at line %d, "
@@ -377,8 +392,8 @@ wire_items_next(struct wire_items *w, json_t **item, char **cause)
 		return (1);
 	}
 	msgpack_unpacked_init(&u);
-	rc = msgpack_unpack_next(&u, w->buf + start, end - start, &off);
-	if (rc != MSGPACK_UNPACK_SUCCESS || off != end - start) {
+	rc = msgpack_unpack_next(&u, buf, len, &off);
+	if (rc != MSGPACK_UNPACK_SUCCESS || off != len) {
 		msgpack_unpacked_destroy(&u);
 		*cause = strdup(rc == MSGPACK_UNPACK_NOMEM_ERROR ?
 		    "out of memory" : "not one complete msgpack value");
@@ -388,6 +403,19 @@ wire_items_next(struct wire_items *w, json_t **item, char **cause)
 	*item = mp_to_json(&u.data, cause);
 	msgpack_unpacked_destroy(&u);
 	return (*item != NULL ? 1 : IOD_EINVAL);
+}
+
+int
+wire_items_next(struct wire_items *w, json_t **item, char **cause)
+{
+	const char	*buf;
+	size_t		 len;
+	int		 rc;
+
+	*item = NULL;
+	if ((rc = wire_items_next_raw(w, &buf, &len, cause)) != 1)
+		return (rc);
+	return (wire_item_json(w, buf, len, item, cause));
 }
 
 json_t *

@@ -210,6 +210,14 @@ struct ruleset_policies {
 	int	 refusal_cooldown_days;	/* a company that refused someone is
 					   not offered them for N days */
 	int	 proposal_expiry_days;	/* undecided that long: expired */
+	int	 stalled_after_days;	/* oriented, no proposal that long:
+					   stalled */
+	int	 caseload_max;		/* people one full-time référent
+					   follows, at most */
+	int	 max_proposals_per_company; /* in per_days days, made to one
+					   company whatever their outcome;
+					   -1: no cap */
+	int	 per_days;		/* the cap's period, in days */
 };
 
 /* Hard filters: what a candidate must pass to be eligible at all. */
@@ -234,6 +242,8 @@ struct ruleset_weights {
 	int	 waiting_per_month;	/* per full month since oriented_on */
 	int	 waiting_cap_months;	/* months counted at most */
 	int	 favoured_public;	/* per public the company favours */
+	int	 expressed_interest;	/* the candidate expressed interest in
+					   this offer (positioning session) */
 };
 
 struct ruleset_outcomes {

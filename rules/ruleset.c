@@ -214,6 +214,39 @@ static const struct ykey policy_keys[] = {
 		.def = "30",
 		POL(proposal_expiry_days)
 	},
+	{
+		.key = "stalled_after_days",
+		.type = YT_INT,
+		.min = 1,
+		.max = 3650,
+		.def = "30",
+		POL(stalled_after_days)
+	},
+	{
+		.key = "caseload_max",
+		.type = YT_INT,
+		.min = 1,
+		.max = 10000,
+		.def = "90",
+		POL(caseload_max)
+	},
+	{
+		.key = "max_proposals_per_company",
+		.type = YT_INT,
+		.min = 1,
+		.max = 10000,
+		.def = "null",
+		POL(max_proposals_per_company),
+		.flags = YK_NULLABLE
+	},
+	{
+		.key = "per_days",
+		.type = YT_INT,
+		.min = 1,
+		.max = 3650,
+		.def = "30",
+		POL(per_days)
+	},
 	{ .key = NULL }
 };
 
@@ -306,6 +339,14 @@ static const struct ykey weight_keys[] = {
 		.max = 1000,
 		.def = "0",
 		WEI(favoured_public)
+	},
+	{
+		.key = "expressed_interest",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000,
+		.def = "0",
+		WEI(expressed_interest)
 	},
 	{ .key = NULL }
 };

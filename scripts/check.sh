@@ -51,9 +51,11 @@ for t in tests/daemon/test_*.py; do
 	run "daemon:$(basename "$t" .py)" env IOD_BUILD="$B" PYTHONPATH=tests/daemon $PY -m unittest -v "$(basename "$t" .py)"
 done
 # The web console in Debian's Chromium, with the plain build only (the
-# static handler runs under the sanitizers in daemon:test_console).
+# static handler runs under the sanitizers in daemon:test_console): its
+# pages, and the whole day of the method signed in as each person.
 if [ "$B" = build ]; then
 	run "e2e:console" node tests/e2e/run.mjs "$B"
+	run "e2e:day" node tests/e2e/day.mjs "$B"
 fi
 echo "$B: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] || { echo "failed:$failed"; exit 1; }

@@ -1,10 +1,9 @@
-// api.js — the console's only way to the daemon: fetch() with the bearer
-// token kept in sessionStorage, JSON in and out, errors as ApiError
-// ({code, field, message} as the API sends them), shown next to the input
-// the error names; and the event stream (Server-Sent Events read through
-// fetch, since EventSource cannot send an Authorization header).
-
-const KEY = 'iod.token';
+// api.js — the console's only way to the daemon: fetch() with the session
+// cookie (HttpOnly: set by POST /v1/session, never readable here) and, on
+// writes, the session's CSRF token as X-CSRF-Token; JSON in and out, errors
+// as ApiError ({code, field, message} as the API sends them), shown next to
+// the input the error names; and the event stream (Server-Sent Events read
+// through fetch, as the rest).
 
 // What an error code means, in French; the API's own message (in English,
 // naming the field, the value and what was expected) follows it.  The
@@ -26,20 +25,21 @@ export class ApiError extends Error {
   }
 }
 
-export const token = {
-  get: () => sessionStorage.getItem(KEY),
-  set: (t) => sessionStorage.setItem(KEY, t),
-  clear: () => sessionStorage.removeItem(KEY),
+// The session's CSRF token, from POST /v1/session or GET /v1/whoami: every
+// write carries it.  It lives in memory only; the cookie is the browser's.
+let csrf = null;
+export const session = {
+  setCsrf: (c) => { csrf = c ?? null; },
+  clear: () => { csrf = null; },
 };
 
-// Called on a 401: the token is unknown, revoked or expired.
+// Called on a 401: the session is unknown, signed out or expired.
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-function headers(extra) {
+function headers(extra, method = 'GET') {
   const h = { Accept: 'application/json', ...extra };
-  const t = token.get();
-  if (t) h.Authorization = 'Bearer ' + t;
+  if (csrf && method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = csrf;
   return h;
 }
 
@@ -59,8 +59,9 @@ export async function api(method, path, body) {
   try {
     r = await fetch(path, {
       method,
-      headers: headers(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      headers: headers(body !== undefined ? { 'Content-Type': 'application/json' } : {}, method),
       body: body !== undefined ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin',
       cache: 'no-store',
     });
   } catch (e) {
@@ -72,10 +73,24 @@ export async function api(method, path, body) {
 
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body);
+export const del = (path) => api('DELETE', path);
+
+// Sign in with a login and a password: the reply (who, and the csrf) once
+// the cookie is set.  A refusal is an ApiError naming the password field.
+export async function signIn(login, password) {
+  const me = await api('POST', '/v1/session', { login, password });
+  csrf = me.csrf;
+  return me;
+}
+
+// Sign out: the session is revoked and the cookie cleared.
+export async function signOut() {
+  try { await api('DELETE', '/v1/session'); } finally { csrf = null; }
+}
 
 // GET a path as a Blob (a CSV export).
 export async function getBlob(path) {
-  const r = await fetch(path, { headers: headers({ Accept: '*/*' }), cache: 'no-store' });
+  const r = await fetch(path, { headers: headers({ Accept: '*/*' }), credentials: 'same-origin', cache: 'no-store' });
   if (!r.ok) throw await fail(r);
   return r.blob();
 }
@@ -178,6 +193,7 @@ export function stream(after, onEvent, onState = () => {}) {
       headers: headers(last === '0' ? { Accept: 'text/event-stream' }
         : { Accept: 'text/event-stream', 'Last-Event-ID': last }),
       signal: ctrl.signal,
+      credentials: 'same-origin',
       cache: 'no-store',
     });
     if (!r.ok) throw await fail(r);
@@ -226,4 +242,35 @@ export function stream(after, onEvent, onState = () => {}) {
     }
   })();
   return () => { stopped = true; if (ctrl) ctrl.abort(); };
+}
+
+// ---- one record and its version (ETag, If-Match) -------------------------------
+
+// GET one record with its version: {record, etag}.
+export async function getTagged(path) {
+  let r;
+  try {
+    r = await fetch(path, { headers: headers(), credentials: 'same-origin', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', null, e.message);
+  }
+  if (!r.ok) throw await fail(r);
+  return { record: await r.json(), etag: r.headers.get('ETag') };
+}
+
+// PATCH a record with a JSON Merge Patch (RFC 7396) under If-Match: the
+// version it was read at, so that a change made meanwhile by someone else
+// is refused (412 precondition_failed) rather than overwritten.  Resolves
+// to {record, etag}.
+export async function patch(path, body, etag) {
+  const extra = { 'Content-Type': 'application/merge-patch+json' };
+  if (etag) extra['If-Match'] = etag;
+  let r;
+  try {
+    r = await fetch(path, { method: 'PATCH', headers: headers(extra, 'PATCH'), body: JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', null, e.message);
+  }
+  if (!r.ok) throw await fail(r);
+  return { record: await r.json(), etag: r.headers.get('ETag') };
 }

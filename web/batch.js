@@ -16,7 +16,8 @@ export async function render(ctx) {
 
   async function show(r) {
     const [offers, cands] = await Promise.all([
-      get('/v1/offers?status=open&limit=1000').then((x) => new Map(x.items.map((o) => [o.id, o]))),
+      Promise.all(r.assignments.map((a) => get(`/v1/offers/${a.offer_id}`).catch(() => null)))
+        .then((xs) => new Map(xs.filter(Boolean).map((o) => [o.id, o]))),
       Promise.all(r.assignments.map((a) => get(`/v1/candidates/${a.candidate_id}`).catch(() => null)))
         .then((xs) => new Map(xs.filter(Boolean).map((c) => [c.id, c]))),
     ]);

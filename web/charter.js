@@ -9,6 +9,7 @@
 import { api, get, onSubmit, qs } from './api.js';
 import * as fr from './fr.js';
 import { h, field, select, table, title, text, num } from './ui.js';
+import { getAll } from './records.js';
 
 export const GROUPS = [
   ['Former et recruter inclusif', {
@@ -49,8 +50,7 @@ const STATUS = { signed: 'signée', renewed: 'renouvelée', lapsed: 'échue', wi
 // ---- the signatories ---------------------------------------------------------
 
 export async function list(ctx) {
-  const r = await get('/v1/companies' + qs({ limit: 1000 }));
-  const rows = r.items.filter((c) => c.charter);
+  const rows = (await getAll('/v1/companies')).filter((c) => c.charter);
   ctx.show(...title('Charte des 1000', 'Les entreprises signataires, leurs engagements et leurs réalisations.'),
     h('section', { class: 'card' }, table('Entreprises signataires', [
       { label: 'Entreprise', cell: (c) => h('a', { href: `#/entreprises/${c.id}/charte` }, c.name) },

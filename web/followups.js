@@ -1,9 +1,11 @@
 // followups.js — the follow-up after a hire: the week of everyone's
 // appointments (overdue ones marked and listed first), where an appointment
-// is recorded in two clicks (« Fait » then how it went), and a placement's
-// page with its contract and its whole calendar.
+// is recorded in two clicks (« Fait » then how it went, on the day it took
+// place: today unless changed), a placement's page with its contract and
+// its whole calendar, and the signed-in person's private calendar link
+// (an address to subscribe to from a calendar application).
 
-import { get, post, qs, onSubmit } from './api.js';
+import { get, post, del, qs, onSubmit } from './api.js';
 import * as fr from './fr.js';
 import { h, field, table, dl, title, text } from './ui.js';
 
@@ -35,10 +37,12 @@ function recorder(ctx, f, done) {
       h('button', { type: 'submit', name: 'assessment', value: 'fine', class: 'ok' }, 'Tout va bien'),
       h('button', { type: 'submit', name: 'assessment', value: 'at_risk', class: 'risk' }, 'À risque'),
       h('button', { type: 'submit', name: 'assessment', value: 'rupture', class: 'bad' }, 'Rupture')),
+    field('Date de l’entretien', 'on', { type: 'date', value: ctx.today, max: ctx.today, required: true }),
     note, h('div', { class: 'form-foot' }));
   onSubmit(form, async (fd, btn) => {
-    await post(`/v1/followups/${f.id}/done`, { assessment: btn.value, note: text(fd, 'note') });
-    await done(`Entretien n° ${f.id} enregistré : ${fr.ASSESSMENT[btn.value]}.`);
+    const on = text(fd, 'on');
+    await post(`/v1/followups/${f.id}/done`, { assessment: btn.value, note: text(fd, 'note'), on });
+    await done(`Entretien n° ${f.id} enregistré : ${fr.ASSESSMENT[btn.value]}, le ${fr.date(on)}.`);
   });
   const more = h('form', { class: 'inline' },
     h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false', onclick: (ev) => {
@@ -47,11 +51,13 @@ function recorder(ctx, f, done) {
       if (!form.hidden) form.querySelector('button').focus();
     } }, 'Fait'),
     f.due_on <= ctx.today && h('button', { type: 'submit', name: 'missed', class: 'secondary' }, 'Manqué'),
+    f.due_on <= ctx.today && field('Manqué le', 'on', { type: 'date', value: ctx.today, max: ctx.today }),
     h('button', { type: 'submit', name: 'cancel', class: 'secondary' }, 'Annuler'),
     h('div', { class: 'form-foot' }));
   onSubmit(more, async (fd, btn) => {
-    await post(`/v1/followups/${f.id}/${btn.name}`);
-    await done(`Entretien n° ${f.id} : ${btn.name === 'missed' ? 'manqué' : 'annulé'}.`);
+    const on = btn.name === 'missed' ? text(fd, 'on') : null;
+    await post(`/v1/followups/${f.id}/${btn.name}`, on ? { on } : undefined);
+    await done(`Entretien n° ${f.id} : ${btn.name === 'missed' ? `manqué le ${fr.date(on ?? ctx.today)}` : 'annulé'}.`);
   });
   box.append(more, form);
   return box;
@@ -65,6 +71,7 @@ async function card(ctx, n, f, done, showDate) {
     h('p', { class: 'who' }, h('a', { href: `#/embauches/${f.placement_id}` }, who)),
     o && h('p', { class: 'what' }, o.title),
     f.status !== 'planned' && h('p', { class: 'state' }, fr.label(fr.FU_STATUS, f.status),
+      f.done_on ? ` le ${fr.date(f.done_on)}` : '', f.missed_on ? ` le ${fr.date(f.missed_on)}` : '',
       f.assessment ? ` — ${fr.label(fr.ASSESSMENT, f.assessment)}` : ''),
     recorder(ctx, f, done));
 }
@@ -109,6 +116,78 @@ export async function week(ctx, start) {
         : h('p', { class: 'empty' }, 'Aucun entretien.')));
   }
   ctx.show(days);
+  const cal = await calendarLink(ctx);
+  if (cal) ctx.show(cal);
+}
+
+// ---- the private calendar link ----------------------------------------------
+
+// The signed-in person's calendar links: whose calendar a new one is (a
+// chargé de mission's own, a référent's), or null if they have none.
+function calendarOwner(me) {
+  if (me?.role === 'referent' && me.referent_id) return { referent_id: me.referent_id };
+  if (me?.role === 'iod' && me.subject) return { owner: me.subject };
+  return null;
+}
+
+// « Mon agenda » : the address a calendar application subscribes to
+// (Thunderbird, Google Agenda, Outlook, Apple Calendrier), shown with a
+// copy button once, when it is made (only its fingerprint is kept), and
+// each link with a revoke button.  A section, or null for a person with
+// no calendar of their own.
+export async function calendarLink(ctx) {
+  const whose = calendarOwner(ctx.me);
+  if (!whose) return null;
+  const box = h('section', { class: 'card calendar', 'aria-labelledby': 'cal-h' });
+  const render = async (fresh) => {
+    const { items } = await get('/v1/calendars');
+    const mine = items.filter((c) => (whose.owner ? c.owner === whose.owner : c.referent_id === whose.referent_id));
+    const make = h('form', { class: 'inline' },
+      h('button', { type: 'submit', class: mine.length ? 'secondary' : 'primary' },
+        mine.length ? 'Créer un nouveau lien' : 'Créer mon lien d’abonnement'),
+      h('div', { class: 'form-foot' }));
+    onSubmit(make, async () => {
+      const c = await post('/v1/calendars', whose);
+      ctx.announce('Lien d’abonnement créé : copiez-le maintenant.');
+      await render(c);
+    });
+    let shown = null;
+    if (fresh) {
+      const url = new URL(fresh.url, location.origin).href;
+      const input = h('input', { type: 'text', readonly: true, value: url, id: 'cal-url', class: 'url', size: 60, spellcheck: 'false' });
+      const copy = h('button', { type: 'button', class: 'primary', onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+        } catch {
+          input.select();
+          document.execCommand('copy');
+        }
+        ctx.announce('Lien copié.');
+      } }, 'Copier le lien');
+      shown = h('div', { class: 'field' },
+        h('label', { for: 'cal-url' }, 'Adresse à ajouter dans votre agenda'),
+        h('div', { class: 'inline' }, input, copy),
+        h('small', {}, 'Copiez-la maintenant : pour votre sécurité, elle ne sera plus affichée. Quiconque la connaît voit vos rendez-vous ; révoquez-la si elle a circulé.'));
+    }
+    const rows = mine.map((c) => {
+      const revoke = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        if (!confirm('Révoquer ce lien ? Les agendas abonnés ne recevront plus vos rendez-vous.')) return;
+        await del(`/v1/calendars/${c.id}`);
+        ctx.announce('Lien révoqué.');
+        await render(null);
+      } }, 'Révoquer');
+      return h('li', {}, `Lien n° ${c.id}, créé le ${fr.date(new Date(c.created_at * 1000).toISOString().slice(0, 10))}`,
+        fresh && fresh.id === c.id ? ' (celui affiché ci-dessus)' : '', ' ', revoke);
+    });
+    box.replaceChildren(...[
+      h('h2', { id: 'cal-h' }, 'Mon agenda'),
+      h('p', {}, 'Vos entretiens de suivi et les rencontres au poste, dans votre application d’agenda, à jour d’elle-même, en lecture seule.'),
+      shown,
+      rows.length ? h('ul', { class: 'links' }, rows) : h('p', { class: 'empty' }, 'Aucun lien pour l’instant.'),
+      make].filter(Boolean));
+  };
+  await render(null);
+  return box;
 }
 
 // ---- a placement ------------------------------------------------------------

@@ -17,7 +17,7 @@ export function criterion(c) {
     return (PUBLICS[c.slice(16)] ?? c.slice(16)) + ' choisi par l’entreprise';
   return {
     qpv: 'QPV', waiting_time: 'attente', same_commune: 'même commune',
-    same_territory: 'même territoire',
+    same_territory: 'même territoire', expressed_interest: 'intérêt exprimé',
   }[c] ?? c;
 }
 
@@ -34,6 +34,7 @@ export const FILTERS = {
   schedule: 'horaires (tôt, nuit, week-end) impossibles',
   availability: 'pas disponible à temps', licence: 'sans permis B',
   zone: 'trop loin (zone de mobilité)',
+  company_cap: 'entreprise déjà beaucoup sollicitée',
 };
 
 export const PROPOSAL_STATUS = {
@@ -74,6 +75,8 @@ export const EVENTS = {
   'candidate.created': 'profil créé',
   'candidate.updated': 'profil mis à jour',
   'candidate.erased': 'données effacées',
+  'candidate.stalled': 'sans proposition depuis trop longtemps',
+  'referent.over_cap': 'charge au-dessus du plafond',
   'proposal.created': 'proposé(e) pour une offre',
   'proposal.meeting_scheduled': 'mise en relation prévue au poste de travail',
   'proposal.hired': 'embauché(e)',
@@ -91,6 +94,8 @@ export const EVENTS = {
   'followup.overdue': 'entretien de suivi en retard',
   'offer.created': 'offre créée',
   'offer.updated': 'offre mise à jour',
+  'interest.created': 'intérêt exprimé pour une offre (positionnement)',
+  'interest.deleted': 'intérêt pour une offre retiré',
 };
 export const eventLabel = (t) => EVENTS[t] ?? t;
 
@@ -128,4 +133,92 @@ export function dateTime(s) {
 // Seconds since the epoch -> '24/11/2026 14:05' (an event's time).
 export function stamp(t) {
   return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(t * 1000));
+}
+
+// ---- names -----------------------------------------------------------------------
+
+// The conférences territoriales des maires of the Métropole de Lyon, as the
+// API names them in `territory` (data/metropole-lyon-territories.csv).
+export const TERRITORIES = [
+  'Les Portes du Sud', 'Lyon', 'Lônes et Coteaux du Rhône', 'Ouest Nord', 'Plateau Nord',
+  'Porte des Alpes', 'Rhône Amont', "Val d'Yzeron", 'Val de Saône', 'Villeurbanne',
+];
+
+// A commune by its name when the reply carries it: « Lyon 8e Arrondissement
+// (Lyon) », else its code.
+export function commune(rec, withTerritory = false) {
+  if (!rec?.commune) return '—';
+  const name = rec.commune_name ?? rec.commune;
+  return withTerritory && rec.territory && rec.territory !== name ? `${name} (${rec.territory})` : name;
+}
+// A trade by its label: « K2204 · Nettoyage de locaux ».
+export function rome(code, lbl) {
+  if (!code) return '—';
+  return lbl ? `${lbl} (${code})` : code;
+}
+// A candidate's trades, labelled where the reply has rome_labels.
+export function romes(c) {
+  return (c.rome ?? []).map((r, i) => rome(r, c.rome_labels?.[i])).join(', ');
+}
+
+// The rule sets' descriptions in French, by name; another rule set shows
+// the description its author wrote.
+export const RULESETS = {
+  'iod-plie': 'Méthode IOD pour les participants du PLIE dans la Métropole de Lyon : une personne par offre, sans CV, la visite du poste d’abord, un suivi chaque semaine puis chaque mois.',
+  'mission-locale': 'Méthode IOD pour les jeunes suivis par une Mission Locale dans la Métropole de Lyon ; les contrats en alternance comptent comme emplois durables.',
+};
+export const rulesetText = (rs) => RULESETS[rs?.name] ?? rs?.description ?? '';
+
+// '2026-12-02T10:00' -> '2 décembre à 10 h' ('10 h 30' with minutes).
+export function meetingWhen(s) {
+  const d = parseDay(s);
+  if (!d) return '';
+  const dm = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(d);
+  const hh = String(Number(s.slice(11, 13)));
+  const mm = s.slice(14, 16);
+  return s.length >= 16 ? `${dm} à ${hh} h${mm && mm !== '00' ? ' ' + mm : ''}` : dm;
+}
+
+// ---- what happened, in a sentence ------------------------------------------------
+
+// « de Karim », « d’Amina ».
+export const de = (name) => (/^[aeiouyhâàéèêîôû]/i.test(name) ? 'd’' : 'de ') + name;
+
+// A word agreed with the person: e('proposé', c) -> « proposée » for a woman.
+const e = (word, c) => (c?.sex === 'F' ? word + 'e' : c?.sex === 'M' ? word : word + '·e');
+
+// An event about candidate c in a sentence; p: the proposal it belongs to
+// (with its `job`), when known.  « Amina est proposée à Propreté Rhône,
+// rencontre au poste le 2 décembre à 10 h. »
+export function eventSentence(ev, c, p) {
+  const who = c?.first_name ?? 'La personne';
+  const job = p?.job;
+  const co = job?.company_name ?? 'l’entreprise';
+  const post = job ? ` pour le poste « ${job.offer_title} »${job.commune_name ? ' à ' + job.commune_name : ''}` : '';
+  const d = ev.data ?? {};
+  switch (ev.type) {
+  case 'candidate.created': return `${who} est ${e('orienté', c)} vers l’équipe IOD.`;
+  case 'candidate.updated': return `Le profil ${de(who)} est mis à jour.`;
+  case 'candidate.erased': return 'Les données de la personne sont effacées.';
+  case 'candidate.stalled': return `${who} attend une proposition depuis ${d.days ?? '?'} jours.`;
+  case 'proposal.created': return `${who} est ${e('proposé', c)} à ${co}${post}.`;
+  case 'proposal.meeting_scheduled':
+    return `${who} est ${e('proposé', c)} à ${co}, rencontre au poste${p?.meeting?.at ? ' le ' + meetingWhen(p.meeting.at) : ''}.`;
+  case 'proposal.hired': return `${who} est ${e('embauché', c)} par ${co}${post}.`;
+  case 'proposal.refused': return `${co} ne retient pas ${who}.`;
+  case 'proposal.declined': return `${who} décline l’offre de ${co}.`;
+  case 'proposal.no_show': return `${who} n’est pas ${e('venu', c)} à la rencontre chez ${co}.`;
+  case 'proposal.withdrawn': return `La proposition ${de(who)} à ${co} est retirée.`;
+  case 'proposal.expired': return `La proposition ${de(who)} à ${co} a expiré sans réponse.`;
+  case 'placement.created':
+    return `Le contrat ${de(who)} chez ${co} (${label(CONTRACTS, d.contract)}) commence le ${day(d.start_on)} ; le suivi est planifié.`;
+  case 'placement.ended': return `Le contrat ${de(who)} chez ${co} a pris fin${d.ended_on ? ' le ' + day(d.ended_on) : ''}.`;
+  case 'followup.done':
+    return `Entretien de suivi ${de(who)} fait${d.done_on ? ' le ' + day(d.done_on) : ''}${d.assessment ? ' : ' + label(ASSESSMENT, d.assessment) : ''}.`;
+  case 'followup.missed': return `Entretien de suivi ${de(who)} manqué (prévu le ${day(d.due_on)}).`;
+  case 'followup.cancelled': return `Entretien de suivi ${de(who)} du ${day(d.due_on)} annulé.`;
+  case 'followup.due_tomorrow': return `Entretien de suivi ${de(who)} demain, ${day(d.due_on)}.`;
+  case 'followup.overdue': return `Entretien de suivi ${de(who)} en retard (prévu le ${day(d.due_on)}).`;
+  default: return `${who} : ${eventLabel(ev.type)}.`;
+  }
 }

@@ -6,9 +6,10 @@
 // company, and companies do not open this page.  section() is the part a
 // company page shows; page() is it on its own (#/entreprises/3/journal).
 
-import { get, post, qs, onSubmit } from './api.js';
+import { get, post, onSubmit } from './api.js';
 import * as fr from './fr.js';
 import { h, field, select, table, title, text, num } from './ui.js';
+import { getAll } from './records.js';
 
 export const KINDS = {
   prospection: 'prospection', presentation: 'présentation de la méthode',
@@ -23,8 +24,8 @@ export async function section(ctx, co, offers = []) {
   const list = h('div', { 'aria-live': 'polite' });
   const titles = Object.fromEntries(offers.map((o) => [o.id, `${o.title} (n° ${o.id})`]));
   async function load() {
-    const r = await get('/v1/contacts' + qs({ company_id: co.id, limit: 1000 }));
-    const rows = [...r.items].sort((a, b) => (a.on < b.on ? 1 : a.on > b.on ? -1 : b.id - a.id));
+    const items = await getAll('/v1/contacts', { company_id: co.id });
+    const rows = [...items].sort((a, b) => (a.on < b.on ? 1 : a.on > b.on ? -1 : b.id - a.id));
     list.replaceChildren(table(`Contacts avec ${co.name}`, [
       { label: 'Date', cell: (c) => fr.date(c.on) },
       { label: 'Nature', cell: (c) => fr.label(KINDS, c.kind) },
@@ -62,7 +63,7 @@ export async function section(ctx, co, offers = []) {
 
 export async function page(ctx, id) {
   const co = await get(`/v1/companies/${encodeURIComponent(id)}`);
-  const offers = await get('/v1/offers' + qs({ company_id: co.id, limit: 1000 }));
+  const offers = await getAll('/v1/offers', { company_id: co.id });
   ctx.show(...title(co.name, `SIRET ${co.siret} · les contacts de l’équipe avec l’entreprise`),
-    await section(ctx, co, offers.items));
+    await section(ctx, co, offers));
 }

@@ -28,7 +28,8 @@ static const enum evhttp_cmd_type client_methods[] = {
 	[CLIENT_GET] = EVHTTP_REQ_GET,
 	[CLIENT_POST] = EVHTTP_REQ_POST,
 	[CLIENT_PUT] = EVHTTP_REQ_PUT,
-	[CLIENT_DELETE] = EVHTTP_REQ_DELETE
+	[CLIENT_DELETE] = EVHTTP_REQ_DELETE,
+	[CLIENT_PATCH] = EVHTTP_REQ_PATCH
 };
 
 int
@@ -104,6 +105,7 @@ client_reply_clear(struct reply *r)
 {
 	free(r->body);
 	json_decref(r->json);
+	free(r->etag);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -124,11 +126,16 @@ client_done_cb(struct evhttp_request *req, void *arg)
 	struct reply		*r = arg;
 	struct evbuffer		*in;
 	json_error_t		 jerr;
+	const char		*etag;
 
 	r->done = 1;
 	if (req == NULL || (r->code = evhttp_request_get_response_code(req))
 	    == 0)
 		return;
+	etag = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "ETag");
+	if (etag != NULL)
+		r->etag = xasprintf("%s", etag);
 	in = evhttp_request_get_input_buffer(req);
 	r->len = evbuffer_get_length(in);
 	r->body = xcalloc(1, r->len + 1);
@@ -169,7 +176,7 @@ client_request(struct client *c, enum client_method method,
 {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*h;
-	char			*uri, *auth;
+	char			*uri, *auth, *clen;
 
 	memset(r, 0, sizeof(*r));
 	if ((req = evhttp_request_new(client_done_cb, r)) == NULL)
@@ -185,8 +192,16 @@ client_request(struct client *c, enum client_method method,
 			iodctl_fatal("the token contains a line break");
 		free(auth);
 	}
+	if (c->if_match != NULL &&
+	    evhttp_add_header(h, "If-Match", c->if_match) != 0)
+		iodctl_fatal("the ETag contains a line break");
+	c->if_match = NULL;
 	if (body != NULL) {
 		evhttp_add_header(h, "Content-Type", ctype);
+		/* evhttp says the length of a POST's and a PUT's only. */
+		clen = xasprintf("%zu", len);
+		evhttp_add_header(h, "Content-Length", clen);
+		free(clen);
 		if (evbuffer_add(evhttp_request_get_output_buffer(req), body,
 		    len) != 0)
 			iodctl_fatal("out of memory");
@@ -241,7 +256,10 @@ client_ok(const struct reply *r)
 	return (r->code >= 200 && r->code <= 299);
 }
 
-/* The message alone when there is no field or it starts with the field. */
+/*
+ * The message alone when there is no field or it starts with the field
+ * (or a part of it: "meeting.place: …" under "meeting").
+ */
 char *
 client_error_text(json_t *err)
 {
@@ -256,7 +274,8 @@ client_error_text(json_t *err)
 	if (field == NULL || *field == '\0')
 		return (xasprintf("%s", msg));
 	flen = strlen(field);
-	if (strncmp(msg, field, flen) == 0 && msg[flen] == ':')
+	if (strncmp(msg, field, flen) == 0 && (msg[flen] == ':' ||
+	    msg[flen] == '.' || msg[flen] == '['))
 		return (xasprintf("%s", msg));
 	return (xasprintf("%s: %s", field, msg));
 }
@@ -292,17 +311,67 @@ client_print_error(const struct reply *r)
 }
 
 int
+client_status(const struct reply *r)
+{
+	if (client_ok(r))
+		return (0);
+	return (r->code >= 500 ? EXIT_SERVER : EXIT_HTTP);
+}
+
+int
+client_refused(const char *what, const struct reply *r)
+{
+	json_t	*err;
+	char	*s;
+
+	err = json_object_get(r->json, "error");
+	if (!json_is_object(err)) {
+		client_print_error(r);
+		return (client_status(r));
+	}
+	s = client_error_text(err);
+	iodctl_warn("%s: %s", what, s);
+	free(s);
+	return (client_status(r));
+}
+
+int
+client_call(struct client *c, const char *what, enum client_method method,
+    const char *path, json_t *body, struct reply *r)
+{
+	int	rc;
+
+	if (body != NULL)
+		rc = client_send_json(c, method, path, body, r);
+	else
+		rc = client_get(c, method, path, r);
+	if (rc != 0)
+		return (EXIT_SERVER);
+	if (client_ok(r))
+		return (0);
+	rc = client_refused(what, r);
+	client_reply_clear(r);
+	return (rc);
+}
+
+void
+client_print_json(json_t *j)
+{
+	if (json_dumpf(j, stdout, JSON_PRETTY) != 0)
+		iodctl_fatal("cannot write the reply");
+	putchar('\n');
+}
+
+int
 client_report(const struct reply *r)
 {
 	if (!client_ok(r)) {
 		client_print_error(r);
-		return (EXIT_HTTP);
+		return (client_status(r));
 	}
-	if (r->json != NULL) {
-		if (json_dumpf(r->json, stdout, JSON_PRETTY) != 0)
-			iodctl_fatal("cannot write the reply");
-		putchar('\n');
-	} else if (r->len > 0)
+	if (r->json != NULL)
+		client_print_json(r->json);
+	else if (r->len > 0)
 		fwrite(r->body, 1, r->len, stdout);
 	return (0);
 }
@@ -315,7 +384,7 @@ client_simple(struct client *c, enum client_method method,
 	int		rc;
 
 	if (client_get(c, method, path, &r) != 0)
-		return (EXIT_USAGE);
+		return (EXIT_SERVER);
 	rc = client_report(&r);
 	client_reply_clear(&r);
 	return (rc);

@@ -58,7 +58,7 @@ cmd_token_create_exec(const struct cmd_entry *ce, struct client *c,
 	rc = client_send_json(c, CLIENT_POST, "/v1/tokens", body, &r);
 	json_decref(body);
 	if (rc != 0)
-		return (EXIT_USAGE);
+		return (EXIT_SERVER);
 	if (!client_ok(&r)) {
 		client_print_error(&r);
 		client_reply_clear(&r);
@@ -143,7 +143,7 @@ cmd_backup_exec(__attribute__((unused)) const struct cmd_entry *ce,
 	int		 rc = 0;
 
 	if (client_get(c, CLIENT_GET, "/v1/backup", &r) != 0)
-		return (EXIT_USAGE);
+		return (EXIT_SERVER);
 	if (!client_ok(&r)) {
 		rc = client_report(&r);
 		client_reply_clear(&r);
@@ -165,23 +165,89 @@ cmd_backup_exec(__attribute__((unused)) const struct cmd_entry *ce,
 	return (rc);
 }
 
+/* Whether dir holds the reference data (its communes). */
+static int
+cmd_refdata_found(const char *dir)
+{
+	char	*path = xasprintf("%s/communes.csv", dir);
+	int	 ok = access(path, R_OK) == 0;
+
+	free(path);
+	return (ok);
+}
+
+/* Where the reference data is installed, relative to iodctl itself. */
+static const char *const cmd_refdata_beside[] = {
+	"../share/iod/data",	/* PREFIX/bin/iodctl */
+	"../data",		/* build/iodctl in the source tree */
+	"../../data",		/* build/NAME/iodctl */
+	NULL
+};
+
+/*
+ * The reference data's directory (caller frees): --refdata, else
+ * $IOD_REFDATA, else the data installed with iodctl (found from
+ * /proc/self/exe), else ./data; NULL after saying where it looked.
+ */
+static char *
+cmd_refdata_dir(const char *given)
+{
+	const char	*env = getenv("IOD_REFDATA");
+	char		 exe[4096], *slash, *dir, *tried;
+	ssize_t		 len;
+	int		 i;
+
+	if (given != NULL)
+		return (xasprintf("%s", given));
+	if (env != NULL && *env != '\0')
+		return (xasprintf("%s", env));
+	tried = xasprintf("%s", "");
+	if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[len] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		for (i = 0; cmd_refdata_beside[i] != NULL; i++) {
+			dir = xasprintf("%s/%s", exe, cmd_refdata_beside[i]);
+			if (cmd_refdata_found(dir)) {
+				free(tried);
+				return (dir);
+			}
+			slash = xasprintf("%s%s, ", tried, dir);
+			free(tried);
+			tried = slash;
+			free(dir);
+		}
+	}
+	if (cmd_refdata_found("data")) {
+		free(tried);
+		return (xasprintf("%s", "data"));
+	}
+	iodctl_warn("rules check: no reference data in %s./data; give "
+	    "--refdata DIR or set IOD_REFDATA", tried);
+	free(tried);
+	return (NULL);
+}
+
 /*
  * Check rule-set files offline, as iodd would load them: every error with
- * its file, line and column.  The reference communes come from --refdata
- * (default data), where the territory files are looked for too.
+ * its file, line and column.  The reference communes come from the
+ * reference data (cmd_refdata_dir), where the territory files are looked
+ * for too.
  */
 static int
 cmd_rules_check_exec(__attribute__((unused)) const struct cmd_entry *ce,
     __attribute__((unused)) struct client *c, struct args *a)
 {
 	struct ruleset	*rs;
-	const char	*dir = a->refdata != NULL ? a->refdata : "data";
-	char		*errors = NULL, *cause = NULL;
+	char		*dir, *errors = NULL, *cause = NULL;
 	int		 i, rc = 0;
 
+	if ((dir = cmd_refdata_dir(a->refdata)) == NULL)
+		return (EXIT_USAGE);
 	if (refdata_load(dir, &cause) != 0) {
 		iodctl_warn("reference data: %s", cause != NULL ? cause : dir);
 		free(cause);
+		free(dir);
 		return (EXIT_USAGE);
 	}
 	for (i = 0; i < a->argc; i++) {
@@ -197,12 +263,38 @@ cmd_rules_check_exec(__attribute__((unused)) const struct cmd_entry *ce,
 		ruleset_free(rs);
 	}
 	refdata_free();
+	free(dir);
 	return (rc);
 }
 
 /*
+ * Print each of the errors of a refused rule set as FILE:line:col:
+ * message (the daemon names the text NAME); 0 if the reply has none.
+ */
+static int
+cmd_rules_errors(const char *name, const char *file, const struct reply *r)
+{
+	json_t		*errors, *e;
+	const char	*s;
+	size_t		 i, len = strlen(name);
+
+	errors = json_object_get(json_object_get(r->json, "error"), "errors");
+	if (json_array_size(errors) == 0)
+		return (0);
+	json_array_foreach(errors, i, e) {
+		if ((s = json_string_value(e)) == NULL)
+			continue;
+		if (strncmp(s, name, len) == 0 && s[len] == ':')
+			fprintf(stderr, "%s%s\n", file, s + len);
+		else
+			fprintf(stderr, "%s: %s\n", file, s);
+	}
+	return (1);
+}
+
+/*
  * Activate FILE as rule set NAME: the daemon versions it, or refuses it
- * whole and says why.
+ * whole and says why, every error with its line and column.
  */
 static int
 cmd_rules_put_exec(__attribute__((unused)) const struct cmd_entry *ce,
@@ -221,9 +313,13 @@ cmd_rules_put_exec(__attribute__((unused)) const struct cmd_entry *ce,
 	path = xasprintf("/v1/rulesets/%s", a->argv[0]);
 	if (client_request(c, CLIENT_PUT, path, "application/yaml", buf,
 	    len, &r) != 0)
-		rc = EXIT_USAGE;
+		rc = EXIT_SERVER;
 	else {
-		rc = client_report(&r);
+		if (client_ok(&r) || !cmd_rules_errors(a->argv[0], a->argv[1],
+		    &r))
+			rc = client_report(&r);
+		else
+			rc = client_status(&r);
 		client_reply_clear(&r);
 	}
 	free(path);

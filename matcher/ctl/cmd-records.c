@@ -1,7 +1,9 @@
 /*
  * cmd-records.c — the commands on records: get, list (one page, or every
  * page with --all, streamed), create and put (a JSON document from a file
- * or stdin), delete, and import (a CSV file, by import.c).  Each names a
+ * or stdin), patch (a JSON merge patch, the same way), delete, and import
+ * (a CSV file, by import.c).  put, patch and delete send --if-match's
+ * ETag, which get --etag prints.  Each names a
  * resource of iodctl.c's table; the daemon validates every record, these
  * commands only check their own arguments.
  */
@@ -13,12 +15,13 @@
 
 #include "ctl.h"
 
-/* GET or DELETE /v1/<resource>/<id>. */
+/* GET or DELETE /v1/<resource>/<id>; get --etag prints the ETag alone. */
 static int
 cmd_by_id(const struct cmd_entry *ce, struct client *c, struct args *a,
     enum client_method method)
 {
 	const struct resource	*res;
+	struct reply		 r;
 	uint64_t		 id;
 	char			*path;
 	int			 rc;
@@ -27,7 +30,23 @@ cmd_by_id(const struct cmd_entry *ce, struct client *c, struct args *a,
 	    (id = iodctl_id(ce, a->argv[1])) == 0)
 		return (EXIT_USAGE);
 	path = xasprintf("/v1/%s/%" PRIu64, res->name, id);
-	rc = client_simple(c, method, path);
+	if (method == CLIENT_GET && a->etag) {
+		if (client_get(c, method, path, &r) != 0)
+			rc = EXIT_SERVER;
+		else if (!client_ok(&r))
+			rc = client_report(&r);
+		else if (r.etag == NULL) {
+			iodctl_warn("the reply has no ETag");
+			rc = EXIT_HTTP;
+		} else {
+			printf("%s\n", r.etag);
+			rc = 0;
+		}
+		client_reply_clear(&r);
+	} else {
+		c->if_match = a->if_match;
+		rc = client_simple(c, method, path);
+	}
 	free(path);
 	return (rc);
 }
@@ -66,21 +85,30 @@ cmd_json_read(const char *path)
 	return (j);
 }
 
-/* POST or PUT the JSON in file to path; the exit status. */
+/* POST, PUT or PATCH (a merge patch) the JSON in file to path; the exit
+ * status. */
 static int
 cmd_send_file(struct client *c, enum client_method method, const char *path,
     const char *file)
 {
 	struct reply	 r;
 	json_t		*j;
+	char		*s;
 	int		 rc;
 
 	if ((j = cmd_json_read(file)) == NULL)
 		return (EXIT_USAGE);
-	rc = client_send_json(c, method, path, j, &r);
+	if (method == CLIENT_PATCH) {
+		if ((s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+			iodctl_fatal("out of memory");
+		rc = client_request(c, method, path,
+		    "application/merge-patch+json", s, strlen(s), &r);
+		free(s);
+	} else
+		rc = client_send_json(c, method, path, j, &r);
 	json_decref(j);
 	if (rc != 0)
-		return (EXIT_USAGE);
+		return (EXIT_SERVER);
 	rc = client_report(&r);
 	client_reply_clear(&r);
 	return (rc);
@@ -102,8 +130,10 @@ cmd_create_exec(const struct cmd_entry *ce, struct client *c,
 	return (rc);
 }
 
+/* put and patch: the file to /v1/<resource>/<id>, with --if-match. */
 static int
-cmd_put_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
+cmd_edit(const struct cmd_entry *ce, struct client *c, struct args *a,
+    enum client_method method)
 {
 	const struct resource	*res;
 	uint64_t		 id;
@@ -114,9 +144,23 @@ cmd_put_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
 	    (id = iodctl_id(ce, a->argv[1])) == 0)
 		return (EXIT_USAGE);
 	path = xasprintf("/v1/%s/%" PRIu64, res->name, id);
-	rc = cmd_send_file(c, CLIENT_PUT, path, a->argv[2]);
+	c->if_match = a->if_match;
+	rc = cmd_send_file(c, method, path, a->argv[2]);
+	c->if_match = NULL;
 	free(path);
 	return (rc);
+}
+
+static int
+cmd_put_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
+{
+	return (cmd_edit(ce, c, a, CLIENT_PUT));
+}
+
+static int
+cmd_patch_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
+{
+	return (cmd_edit(ce, c, a, CLIENT_PATCH));
 }
 
 /* Write s with every line after the first indented by ind spaces. */
@@ -187,7 +231,7 @@ cmd_list_exec(const struct cmd_entry *ce, struct client *c, struct args *a)
 		rc = client_get(c, CLIENT_GET, path, &r);
 		free(path);
 		if (rc != 0) {
-			rc = EXIT_USAGE;
+			rc = EXIT_SERVER;
 			break;
 		}
 		if (!a->all || !client_ok(&r)) {
@@ -253,9 +297,10 @@ cmd_import_exec(const struct cmd_entry *ce, struct client *c,
 
 const struct cmd_entry cmd_get_entry = {
 	.name = "get",
-	.usage = "get <resource> <id>",
+	.usage = "get <resource> <id> [--etag]",
 	.lower = 2,
 	.upper = 2,
+	.opts = O(OPT_ETAG),
 	.exec = cmd_get_exec
 };
 
@@ -279,17 +324,28 @@ const struct cmd_entry cmd_create_entry = {
 
 const struct cmd_entry cmd_put_entry = {
 	.name = "put",
-	.usage = "put <resource> <id> FILE|-",
+	.usage = "put <resource> <id> FILE|- [--if-match ETAG]",
 	.lower = 3,
 	.upper = 3,
+	.opts = O(OPT_IF_MATCH),
 	.exec = cmd_put_exec
+};
+
+const struct cmd_entry cmd_patch_entry = {
+	.name = "patch",
+	.usage = "patch <resource> <id> FILE|- [--if-match ETAG]",
+	.lower = 3,
+	.upper = 3,
+	.opts = O(OPT_IF_MATCH),
+	.exec = cmd_patch_exec
 };
 
 const struct cmd_entry cmd_delete_entry = {
 	.name = "delete",
-	.usage = "delete <resource> <id>",
+	.usage = "delete <resource> <id> [--if-match ETAG]",
 	.lower = 2,
 	.upper = 2,
+	.opts = O(OPT_IF_MATCH),
 	.exec = cmd_delete_exec
 };
 

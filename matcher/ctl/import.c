@@ -145,11 +145,12 @@ import_csv(struct client *c, const struct resource *res, const char *file,
 	free(path);
 	free(buf);
 	if (rc != 0)
-		return (EXIT_USAGE);
+		return (EXIT_SERVER);
 	if (!client_ok(&r)) {
 		/* The file as a whole: its encoding, header or size. */
 		import_refused(file, &r);
-		rc = r.code == 400 || r.code == 413 ? EXIT_USAGE : EXIT_HTTP;
+		rc = r.code == 400 || r.code == 413 ? EXIT_USAGE :
+		    client_status(&r);
 		client_reply_clear(&r);
 		return (rc);
 	}

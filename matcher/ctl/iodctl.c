@@ -67,6 +67,50 @@ static const struct option longopts[] = {
 	    .val = OPT_CHARTER },
 	[OPT_REFDATA] = { .name = "refdata", .has_arg = required_argument,
 	    .val = OPT_REFDATA },
+	[OPT_JSON] = { .name = "json", .has_arg = no_argument,
+	    .val = OPT_JSON },
+	[OPT_ON] = { .name = "on", .has_arg = required_argument,
+	    .val = OPT_ON },
+	[OPT_BY] = { .name = "by", .has_arg = required_argument,
+	    .val = OPT_BY },
+	[OPT_NOTE] = { .name = "note", .has_arg = required_argument,
+	    .val = OPT_NOTE },
+	[OPT_AT] = { .name = "at", .has_arg = required_argument,
+	    .val = OPT_AT },
+	[OPT_PLACE] = { .name = "place", .has_arg = required_argument,
+	    .val = OPT_PLACE },
+	[OPT_CONTRACT] = { .name = "contract", .has_arg = required_argument,
+	    .val = OPT_CONTRACT },
+	[OPT_START] = { .name = "start", .has_arg = required_argument,
+	    .val = OPT_START },
+	[OPT_HOURS] = { .name = "hours", .has_arg = required_argument,
+	    .val = OPT_HOURS },
+	[OPT_MONTHS] = { .name = "months", .has_arg = required_argument,
+	    .val = OPT_MONTHS },
+	[OPT_TRIAL_WEEKS] = { .name = "trial-weeks",
+	    .has_arg = required_argument, .val = OPT_TRIAL_WEEKS },
+	[OPT_REASON] = { .name = "reason", .has_arg = required_argument,
+	    .val = OPT_REASON },
+	[OPT_OVERDUE] = { .name = "overdue", .has_arg = no_argument,
+	    .val = OPT_OVERDUE },
+	[OPT_ASSESSMENT] = { .name = "assessment", .has_arg = required_argument,
+	    .val = OPT_ASSESSMENT },
+	[OPT_ACTIVE] = { .name = "active", .has_arg = no_argument,
+	    .val = OPT_ACTIVE },
+	[OPT_COMMIT] = { .name = "commit", .has_arg = no_argument,
+	    .val = OPT_COMMIT },
+	[OPT_STATUS] = { .name = "status", .has_arg = required_argument,
+	    .val = OPT_STATUS },
+	[OPT_LOGIN] = { .name = "login", .has_arg = required_argument,
+	    .val = OPT_LOGIN },
+	[OPT_NAME] = { .name = "name", .has_arg = required_argument,
+	    .val = OPT_NAME },
+	[OPT_EMAIL] = { .name = "email", .has_arg = required_argument,
+	    .val = OPT_EMAIL },
+	[OPT_IF_MATCH] = { .name = "if-match", .has_arg = required_argument,
+	    .val = OPT_IF_MATCH },
+	[OPT_ETAG] = { .name = "etag", .has_arg = no_argument,
+	    .val = OPT_ETAG },
 	[OPT__N] = { .name = NULL }
 };
 
@@ -85,10 +129,15 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_create_entry,
 	&cmd_put_entry,
+	&cmd_patch_entry,
 	&cmd_delete_entry,
 	&cmd_token_create_entry,
 	&cmd_token_list_entry,
 	&cmd_token_revoke_entry,
+	&cmd_account_create_entry,
+	&cmd_account_list_entry,
+	&cmd_account_password_entry,
+	&cmd_account_delete_entry,
 	&cmd_import_entry,
 	&cmd_health_entry,
 	&cmd_followups_entry,
@@ -96,6 +145,23 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_backup_entry,
 	&cmd_rules_check_entry,
 	&cmd_rules_put_entry,
+	&cmd_visit_entry,
+	&cmd_propose_entry,
+	&cmd_candidates_entry,
+	&cmd_batch_entry,
+	&cmd_proposals_entry,
+	&cmd_meeting_entry,
+	&cmd_hire_entry,
+	&cmd_refuse_entry,
+	&cmd_decline_entry,
+	&cmd_withdraw_entry,
+	&cmd_no_show_entry,
+	&cmd_placements_entry,
+	&cmd_end_entry,
+	&cmd_followup_done_entry,
+	&cmd_followup_missed_entry,
+	&cmd_communes_entry,
+	&cmd_rome_entry,
 	NULL
 };
 
@@ -171,7 +237,9 @@ usage(FILE *f)
 	for (r = resources; r->name != NULL; r++)
 		fprintf(f, " %s", r->name);
 	fprintf(f, "\n\nThe URL defaults to $IOD_URL, then %s; the token "
-	    "to $IOD_TOKEN.\n", IODCTL_URL);
+	    "to $IOD_TOKEN.\nExit status: 0 done, 1 refused by the server "
+	    "(4xx), 2 usage error, 3 server failure (5xx) or no server.\n",
+	    IODCTL_URL);
 }
 
 /*
@@ -218,6 +286,28 @@ args_parse(struct args *a, int argc, char **argv, int stop)
 		case OPT_CSV:		a->csv = 1; break;
 		case OPT_CHARTER:	a->charter = 1; break;
 		case OPT_REFDATA:	a->refdata = optarg; break;
+		case OPT_JSON:		a->json = 1; break;
+		case OPT_ON:		a->on = optarg; break;
+		case OPT_BY:		a->by = optarg; break;
+		case OPT_NOTE:		a->note = optarg; break;
+		case OPT_AT:		a->at = optarg; break;
+		case OPT_PLACE:		a->place = optarg; break;
+		case OPT_CONTRACT:	a->contract = optarg; break;
+		case OPT_START:		a->start = optarg; break;
+		case OPT_HOURS:		a->hours = optarg; break;
+		case OPT_MONTHS:	a->months = optarg; break;
+		case OPT_TRIAL_WEEKS:	a->trial_weeks = optarg; break;
+		case OPT_REASON:	a->reason = optarg; break;
+		case OPT_OVERDUE:	a->overdue = 1; break;
+		case OPT_ASSESSMENT:	a->assessment = optarg; break;
+		case OPT_ACTIVE:	a->active = 1; break;
+		case OPT_COMMIT:	a->commit = 1; break;
+		case OPT_STATUS:	a->status = optarg; break;
+		case OPT_LOGIN:		a->login = optarg; break;
+		case OPT_NAME:		a->name = optarg; break;
+		case OPT_EMAIL:		a->email = optarg; break;
+		case OPT_IF_MATCH:	a->if_match = optarg; break;
+		case OPT_ETAG:		a->etag = 1; break;
 		case OPT_ALL:		a->all = 1; break;
 		case OPT_DRY_RUN:	a->dry_run = 1; break;
 		case OPT_HELP:		break;
@@ -314,6 +404,26 @@ iodctl_id(const struct cmd_entry *ce, const char *s)
 	return (id);
 }
 
+json_t *
+iodctl_text(const char *opt, const char *s)
+{
+	json_t	*j;
+
+	if ((j = json_string(s)) == NULL)
+		iodctl_fatal("--%s: not valid UTF-8", opt);
+	return (j);
+}
+
+const char *
+iodctl_what(const struct cmd_entry *ce)
+{
+	static char	buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", ce->name, ce->sub != NULL ?
+	    " " : "", ce->sub != NULL ? ce->sub : "");
+	return (buf);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -322,7 +432,7 @@ main(int argc, char **argv)
 	struct args		 a;
 	char			*cause = NULL;
 	const char		*url, *token;
-	uint32_t		 bad;
+	uint64_t		 bad;
 	int			 words, start, rc;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -354,7 +464,7 @@ main(int argc, char **argv)
 	}
 	if ((bad = a.seen & ~(O_GLOBAL | ce->opts)) != 0)
 		return (iodctl_usage(ce, "--%s does not apply to \"%s%s%s\"",
-		    longopts[__builtin_ctz(bad)].name, ce->name, ce->sub !=
+		    longopts[__builtin_ctzll(bad)].name, ce->name, ce->sub !=
 		    NULL ? " " : "", ce->sub != NULL ? ce->sub : ""));
 	if (a.argc < ce->lower || (ce->upper >= 0 && a.argc > ce->upper))
 		return (iodctl_usage(ce, a.argc < ce->lower ?
@@ -374,6 +484,7 @@ main(int argc, char **argv)
 		return (EXIT_USAGE);
 	}
 	rc = ce->exec(ce, &c, &a);
+	names_free();
 	client_close(&c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		iodctl_warn("cannot write the output: %s", strerror(errno));

@@ -3,7 +3,17 @@
  * string checked against the kind's parameters (a table) or, for the
  * records the team writes, against the record's fields as the token sees
  * them; then one page in id order from the cursor, of what the token may
- * see and the query keeps, with a next_cursor while more follows.  The
+ * see and the query keeps, with a next_cursor while more follows, and the
+ * total of those records on every page.  Without a filter, when the
+ * token sees every record of the kind, the total is the store's count of
+ * the kind (less the erased candidates, which the index counts) and the
+ * scan starts at the cursor and stops once the page is full.  A
+ * référent's candidates are walked through the index of theirs.  Otherwise
+ * the total needs every record of the kind: each is read in place, the
+ * fields the scope, the filters and the search read only (rec_decode_fields
+ * into one arena), and decoded whole only for the page's items (plus one
+ * scan of the companies, offers or candidates that q= or territory= name,
+ * list-search.c).  The
  * kinds differ only by their row of the resource table (api-records.c)
  * and the few hooks here: the follow-ups' filters and the names a person
  * reads, the placements' filters, the event log's and the audit log's
@@ -23,6 +33,18 @@
 
 #define QF(f)	offsetof(struct list_query, f)
 const struct qparam list_record_params[] = {
+	{ .name = "q", .type = Q_STR, .off = QF(text) },
+	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
+	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
+	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
+	    .what = "a cursor from a previous page" },
+	{ .name = NULL }
+};
+/* The candidates': the records' and stalled (api-stall.c). */
+const struct qparam list_candidate_params[] = {
+	{ .name = "stalled", .type = Q_BOOL, .off = QF(stalled) },
+	{ .name = "q", .type = Q_STR, .off = QF(text) },
+	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
 	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
 	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
 	    .what = "a cursor from a previous page" },
@@ -42,6 +64,8 @@ const struct qparam list_followup_params[] = {
 	{ .name = "offer_id", .type = Q_ID, .off = QF(offer_id) },
 	{ .name = "company_id", .type = Q_ID, .off = QF(company_id) },
 	{ .name = "referent_id", .type = Q_ID, .off = QF(referent_id) },
+	{ .name = "q", .type = Q_STR, .off = QF(text) },
+	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
 	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
 	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
 	    .what = "a cursor from a previous page" },
@@ -56,6 +80,8 @@ const struct qparam list_placement_params[] = {
 	{ .name = "offer_id", .type = Q_ID, .off = QF(offer_id) },
 	{ .name = "company_id", .type = Q_ID, .off = QF(company_id) },
 	{ .name = "referent_id", .type = Q_ID, .off = QF(referent_id) },
+	{ .name = "q", .type = Q_STR, .off = QF(text) },
+	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
 	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
 	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
 	    .what = "a cursor from a previous page" },
@@ -180,6 +206,7 @@ query_parse(struct reqctx *ctx, const struct resource *res,
 
 	memset(q, 0, sizeof(*q));
 	q->status = q->kind = q->overdue = -1;
+	q->stalled = -1;
 	q->limit = res->list_default != 0 ? res->list_default : LIST_DEFAULT;
 	if (res->params == NULL)
 		return (0);		/* a kind without parameters */
@@ -244,22 +271,28 @@ field_matches(json_t *v, const char *want)
 	}
 }
 
-/* LIST_FIELDS: the filters hold on what the token may see, no more. */
+/* LIST_FIELDS: the filters hold on what the token may see, no more;
+ * only the fields filtered on are made JSON. */
 static int
 fields_match(const struct list_page *pg, const void *rec)
 {
-	const char	*key;
-	json_t		*j, *want;
-	int		 ok = 1;
+	const struct field	*f;
+	const char		*key;
+	json_t			*v, *want;
+	int			 ok = 1, view = access_view(&pg->ctx->tok);
 
 	if (pg->q.fields == NULL)
 		return (1);
-	j = rec_to_json(pg->res->schema, rec, access_view(&pg->ctx->tok));
-	json_object_foreach(pg->q.fields, key, want)
-		if (!field_matches(json_object_get(j, key),
-		    json_string_value(want)))
+	json_object_foreach(pg->q.fields, key, want) {
+		if ((f = rec_field(pg->res->schema, key, view)) == NULL)
+			return (0);
+		v = rec_field_json(f, rec, view);
+		if (!field_matches(v, json_string_value(want)))
 			ok = 0;
-	json_decref(j);
+		json_decref(v);
+		if (!ok)
+			break;
+	}
 	return (ok);
 }
 
@@ -267,10 +300,100 @@ struct list_scan {
 	struct list_page	 pg;
 	json_t			*items;
 	uint64_t		 last;
+	size_t			 total;		/* kept, on every page */
 	int			 more, rc;
+	int			 counted;	/* total known beforehand */
+	uint64_t		 want;		/* the fields probe reads */
+	void			*probe;		/* the record read in place */
+	struct rec_arena	 arena;		/* probe's strings */
 };
 
-/* The page is full: with a look-ahead, stop and say more follows. */
+/* What access_record reads of a record, besides a candidate's status. */
+static const char *const scope_fields[] = { "id", "referent_id",
+    "company_id", "status", NULL };
+
+/* Does the query keep every record?  No filter, no search. */
+static int
+query_unfiltered(const struct list_query *q)
+{
+	return (q->fields == NULL && q->text == NULL && q->territory == NULL &&
+	    q->stalled < 0 && q->placement_id == 0 && q->proposal_id == 0 &&
+	    q->offer_id == 0 && q->candidate_id == 0 && q->company_id == 0 &&
+	    q->referent_id == 0 && q->owner == NULL && q->status < 0 &&
+	    q->kind < 0 && q->overdue < 0 && q->due_from == 0 &&
+	    q->due_before == 0);
+}
+
+/*
+ * The total without reading a record, when the query keeps every record
+ * and the token sees them all: the kind's count, less the erased
+ * candidates, which the index counts while it holds what the store does
+ * (no write waits for its commit, and it holds as many candidates).
+ * 1 with *total, or 0: count by the scan.
+ */
+static int
+list_count(struct list_scan *ls, size_t *total)
+{
+	const struct resource	*res = ls->pg.res;
+	uint64_t		 by[CAND__N];
+	size_t			 n;
+
+	if (res->row != NULL || (res->list & LIST_UNPAGED) ||
+	    !query_unfiltered(&ls->pg.q) ||
+	    !access_whole(&ls->pg.ctx->tok, res->db))
+		return (0);
+	n = store_count(ls->pg.ctx->txn, res->db);
+	if (ls->pg.ctx->txn->rc != 0)
+		return (0);
+	if (res->db == DB_CANDIDATES) {
+		if (srv->group_open || srv->rebuild || index_live() != n)
+			return (0);
+		memset(by, 0, sizeof(by));
+		index_count_by_status(by, CAND__N);
+		n -= by[CAND_ERASED];
+	}
+	*total = n;
+	return (1);
+}
+
+/* Does the record in probe count: in the token's scope, kept by the
+ * query? */
+static int
+record_keeps(const struct list_scan *ls, const void *rec)
+{
+	const struct resource	*res = ls->pg.res;
+
+	return (access_record(&ls->pg.ctx->tok, res->db, rec) &&
+	    !(res->db == DB_CANDIDATES &&
+	    ((const struct candidate *)rec)->status == CAND_ERASED) &&
+	    (res->match != NULL ? res->match(&ls->pg, rec) :
+	    fields_match(&ls->pg, rec)) && list_search_match(&ls->pg, rec) &&
+	    list_stalled_match(&ls->pg, rec));
+}
+
+/* The fields record_keeps reads: the scope's, the filters', the
+ * search's; all for the kinds with a match hook. */
+static uint64_t
+record_fields(const struct list_page *pg)
+{
+	const struct schema	*sc = pg->res->schema;
+	const char		*name[2] = { NULL, NULL }, *key;
+	json_t			*v;
+	uint64_t		 want;
+
+	if (pg->res->match != NULL)
+		return (~0ULL);
+	want = rec_fields_mask(sc, scope_fields) | list_search_fields(pg);
+	if (pg->q.fields != NULL)
+		json_object_foreach(pg->q.fields, key, v) {
+			name[0] = key;
+			want |= rec_fields_mask(sc, name);
+		}
+	return (want);
+}
+
+/* The page is full: more follows (the scan goes on to count, unless the
+ * total is known). */
 static int
 list_full(struct list_scan *ls)
 {
@@ -281,56 +404,58 @@ list_full(struct list_scan *ls)
 	return (1);
 }
 
-/* A record of the kind: decoded, kept if the token may see it and the
- * query keeps it; its item built only once it has room. */
+/* A record of the kind: read in place (what record_keeps reads), counted
+ * if it keeps it (unless the total is known); decoded whole and its item
+ * built if it is after the cursor and the page has room. */
 static int
-record_row(struct list_scan *ls, const void *v, size_t vl, json_t **item)
+record_row(struct list_scan *ls, uint64_t id, const void *v, size_t vl,
+    json_t **item)
 {
 	const struct resource	*res = ls->pg.res;
 	struct reqctx		*ctx = ls->pg.ctx;
 	void			*rec;
 	int			 rc;
 
+	memset(ls->probe, 0, res->schema->size);
+	if (res->blank != NULL)
+		res->blank(ls->probe);
+	if ((rc = rec_decode_fields(res->schema, ls->probe, v, vl, ls->want,
+	    &ls->arena)) != 0)
+		return (rc);
+	if (!record_keeps(ls, ls->probe))
+		return (0);
+	if (!ls->counted)
+		ls->total++;
+	if (id <= ls->pg.q.after || list_full(ls))
+		return (0);
 	if ((rec = rec_new(res->schema)) == NULL)
 		return (IOD_ENOMEM);
 	if (res->blank != NULL)
 		res->blank(rec);
-	if ((rc = rec_decode(res->schema, rec, v, vl)) != 0)
-		goto out;
-	if (!access_record(&ctx->tok, res->db, rec) ||
-	    (res->db == DB_CANDIDATES &&
-	    ((struct candidate *)rec)->status == CAND_ERASED) ||
-	    !(res->match != NULL ? res->match(&ls->pg, rec) :
-	    fields_match(&ls->pg, rec)))
-		goto out;
-	if (list_full(ls)) {
-		rc = 1;
-		goto out;
-	}
-	*item = res->item != NULL ? res->item(&ls->pg, rec) :
-	    api_present(ctx, res, rec);
-out:
+	if ((rc = rec_decode(res->schema, rec, v, vl)) == 0)
+		*item = res->item != NULL ? res->item(&ls->pg, rec) :
+		    api_present(ctx, res, rec);
 	rec_clear(res->schema, rec);
 	free(rec);
 	return (rc);
 }
 
+/* The entry id (v, vl) of the list: 0 to go on, 1 to stop, or < 0. */
 static int
-list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+list_entry(struct list_scan *ls, uint64_t id, const void *v, size_t vl)
 {
-	struct list_scan	*ls = arg;
 	const struct resource	*res = ls->pg.res;
 	json_t			*item = NULL;
 	int			 rc;
 
-	(void)kl;
-	if ((res->list & LIST_FULL_PAGE) &&
-	    json_array_size(ls->items) == ls->pg.q.limit)
+	if (((res->list & LIST_FULL_PAGE) &&
+	    json_array_size(ls->items) == ls->pg.q.limit) ||
+	    (ls->counted && ls->more))
 		return (1);
 	if (res->row != NULL)
-		rc = res->row(&ls->pg, key_get_u64(k), v, vl, &item);
+		rc = res->row(&ls->pg, id, v, vl, &item);
 	else
-		rc = record_row(ls, v, vl, &item);
+		rc = record_row(ls, id, v, vl, &item);
 	if (rc != 0)
 		return (rc > 0 ? 1 : (ls->rc = rc));
 	if (item == NULL)
@@ -339,9 +464,62 @@ list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		json_decref(item);
 		return (1);
 	}
-	ls->last = key_get_u64(k);
+	ls->last = id;
 	json_array_append_new(ls->items, item);
 	return (0);
+}
+
+static int
+list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	(void)kl;
+	return (list_entry(arg, key_get_u64(k), v, vl));
+}
+
+/* A référent's candidate, by the index of their candidates (17-byte key:
+ * tag, référent, candidate); one gone since reads as absent. */
+static int
+referent_cb(const void *k, size_t kl, const void *iv, size_t ivl, void *arg)
+{
+	struct list_scan	*ls = arg;
+	uint64_t		 id;
+	const void		*v;
+	size_t			 vl;
+	int			 rc;
+
+	(void)iv; (void)ivl;
+	if (kl != 17)
+		return (0);
+	id = key_get_u64((const uint8_t *)k + 9);
+	if ((rc = store_get_id(ls->pg.ctx->txn, DB_CANDIDATES, id, &v,
+	    &vl)) == IOD_ENOTFOUND)
+		return (0);
+	if (rc != 0)
+		return (ls->rc = rc);
+	return (list_entry(ls, id, v, vl));
+}
+
+/* Scan the list's records: from the cursor if the total is known, else
+ * all; a référent's candidates through the index of theirs. */
+static void
+list_walk(struct list_scan *ls)
+{
+	const struct resource	*res = ls->pg.res;
+	struct txn		*txn = ls->pg.ctx->txn;
+	uint8_t			 k[17];
+	uint64_t		 ref;
+	size_t			 kl;
+
+	if (res->row == NULL && (ref = access_referent(&ls->pg.ctx->tok,
+	    res->db)) != 0) {
+		kl = key_idx(k, IDX_CAND_REFERENT, ref, 0);
+		store_scan(txn, DB_INDEX, k, kl, 9, referent_cb, ls);
+	} else if (!ls->counted && ((res->list & LIST_UNPAGED) ||
+	    res->row == NULL))
+		store_scan(txn, res->db, NULL, 0, 0, list_cb, ls);
+	else
+		store_scan(txn, res->db, k, key_u64(k, ls->pg.q.after + 1), 0,
+		    list_cb, ls);
 }
 
 /*
@@ -354,7 +532,6 @@ api_list(struct reqctx *ctx)
 {
 	const struct resource	*res = api_resource(ctx->route->path);
 	struct list_scan	 ls;
-	uint8_t			 k[8];
 	char			 buf[24];
 	int			 status, full;
 
@@ -362,33 +539,43 @@ api_list(struct reqctx *ctx)
 	ls.pg.ctx = ctx;
 	ls.pg.res = res;
 	ls.pg.today = date_today();
-	if ((status = query_parse(ctx, res, &ls.pg.q)) != 0)
+	if ((status = query_parse(ctx, res, &ls.pg.q)) != 0 ||
+	    (status = list_search_prepare(&ls.pg)) != 0)
 		goto out;
-	if ((ls.items = json_array()) == NULL) {
+	if ((ls.items = json_array()) == NULL || (res->row == NULL &&
+	    (ls.probe = rec_new(res->schema)) == NULL)) {
+		json_decref(ls.items);
 		status = http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory");
 		goto out;
 	}
-	if (res->list & LIST_UNPAGED)
-		store_scan(ctx->txn, res->db, NULL, 0, 0, list_cb, &ls);
-	else
-		store_scan(ctx->txn, res->db, k, key_u64(k, ls.pg.q.after + 1),
-		    0, list_cb, &ls);
+	if (res->row == NULL)
+		ls.want = record_fields(&ls.pg);
+	ls.counted = list_count(&ls, &ls.total);
+	list_walk(&ls);
 	if (ls.rc != 0 || ctx->txn->rc != 0) {
 		json_decref(ls.items);
 		status = http_store_error(ctx, ls.rc ? ls.rc : ctx->txn->rc);
 		goto out;
 	}
+	/* The log's rows are not records: its total is its length. */
+	if (res->row != NULL)
+		ls.total = res->db == DB_EVENTS ? store_count(ctx->txn,
+		    res->db) : json_array_size(ls.items);
 	if (res->list & LIST_BARE) {
-		status = http_reply(ctx, 200, json_pack("{s:o}", "items",
-		    ls.items));
+		status = http_reply(ctx, 200, json_pack("{s:o, s:I}", "items",
+		    ls.items, "total", (json_int_t)ls.total));
 		goto out;
 	}
 	full = (res->list & LIST_FULL_PAGE) ?
 	    json_array_size(ls.items) == ls.pg.q.limit : ls.more;
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ls.last);
-	status = http_reply(ctx, 200, json_pack("{s:o, s:s?}", "items",
-	    ls.items, "next_cursor", full ? buf : NULL));
+	status = http_reply(ctx, 200, json_pack("{s:o, s:s?, s:I}", "items",
+	    ls.items, "next_cursor", full ? buf : NULL, "total",
+	    (json_int_t)ls.total));
 out:
+	free(ls.probe);
+	rec_arena_free(&ls.arena);
+	list_search_free(&ls.pg);
 	json_decref(ls.pg.q.fields);
 	return (status);
 }

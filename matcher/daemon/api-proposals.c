@@ -48,6 +48,7 @@ proposals_removed(const struct proposal_match *m)
 	for (i = 0; i < FILTER__N; i++)
 		json_object_set_new(j, filter_names[i],
 		    json_integer(m->removed[i]));
+	json_object_set_new(j, "company_cap", json_integer(m->company_cap));
 	return (j);
 }
 
@@ -343,11 +344,12 @@ batch_answer(struct reqctx *ctx)
 		    (json_int_t)bp->candidate_id, "reason", bp->conflict));
 	}
 	status = http_reply(ctx, 200, json_pack("{s:b, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:i, s:o, s:o}", "dry_run", dry_run, "objective",
+	    "s:I, s:I, s:i, s:I, s:o, s:o}", "dry_run", dry_run, "objective",
 	    (json_int_t)r.objective, "offers", (json_int_t)r.offers,
 	    "candidates", (json_int_t)r.candidates, "edges",
 	    (json_int_t)r.edges, "edges_solved", (json_int_t)r.edges_solved,
 	    "assigned", (json_int_t)r.npairs, "rounds", (int)r.rounds,
+	    "company_cap", (json_int_t)r.company_cap,
 	    "assignments", list, "conflicts", conflicts));
 out:
 	batch_result_free(&r);

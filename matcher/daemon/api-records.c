@@ -49,7 +49,7 @@ const struct resource resources[] = {
 		.deletable = records_candidate_deletable,
 		.payload = records_candidate_payload,
 		.memory = records_candidate_memory,
-		.params = list_record_params,
+		.params = list_candidate_params,
 		.list = LIST_FIELDS
 	},
 	{
@@ -206,6 +206,7 @@ decode(struct dctx *dc, const struct resource *res, json_t *j)
 		derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
 		return (NULL);
 	}
+	api_stall_strip(res, j);
 	if (derr_decode(&dc->err, res->schema, j, rec) != 0) {
 		free_rec(res->schema, rec);
 		return (NULL);
@@ -229,14 +230,11 @@ in_scope(struct dctx *dc, const struct resource *res, const void *rec)
 	    "outside this token's scope"));
 }
 
-int
-api_record_create(struct dctx *dc, const struct resource *res, json_t *j,
+/* api_record_create of the decoded record rec, which it frees. */
+static int
+create_rec(struct dctx *dc, const struct resource *res, void *rec,
     uint64_t *id, json_t **out)
 {
-	void	*rec;
-
-	if ((rec = decode(dc, res, j)) == NULL)
-		return (-1);
 	if (in_scope(dc, res, rec) != 0 ||
 	    (res->check != NULL && res->check(dc, rec, NULL) != 0)) {
 		free_rec(res->schema, rec);
@@ -262,6 +260,17 @@ api_record_create(struct dctx *dc, const struct resource *res, json_t *j,
 }
 
 int
+api_record_create(struct dctx *dc, const struct resource *res, json_t *j,
+    uint64_t *id, json_t **out)
+{
+	void	*rec;
+
+	if ((rec = decode(dc, res, j)) == NULL)
+		return (-1);
+	return (create_rec(dc, res, rec, id, out));
+}
+
+int
 api_create(struct reqctx *ctx)
 {
 	const struct resource	*res = api_resource(ctx->route->path);
@@ -272,6 +281,7 @@ api_create(struct reqctx *ctx)
 	api_dctx(ctx, &dc);
 	if (api_record_create(&dc, res, ctx->body, &id, &out) != 0)
 		return (http_derr(ctx, &dc.err));
+	etag_set(ctx, res, id, out);
 	return (http_reply(ctx, 201, out));
 }
 
@@ -310,7 +320,8 @@ load_new(struct reqctx *ctx, const struct resource *res)
 /*
  * A record as the token may read it.  A company reads a proposal in the
  * no-CV view, with the candidate's first name and availability and
- * nothing else of them; reading a candidate is written to the audit log.
+ * nothing else of them; every reader reads a proposal's job (job.c);
+ * reading a candidate is written to the audit log.
  */
 json_t *
 api_present(struct reqctx *ctx, const struct resource *res, const void *rec)
@@ -334,7 +345,9 @@ api_present(struct reqctx *ctx, const struct resource *res, const void *rec)
 			    c.available_on != 0 ? day : NULL));
 		}
 		rec_clear(&candidate_schema, &c);
+		json_object_set_new(j, "job", job_json(ctx->txn, p->offer_id));
 	}
+	api_stall_present(ctx, res, rec, j);
 	return (j);
 }
 
@@ -343,30 +356,33 @@ api_get(struct reqctx *ctx)
 {
 	const struct resource	*res = api_resource(ctx->route->path);
 	void			*rec;
+	json_t			*j;
 
 	if ((rec = load_new(ctx, res)) == NULL)
 		return (ctx->status);
-	http_reply(ctx, 200, api_present(ctx, res, rec));
+	j = api_present(ctx, res, rec);
 	free_rec(res->schema, rec);
-	return (200);
+	etag_set(ctx, res, ctx->id, j);
+	if (etag_none_match(ctx)) {
+		json_decref(j);
+		return (http_reply(ctx, 304, NULL));
+	}
+	return (http_reply(ctx, 200, j));
 }
 
 int
-api_put(struct reqctx *ctx)
+api_replace(struct reqctx *ctx, const struct resource *res, void *old,
+    json_t *j)
 {
-	const struct resource	*res = api_resource(ctx->route->path);
 	struct dctx		 dc;
-	void			*old, *rec = NULL;
+	void			*rec;
+	json_t			*reply;
 	int64_t			 created;
 	int			 status;
 
 	api_dctx(ctx, &dc);
-	if ((old = load_new(ctx, res)) == NULL)
-		return (ctx->status);
-	if ((rec = decode(&dc, res, ctx->body)) == NULL) {
-		status = http_derr(ctx, &dc.err);
-		goto out;
-	}
+	if ((rec = decode(&dc, res, j)) == NULL)
+		return (http_derr(ctx, &dc.err));
 	REC_ID(rec) = ctx->id;
 	if (in_scope(&dc, res, rec) != 0) {
 		status = http_derr(ctx, &dc.err);
@@ -391,11 +407,27 @@ api_put(struct reqctx *ctx)
 		status = http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory");
 		goto out;
 	}
-	status = http_reply(ctx, 200, rec_to_json(res->schema, rec, VIEW_FULL));
+	reply = rec_to_json(res->schema, rec, VIEW_FULL);
+	api_stall_present(ctx, res, rec, reply);	/* as a GET reads it */
+	etag_set(ctx, res, ctx->id, reply);
+	status = http_reply(ctx, 200, reply);
 out:
+	free_rec(res->schema, rec);
+	return (status);
+}
+
+int
+api_put(struct reqctx *ctx)
+{
+	const struct resource	*res = api_resource(ctx->route->path);
+	void			*old;
+	int			 status;
+
+	if ((old = load_new(ctx, res)) == NULL)
+		return (ctx->status);
+	if ((status = etag_if_match(ctx, res)) == 0)
+		status = api_replace(ctx, res, old, ctx->body);
 	free_rec(res->schema, old);
-	if (rec != NULL)
-		free_rec(res->schema, rec);
 	return (status);
 }
 
@@ -410,6 +442,10 @@ api_delete(struct reqctx *ctx)
 	api_dctx(ctx, &dc);
 	if ((old = load_new(ctx, res)) == NULL)
 		return (ctx->status);
+	if ((status = etag_if_match(ctx, res)) != 0) {
+		free_rec(res->schema, old);
+		return (status);
+	}
 	if (res->deletable != NULL && res->deletable(&dc, old) != 0) {
 		free_rec(res->schema, old);
 		return (http_derr(ctx, &dc.err));
@@ -579,7 +615,8 @@ refusal(struct reqctx *ctx, size_t i, int rc, const char *cause,
 
 /*
  * POST /v1/{resource}:batch: the items (the dispatcher checked the body's
- * framing and counted them) are decoded and created one at a time; one
+ * framing and counted them) are decoded and created one at a time, a
+ * msgpack item straight into its record (rec_from_mp) when it can be; one
  * that is malformed, or of more values than a record has, is refused
  * undecoded.  Every item is accounted for, in created with its id or in
  * refused with its error; when that cannot be, or the store fails, the
@@ -592,9 +629,11 @@ api_batch(struct reqctx *ctx)
 	struct wire_items	 w;
 	struct dctx		 dc;
 	json_t			*created, *refused, *into, *item, *e;
+	const char		*raw;
 	char			*cause = NULL;
+	void			*rec;
 	uint64_t		 id;
-	size_t			 i;
+	size_t			 i, rawlen;
 	int			 rc;
 
 	if (ctx->raw == NULL || wire_items_open(&w, ctx->raw, ctx->rawlen,
@@ -607,14 +646,27 @@ api_batch(struct reqctx *ctx)
 	created = json_array();
 	refused = json_array();
 	for (i = 0; created != NULL && refused != NULL; i++) {
-		if ((rc = wire_items_next(&w, &item, &cause)) == 0)
+		if ((rc = wire_items_next_raw(&w, &raw, &rawlen, &cause)) == 0)
 			break;
+		/* A msgpack item straight into its record; JSON, and what
+		 * that way is not sure of, through a JSON tree. */
+		item = NULL;
+		rec = NULL;
+		if (rc == 1 && w.msgpack &&
+		    (rec = rec_new(res->schema)) != NULL &&
+		    rec_from_mp(res->schema, rec, raw, rawlen) != 0) {
+			free_rec(res->schema, rec);
+			rec = NULL;
+		}
+		if (rc == 1 && rec == NULL)
+			rc = wire_item_json(&w, raw, rawlen, &item, &cause);
 		e = NULL;
 		into = refused;
 		api_dctx(ctx, &dc);
 		if (rc < 0)	/* malformed, or too big to decode */
 			e = refusal(ctx, i, rc, cause, NULL);
-		else if (api_record_create(&dc, res, item, &id, NULL) == 0) {
+		else if ((rec != NULL ? create_rec(&dc, res, rec, &id, NULL) :
+		    api_record_create(&dc, res, item, &id, NULL)) == 0) {
 			e = json_pack("{s:I, s:I}", "index", (json_int_t)i,
 			    "id", (json_int_t)id);
 			into = created;

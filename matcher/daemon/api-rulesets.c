@@ -3,7 +3,9 @@
  * rule sets in force, one with its text, and a new text for one, compiled
  * aside (rules/) and put in force whole by rulesets.c, which stores each
  * version; a bad text leaves the old one serving and is answered with
- * every error line.  The commit comes after (server.c).
+ * every error line.  The commit comes after (server.c).  Every version
+ * ever activated stays readable, and a past proposal replays on the
+ * version it records (replay.c, api-replay.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,4 +79,38 @@ api_ruleset_put(struct reqctx *ctx)
 		return (http_store_error(ctx, rc));
 	a = rulesets_find(ctx->name);
 	return (http_reply(ctx, 200, rulesets_json(a, 0)));
+}
+
+/* GET /v1/rulesets/{name}/versions: every version stored, oldest first. */
+int
+api_ruleset_versions(struct reqctx *ctx)
+{
+	json_t	*j;
+
+	if ((j = rulesets_versions(ctx->txn, ctx->name)) == NULL)
+		return (http_error(ctx, ERR_NOT_FOUND, "name",
+		    "no rule set %s was ever activated", ctx->name));
+	return (http_reply(ctx, 200, j));
+}
+
+/* GET /v1/rulesets/{name}/versions/{v}: its text and where it came from. */
+int
+api_ruleset_version(struct reqctx *ctx)
+{
+	struct active	*a = rulesets_find(ctx->name);
+	const void	*text;
+	size_t		 len;
+	json_t		*origin;
+
+	if (rulesets_version(ctx->txn, ctx->name, ctx->id, &text, &len,
+	    &origin) != 0)
+		return (http_error(ctx, ERR_NOT_FOUND, "version",
+		    "rule set %s has no version %llu", ctx->name,
+		    (unsigned long long)ctx->id));
+	return (http_reply(ctx, 200, json_pack("{s:s, s:I, s:b, s:o, s:O, "
+	    "s:s%}", "name", ctx->name, "version", (json_int_t)ctx->id,
+	    "current", a != NULL && a->version == ctx->id, "origin", origin,
+	    "activated_at", json_object_get(origin, "at") != NULL ?
+	    json_object_get(origin, "at") : json_null(), "source",
+	    (const char *)text, len)));
 }

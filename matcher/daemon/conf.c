@@ -146,6 +146,99 @@ static const struct ykey limit_keys[] = {
 	{ .key = NULL }
 };
 
+static const char *const tls_names[] = { [CONF_TLS_REQUIRED] = "required",
+    [CONF_TLS_OPTIONAL] = "optional", [CONF_TLS_NONE] = "none",
+    [CONF_TLS_NONE + 1] = NULL };
+
+static const char *
+check_smtp_url(const char *s)
+{
+	return (strncmp(s, "smtp://", 7) == 0 || strncmp(s, "smtps://", 8) ==
+	    0 ? NULL : "smtp://HOST:PORT or smtps://HOST:PORT");
+}
+
+static const char *
+check_hhmm(const char *s)
+{
+	return (strlen(s) == 5 && s[2] == ':' && s[0] >= '0' && s[0] <= '2' &&
+	    s[1] >= '0' && s[1] <= '9' && s[3] >= '0' && s[3] <= '5' &&
+	    s[4] >= '0' && s[4] <= '9' && (s[0] - '0') * 10 + s[1] - '0' < 24 ?
+	    NULL : "HH:MM, such as 17:00");
+}
+
+static const struct ykey smtp_keys[] = {
+	{
+		.key = "url",
+		.type = YT_STR,
+		.min = 8,
+		.max = 300,
+		C(smtp.url),
+		.check = check_smtp_url
+	},
+	{
+		.key = "from",
+		.type = YT_STR,
+		.min = 3,
+		.max = 254,
+		.def = "iod@localhost",
+		C(smtp.from)
+	},
+	{
+		.key = "username",
+		.type = YT_STR,
+		.min = 1,
+		.max = 254,
+		C(smtp.username)
+	},
+	{
+		.key = "password_file",
+		.type = YT_STR,
+		.min = 1,
+		.max = 4096,
+		C(smtp.password_file)
+	},
+	{
+		.key = "tls",
+		.type = YT_ENUM,
+		.def = "optional",
+		C(smtp.tls),
+		.names = tls_names
+	},
+	{
+		.key = "ca_file",
+		.type = YT_STR,
+		.min = 1,
+		.max = 4096,
+		C(smtp.ca_file)
+	},
+	{
+		.key = "console_url",
+		.type = YT_STR,
+		.min = 1,
+		.max = 300,
+		.def = "http://127.0.0.1:8080/",
+		C(smtp.console_url)
+	},
+	{
+		.key = "digest_at",
+		.type = YT_STR,
+		.min = 5,
+		.max = 5,
+		.def = "17:00",
+		C(smtp.digest_at),
+		.check = check_hhmm
+	},
+	{
+		.key = "timeout_s",
+		.type = YT_INT,
+		.min = 1,
+		.max = 600,
+		.def = "30",
+		C(smtp.timeout_s)
+	},
+	{ .key = NULL }
+};
+
 static const struct ykey conf_keys[] = {
 	{
 		.key = "listen",
@@ -222,6 +315,59 @@ static const struct ykey conf_keys[] = {
 		.def = "365",
 		C(audit_retention_days)
 	},
+	{
+		.key = "session_hours",
+		.type = YT_INT,
+		.min = 1,
+		.max = 24 * 30,
+		.def = "8",
+		C(session_hours)
+	},
+	{
+		.key = "session_idle_minutes",
+		.type = YT_INT,
+		.min = 1,
+		.max = 24 * 60,
+		.def = "60",
+		C(session_idle_minutes)
+	},
+	{
+		.key = "session_idle_s",
+		.type = YT_INT,
+		.min = 0,
+		.max = 24 * 3600,
+		.def = "0",
+		C(session_idle_s)
+	},
+	{
+		.key = "sign_in_threads",
+		.type = YT_INT,
+		.min = 1,
+		.max = 8,
+		.def = "2",
+		C(sign_in_threads)
+	},
+	{
+		.key = "sign_in_queue",
+		.type = YT_INT,
+		.min = 1,
+		.max = 4096,
+		.def = "32",
+		C(sign_in_queue)
+	},
+	{
+		.key = "sign_ins_per_minute",
+		.type = YT_INT,
+		.min = 0,
+		.max = 1000000,
+		.def = "10",
+		C(sign_ins_per_minute)
+	},
+	{
+		.key = "smtp",
+		.type = YT_MAP,
+		.sub = smtp_keys
+	},
 	{ .key = NULL }
 };
 
@@ -241,6 +387,13 @@ conf_clear(struct conf *c)
 	free(c->data);
 	free(c->refdata);
 	free(c->default_ruleset);
+	free(c->smtp.url);
+	free(c->smtp.from);
+	free(c->smtp.username);
+	free(c->smtp.password_file);
+	free(c->smtp.ca_file);
+	free(c->smtp.console_url);
+	free(c->smtp.digest_at);
 }
 
 /* The rulesets map: names (each once) to non-empty file names. */
@@ -315,6 +468,9 @@ cross_check(struct conf *c, const struct ynode *root, struct yerrors *e)
 		    "(%d) is more than max_buffered_bytes (%d): such a body "
 		    "could never be read", c->limits.max_body_bytes,
 		    c->limits.max_buffered_bytes);
+	if (c->smtp.url == NULL && (n = yamltree_get(root, "smtp")) != NULL)
+		yamltree_error(e, n, "url is required (smtp://HOST:PORT "
+		    "or smtps://HOST:PORT); leave smtp out for no mail");
 	if (c->nrulesets == 0)
 		return;
 	if (c->default_ruleset == NULL) {

@@ -26,6 +26,20 @@ struct conf_limits {
 	int		 requests_per_minute;	/* per token */
 };
 
+/* E-mail through the operator's relay; url NULL: no mail. */
+enum conf_tls { CONF_TLS_REQUIRED, CONF_TLS_OPTIONAL, CONF_TLS_NONE };
+struct conf_smtp {
+	char		*url;		/* smtp://host:port, smtps://host:port */
+	char		*from;		/* the sender's address */
+	char		*username;	/* NULL: no AUTH */
+	char		*password_file;	/* the password's first line */
+	int		 tls;		/* enum conf_tls: STARTTLS */
+	char		*ca_file;	/* NULL: the system's CAs */
+	char		*console_url;	/* links in the mail */
+	char		*digest_at;	/* "HH:MM", local time */
+	int		 timeout_s;	/* one delivery, at most */
+};
+
 struct conf {
 	char		*listen;	/* "ADDR:PORT" as written */
 	char		*listen_addr;	/* ADDR, an IPv6 one without brackets */
@@ -41,6 +55,13 @@ struct conf {
 	int		 map_max_mb;	/* ...grown up to this */
 	int		 log_level;	/* enum log_level (matcher.h) */
 	int		 audit_retention_days;	/* audit entries kept */
+	int		 session_hours;	/* a signed-in session lasts */
+	int		 session_idle_minutes;	/* ...unless unused this long */
+	int		 session_idle_s;	/* ...or this, if not 0 */
+	int		 sign_in_threads;	/* hashing passwords */
+	int		 sign_in_queue;		/* hashings waiting, at most */
+	int		 sign_ins_per_minute;	/* per client address; 0: any */
+	struct conf_smtp smtp;
 };
 
 /*

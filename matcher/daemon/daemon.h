@@ -188,6 +188,27 @@ int	 api_webhook_get(struct reqctx *);
 int	 api_webhook_delete(struct reqctx *);
 int	 api_webhook_resume(struct reqctx *);
 
+/* ---- api-accounts.c: accounts and sessions ----------------------------- */
+int	 api_session_create(struct reqctx *);	/* POST /v1/session */
+int	 api_session_delete(struct reqctx *);	/* DELETE /v1/session */
+int	 api_session_password(struct reqctx *);	/* POST /v1/session/password */
+int	 api_account_create(struct reqctx *);
+int	 api_account_list(struct reqctx *);
+int	 api_account_get(struct reqctx *);
+int	 api_account_delete(struct reqctx *);
+int	 api_account_password(struct reqctx *);	/* an admin's reset */
+/* api-mail.c */
+int	 api_outbox(struct reqctx *);			/* GET /v1/outbox */
+int	 api_notifications_get(struct reqctx *);	/* an account's */
+int	 api_notifications_put(struct reqctx *);	/* ...or one's own */
+struct conf;
+/* Before the loop: the threads that hash passwords, the sessions' last
+ * use written each minute, from c (NULL: the defaults).  0, or -1 out of
+ * memory or threads. */
+int	 api_accounts_start(const struct conf *c);
+/* After the loop: join the threads, answer what still waits (503). */
+void	 api_accounts_stop(void);
+
 /* ---- static.c: the web console's files, and who the token is ---------- */
 /* Serve the console's files from dir (default "web", relative to the
  * daemon's cwd); dir is borrowed for the daemon's life.  Before the loop. */
@@ -202,6 +223,7 @@ int	 api_whoami(struct reqctx *);	/* GET /v1/whoami */
 /* ---- http.c: the dispatcher and replies; routes.c: the routes table --- */
 struct route;
 struct conf;
+#define ETAG_SIZE	52	/* an ETag: "32 hex-16 hex", NUL */
 struct reqctx {
 	struct evhttp_request	*req;		/* NULL: the handler answered */
 	const struct route	*route;
@@ -221,6 +243,13 @@ struct reqctx {
 	struct evbuffer		*text;		/* a body other than JSON, or NULL */
 	const char		*ctype;		/* its Content-Type */
 	struct timespec		 started;	/* for the latency metrics */
+	char			 etag[ETAG_SIZE];	/* of a 2xx or 304
+						   reply, or "" (etag.c) */
+	int			 by_cookie;	/* tok is a session's... */
+	uint64_t		 session_id;	/* ...this one */
+	char			 csrf[SESSION_CSRF_LEN + 1]; /* its CSRF */
+	int			 keep_writes;	/* commit even with an error
+						   reply (a failed sign-in) */
 	TAILQ_ENTRY(reqctx)	 entry;
 };
 typedef int (*handler_fn)(struct reqctx *);
@@ -229,6 +258,8 @@ typedef int (*handler_fn)(struct reqctx *);
 #define RT_OPTBODY	0x04	/* the body may be left out */
 #define RT_BATCH	0x08	/* an array of up to BATCH_MAX items, checked
 				   whole, decoded one at a time (wire_items) */
+#define RT_MERGE	0x10	/* a merge patch: application/merge-patch+json
+				   or application/msgpack, not plain JSON */
 #define BATCH_MAX	10000	/* items in one :batch body */
 struct route {
 	const char	*method;	/* "GET" */
@@ -260,6 +291,11 @@ int	 http_store_error(struct reqctx *, int rc);
 /* Fill *dc (OUT) for a domain operation of ctx's request: its txn, its
  * token (borrowed from ctx), its actor; err zeroed. */
 void	 api_dctx(struct reqctx *, struct dctx *);
+
+/* ---- jsonw.c: a reply's JSON as text ------------------------------------ */
+/* Append j (borrowed) to out as json_dumpb(JSON_COMPACT) writes it, and a
+ * newline: 0, or -1 out of memory (out unchanged).  The loop's thread. */
+int	 jsonw_evbuffer(json_t *j, struct evbuffer *out);
 
 /* ---- server.c: the daemon's state and its turn ------------------------- */
 TAILQ_HEAD(reqctx_list, reqctx);
@@ -299,6 +335,42 @@ int	 server_store_resume(void);
 int	 server_scrub_waiting(void);
 /* At the end, before store_close: writes held, audits not written. */
 void	 server_store_stop(void);
+
+/* ---- mail.c: e-mail through the operator's relay ---------------------
+ * Loop thread only, but for the worker mail.c starts. */
+struct conf_smtp;
+/* Start mail as cf says (NULL, or no url: none): the cursor, the worker
+ * thread.  0, or an IOD_E* code (logged). */
+int	 mail_init(struct event_base *, const struct conf_smtp *cf);
+/* After each turn's commit: queue what the new events call for, store
+ * the last outcome, hand the worker the next mail due. */
+void	 mail_after_turn(void);
+void	 mail_stop(void);	/* end the worker (a mail on the wire cut) */
+void	 mail_free(void);
+/* ---- smtp.c: one mail at a time to the relay, in a thread ------------ */
+struct smtp_outcome {
+	uint64_t	 id;		/* the outbox row's */
+	int		 sent;		/* the relay accepted it */
+	long		 code;		/* the relay's last reply, 0: none */
+	char		 error[300];
+};
+/* Start the thread; done() runs on the loop when a mail's outcome is
+ * ready.  0, or an IOD_E* code. */
+int	 smtp_start(struct event_base *, const struct conf_smtp *,
+	    void (*done)(void));
+int	 smtp_busy(void);	/* 1 while a mail is out (or no thread) */
+/* Hand the thread a mail (strings copied); 0, or -1 if busy or out of
+ * memory. */
+int	 smtp_submit(uint64_t id, const char *to, const char *subject,
+	    const char *body);
+/* The outcome of the mail handed over: 1 with *o, once; 0 if not yet. */
+int	 smtp_take(struct smtp_outcome *o);
+void	 smtp_stop(void);	/* end the thread, a mail on the wire cut */
+void	 smtp_free(void);
+/* GET /v1/outbox's reply: the mails waiting or failed, the digests. */
+json_t	*mail_outbox_json(struct txn *);
+/* iod_mail_pending, iod_mail_failed, iod_mail_sent_total. */
+void	 mail_metrics(struct evbuffer *);
 
 /* ---- api-records.c: the resource table, the records' routes -----------
  * One row per kind of record the API reads: its path segment, its
@@ -380,6 +452,40 @@ int	 api_get(struct reqctx *);
 int	 api_put(struct reqctx *);
 int	 api_delete(struct reqctx *);
 int	 api_batch(struct reqctx *);
+/*
+ * Replace old (the path's record, loaded by api_load; borrowed) with the
+ * record j (borrowed) describes, as PUT does: decoded and checked as on a
+ * create, id and created_at kept, the index and the event log told; the
+ * reply is the record with its ETag.  Returns the status.  In a write.
+ */
+int	 api_replace(struct reqctx *, const struct resource *, void *old,
+	    json_t *j);
+/* api-patch.c: PATCH /v1/{kind}/{id}, a JSON Merge Patch (RFC 7396) */
+int	 api_patch(struct reqctx *);
+
+/* ---- etag.c: the records' ETags; If-Match and If-None-Match ------------
+ * A record's ETag, for a reader who sees it whole, is a BLAKE2b hash of
+ * its stored bytes, a dash, and a hash of the reply: what iod derives
+ * beside the stored fields (labels, a person's stall, a référent's
+ * caseload) moves the second part, so If-None-Match never keeps a stale
+ * reply.  A reply that shows less (a company's no-CV view) or more (a
+ * proposal with its candidate) carries the hash of that reply alone, so
+ * that it never moves for what the reader cannot see.  If-Match compares
+ * the first part with the stored record's: a write is refused when the
+ * record changed, not when a derived field did (only the team writes).
+ */
+/* The ETag of record id of db, as stored in txn, into out: 0, or the
+ * store's error (IOD_ENOTFOUND). */
+int	 etag_record(struct txn *, enum store_db, uint64_t id,
+	    char out[ETAG_SIZE]);
+/* Set ctx->etag for a reply (borrowed) that carries record id of res. */
+void	 etag_set(struct reqctx *, const struct resource *, uint64_t id,
+	    json_t *reply);
+/* The request's If-Match against the path's record (which exists): 0 if
+ * absent or matched, else the status of the error reply set (412). */
+int	 etag_if_match(struct reqctx *, const struct resource *);
+/* 1 if the request's If-None-Match names ctx->etag (or is "*"), else 0. */
+int	 etag_none_match(struct reqctx *);
 /* api-import.c: POST /v1/{kind}:import, a spreadsheet's CSV */
 int	 api_import(struct reqctx *);
 
@@ -400,8 +506,11 @@ struct list_query {
 	uint64_t	 placement_id, proposal_id, offer_id, candidate_id,
 			 company_id, referent_id;
 	const char	*owner;		/* borrowed from the query string */
+	const char	*text;		/* q: names searched (list-search.c) */
+	const char	*territory;	/* in the default rule set's */
 	iod_date	 due_from, due_before;
 	int		 status, kind, overdue;	/* -1: any */
+	int		 stalled;		/* -1: any (candidates) */
 	size_t		 limit;
 	uint64_t	 after;		/* the cursor */
 	json_t		*fields;	/* LIST_FIELDS: field -> wanted */
@@ -412,7 +521,9 @@ struct list_page {
 	struct list_query	 q;
 	iod_date		 today;
 	struct followup_names	 names;		/* cached */
+	struct list_search	*search;	/* q, territory; NULL: none */
 };
+extern const struct qparam list_candidate_params[];
 extern const struct qparam list_record_params[], list_placement_params[],
 	    list_followup_params[], list_event_params[], list_audit_params[];
 int	 list_placement_match(const struct list_page *, const void *);
@@ -427,6 +538,31 @@ int	 list_audit_row(struct list_page *, uint64_t, const void *, size_t,
 void	 list_followup_blank(void *);
 void	 list_webhook_blank(void *);
 int	 api_list(struct reqctx *);
+/* list-search.c: q= and territory= of a list.  Prepare what pg's query
+ * asks (0, or a status with the error reply set; list_search_free in
+ * both cases), then which records it keeps (1 or 0; 1 without q and
+ * territory). */
+struct list_search;
+int	 list_search_prepare(struct list_page *);
+/* The mask (rec_fields_mask) of the fields list_search_match reads of a
+ * record of pg's kind; 0 without q and territory. */
+uint64_t list_search_fields(const struct list_page *);
+int	 list_search_match(const struct list_page *, const void *rec);
+void	 list_search_free(struct list_page *);
+
+/* ---- api-stall.c: stalled people and caseloads in the replies --------- */
+/* Add "stalled" to a stalled candidate's j, "caseload" to a référent's
+ * (full view only); rec is res's record, j its reply. */
+void	 api_stall_present(struct reqctx *, const struct resource *res,
+	    const void *rec, json_t *j);
+/* Drop those read-only keys from a body about to be decoded as res. */
+void	 api_stall_strip(const struct resource *res, json_t *j);
+/* The candidates' list: stalled=true|false keeps whom (1 or 0). */
+int	 list_stalled_match(const struct list_page *, const void *rec);
+
+/* ---- api-refdata.c: the reference data searched ----------------------- */
+/* GET /v1/refdata/communes?q=&limit=, GET /v1/refdata/rome?q=&limit= */
+int	 api_refdata(struct reqctx *);
 
 /* ---- api-admin.c: health, tokens, the logs, backup, export, errors ---- */
 int	 api_health(struct reqctx *);
@@ -445,6 +581,12 @@ json_t	*openapi_document(void);
 int	 api_rulesets_list(struct reqctx *);
 int	 api_ruleset_get(struct reqctx *);
 int	 api_ruleset_put(struct reqctx *);
+int	 api_ruleset_versions(struct reqctx *);	/* GET .../versions */
+int	 api_ruleset_version(struct reqctx *);	/* GET .../versions/{id} */
+/* GET /v1/proposals/{id}/replay (api-replay.c): replay.c's answer, from
+ * its thread; api_replay_stop at the end answers one still running. */
+int	 api_proposal_replay(struct reqctx *);
+void	 api_replay_stop(void);
 
 /* ---- api-proposals.c: propose, rank, transitions, the batch ---------- */
 int	 api_propose(struct reqctx *);
@@ -452,13 +594,25 @@ int	 api_ranked(struct reqctx *);
 int	 api_proposal_transition(struct reqctx *);
 int	 api_match_batch(struct reqctx *);
 
+/* ---- api-interests.c: positionnement, interests in an offer ---------- */
+int	 api_interest_add(struct reqctx *);
+int	 api_interest_list(struct reqctx *);
+int	 api_interest_delete(struct reqctx *);
+
 /* ---- api-placements.c: a placement, its end, an appointment's life --- */
 int	 api_placement_get(struct reqctx *);
 int	 api_placement_end(struct reqctx *);
 int	 api_followup_get(struct reqctx *);
 int	 api_followup_transition(struct reqctx *);
-/* ---- ics.c: GET /v1/followups.ics, the appointments as iCalendar ----- */
+/* ---- ics.c: the iCalendar feeds (a token's, a private URL's) --------- */
 int	 api_followup_ics(struct reqctx *);
+int	 api_calendar_feed(struct reqctx *);	/* GET /cal/{name}.ics */
+
+/* ---- api-calendars.c: POST, GET /v1/calendars, DELETE /v1/calendars/{id} */
+int	 api_calendar_create(struct reqctx *);
+int	 api_calendar_list(struct reqctx *);
+int	 api_calendar_revoke(struct reqctx *);
+
 /* ---- api-reports.c: the activity and charter reports, JSON or CSV ---- */
 int	 api_report_activity(struct reqctx *);
 int	 api_report_charter(struct reqctx *);

@@ -191,6 +191,12 @@ const struct err_entry err_table[ERR__N] = {
 		.meaning = "the person was erased at their request",
 		.fr = "Cette personne a été effacée à sa demande."
 	},
+	[ERR_PRECONDITION_FAILED] = {
+		.code = "precondition_failed",
+		.status = 412,
+		.meaning = "the record changed since the ETag given in If-Match was read: read it again",
+		.fr = "Cette fiche a été modifiée entre-temps par quelqu’un d’autre : rechargez-la avant de l’enregistrer."
+	},
 	[ERR_BODY_TOO_LARGE] = {
 		.code = "body_too_large",
 		.status = 413,
@@ -212,7 +218,7 @@ const struct err_entry err_table[ERR__N] = {
 	[ERR_UNSUPPORTED_MEDIA_TYPE] = {
 		.code = "unsupported_media_type",
 		.status = 415,
-		.meaning = "the Content-Type is neither application/json nor application/msgpack",
+		.meaning = "the Content-Type is neither application/json nor application/msgpack (PATCH: application/merge-patch+json or application/msgpack)",
 		.fr = "Format refusé."
 	},
 	[ERR_TOO_MANY_REQUESTS] = {
@@ -272,7 +278,7 @@ const struct err_entry err_table[ERR__N] = {
 	[ERR_BUSY] = {
 		.code = "busy",
 		.status = 503,
-		.meaning = "the server is at a limit (connections, streams, buffered bodies); see Retry-After",
+		.meaning = "the server is at a limit (connections, streams, buffered bodies, passwords waiting to be checked); see Retry-After",
 		.fr = "Le serveur est occupé : réessayez."
 	},
 	[ERR_UNAVAILABLE] = {
@@ -286,6 +292,30 @@ const struct err_entry err_table[ERR__N] = {
 		.status = 507,
 		.meaning = "the store reached its size limit, or the disk is full",
 		.fr = "Le stockage est plein : prévenez l’exploitant."
+	},
+	[ERR_BAD_CREDENTIALS] = {
+		.code = "bad_credentials",
+		.status = 401,
+		.meaning = "the login or the password is wrong (the reply does not say which)",
+		.fr = "Identifiant ou mot de passe incorrect."
+	},
+	[ERR_ACCOUNT_LOCKED] = {
+		.code = "account_locked",
+		.status = 429,
+		.meaning = "too many failed sign-ins in a row: the account is locked for a while (Retry-After)",
+		.fr = "Trop d’essais infructueux : le compte est bloqué quelques minutes."
+	},
+	[ERR_TOO_MANY_SIGN_INS] = {
+		.code = "too_many_sign_ins",
+		.status = 429,
+		.meaning = "too many sign-ins from this client address this minute (see Retry-After)",
+		.fr = "Trop de tentatives de connexion : réessayez dans une minute."
+	},
+	[ERR_CSRF] = {
+		.code = "csrf_failed",
+		.status = 403,
+		.meaning = "a write signed in by the session cookie lacks the session's X-CSRF-Token",
+		.fr = "La page a expiré : rechargez-la et recommencez."
 	},
 };
 

@@ -1,7 +1,8 @@
 /*
  * http.c — the single dispatcher every request goes through: as soon as
  * its head is in, it finds the route in the routes table, checks the
- * declared body size, the bearer token, its rate and role and the content
+ * declared body size, the bearer token or session cookie (and a cookie's
+ * CSRF token on writes), its rate and role and the content
  * type; only then has conn.c read the body, decodes JSON or msgpack into
  * one tree, and calls the handler; it also writes every reply, in JSON or
  * in msgpack as the client's Accept header asks.  The routes are
@@ -19,6 +20,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <msgpack.h>
+#include <sodium.h>
 
 #include "daemon.h"
 
@@ -48,7 +50,7 @@ path_match(const char *pat, const char *path, uint64_t *id, char *name)
 	size_t			 len;
 
 	while (*pat != '\0') {
-		if (strncmp(pat, "{id}", 4) == 0) {
+		if (*pat == '{' && strncmp(pat, "{id}", 4) == 0) {
 			if (!isdigit((unsigned char)*path))
 				return (0);
 			v = strtoull(path, &end, 10);
@@ -59,7 +61,7 @@ path_match(const char *pat, const char *path, uint64_t *id, char *name)
 			pat += 4;
 			continue;
 		}
-		if (strncmp(pat, "{name}", 6) == 0) {
+		if (*pat == '{' && strncmp(pat, "{name}", 6) == 0) {
 			len = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
 			if (len == 0 || len > 64)
 				return (0);
@@ -69,18 +71,23 @@ path_match(const char *pat, const char *path, uint64_t *id, char *name)
 			pat += 6;
 			continue;
 		}
-		if (strcmp(pat, "{file}") == 0) {
+		if (*pat == '{' && strcmp(pat, "{file}") == 0) {
 			if (!static_name_ok(path))
 				return (0);
 			memcpy(name, path, strlen(path) + 1);	/* <= 64 */
 			return (1);
 		}
-		p = strchr(pat, '{');
-		if (p == NULL)
-			return (strcmp(pat, path) == 0);
-		if (strncmp(pat, path, (size_t)(p - pat)) != 0)
-			return (0);
-		path += p - pat;
+		/* The literal part, a byte at a time: most patterns differ
+		 * from the path within a few bytes. */
+		for (p = pat; *p != '\0' && *p != '{'; p++, path++)
+			if (*p != *path)
+				return (0);
+		if (p == pat) {
+			if (*p != *path)	/* a '{' that names nothing */
+				return (0);
+			p++;
+			path++;
+		}
 		pat = p;
 	}
 	return (*path == '\0');
@@ -178,16 +185,19 @@ wants_msgpack(const char *h)
 	return (h != NULL && strstr(h, "application/msgpack") != NULL);
 }
 
-static int
-write_cb(const char *buf, size_t len, void *arg)
-{
-	return (evbuffer_add(arg, buf, len));
-}
-
+/* The packer's bytes, into a growing buffer added to the reply once. */
 static int
 msgpack_write(void *data, const char *buf, size_t len)
 {
-	return (evbuffer_add(data, buf, len));
+	return (msgpack_sbuffer_write(data, buf, len));
+}
+
+static void
+sbuffer_release(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
 }
 
 void
@@ -196,6 +206,7 @@ http_send(struct reqctx *ctx)
 	struct evbuffer		*out;
 	struct evkeyvalq	*h;
 	msgpack_packer		 pk;
+	msgpack_sbuffer		 sb;
 	const char		*reason;
 
 	if (ctx->req == NULL)	/* the handler answered: a stream */
@@ -207,14 +218,18 @@ http_send(struct reqctx *ctx)
 		evhttp_add_header(h, "Content-Type", ctx->ctype);
 	} else if (ctx->reply != NULL && ctx->status != 204) {
 		if (ctx->msgpack) {
-			msgpack_packer_init(&pk, out, msgpack_write);
+			msgpack_sbuffer_init(&sb);
+			msgpack_packer_init(&pk, &sb, msgpack_write);
 			json_pack_mp(ctx->reply, &pk);
+			if (sb.size == 0 || evbuffer_add_reference(out, sb.data,
+			    sb.size, sbuffer_release, NULL) != 0)
+				msgpack_sbuffer_destroy(&sb);
 			evhttp_add_header(h, "Content-Type",
 			    "application/msgpack");
 		} else {
-			json_dump_callback(ctx->reply, write_cb, out,
-			    JSON_COMPACT);
-			evbuffer_add(out, "\n", 1);
+			if (jsonw_evbuffer(ctx->reply, out) != 0)
+				log_warn("a reply could not be written: out of "
+				    "memory");
 			evhttp_add_header(h, "Content-Type",
 			    "application/json; charset=utf-8");
 		}
@@ -223,6 +238,7 @@ http_send(struct reqctx *ctx)
 	case 200: reason = "OK"; break;
 	case 201: reason = "Created"; break;
 	case 204: reason = "No Content"; break;
+	case 304: reason = "Not Modified"; break;
 	case 400: reason = "Bad Request"; break;
 	case 401: reason = "Unauthorized"; break;
 	case 403: reason = "Forbidden"; break;
@@ -230,6 +246,7 @@ http_send(struct reqctx *ctx)
 	case 405: reason = "Method Not Allowed"; break;
 	case 408: reason = "Request Timeout"; break;
 	case 409: reason = "Conflict"; break;
+	case 412: reason = "Precondition Failed"; break;
 	case 413: reason = "Payload Too Large"; break;
 	case 415: reason = "Unsupported Media Type"; break;
 	case 429: reason = "Too Many Requests"; break;
@@ -241,6 +258,12 @@ http_send(struct reqctx *ctx)
 	}
 	if (ctx->status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"iod\"");
+	if (ctx->etag[0] != '\0' && (ctx->status < 300 || ctx->status == 304))
+		evhttp_add_header(h, "ETag", ctx->etag);
+	if (ctx->status == 415 && ctx->route != NULL &&
+	    (ctx->route->flags & RT_MERGE))
+		evhttp_add_header(h, "Accept-Patch",
+		    "application/merge-patch+json, application/msgpack");
 	/* A body left unread ends the connection: it is not a request. */
 	if (conn_reply(ctx->req))
 		evhttp_add_header(h, "Connection", "close");
@@ -260,20 +283,34 @@ done:
 
 /* The body's format by its Content-Type: 1 msgpack, 0 JSON (also when
  * none is given), -1 neither.  Parameters may follow the type ("; charset=
- * utf-8"), nothing else: application/jsonx is not JSON. */
+ * utf-8"), nothing else: application/jsonx is not JSON.  A merge patch
+ * route (RT_MERGE) takes application/merge-patch+json for its JSON, and
+ * only with its type said: plain JSON would be a whole record. */
 static int
-body_format(const char *ctype)
+body_format(const struct route *r, const char *ctype)
 {
 	size_t	n;
 
 	if (ctype == NULL)
-		return (0);
+		return (r->flags & RT_MERGE ? -1 : 0);
 	n = strcspn(ctype, "; \t");
-	if (n == 16 && strncasecmp(ctype, "application/json", n) == 0)
-		return (0);
 	if (n == 19 && strncasecmp(ctype, "application/msgpack", n) == 0)
 		return (1);
+	if (r->flags & RT_MERGE)
+		return (n == 28 && strncasecmp(ctype,
+		    "application/merge-patch+json", n) == 0 ? 0 : -1);
+	if (n == 16 && strncasecmp(ctype, "application/json", n) == 0)
+		return (0);
 	return (-1);
+}
+
+/* The media types a route's body may have, for a 415's message. */
+static const char *
+body_types(const struct route *r)
+{
+	return (r->flags & RT_MERGE ?
+	    "application/merge-patch+json or application/msgpack" :
+	    "application/json or application/msgpack");
 }
 
 /*
@@ -324,11 +361,15 @@ decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
 	size_t			 off = 0;
 	int			 rc, format;
 
-	if ((format = body_format(ctype)) < 0)
+	if ((format = body_format(ctx->route, ctype)) < 0) {
+		if (ctype == NULL)
+			return (http_error(ctx, ERR_UNSUPPORTED_MEDIA_TYPE,
+			    "Content-Type", "Content-Type: none was given "
+			    "(expected %s)", body_types(ctx->route)));
 		return (http_error(ctx, ERR_UNSUPPORTED_MEDIA_TYPE,
-		    "Content-Type", "\"%.*s\" is not accepted (expected "
-		    "application/json or application/msgpack)",
-		    (int)utf8_cut(ctype, 60), ctype));
+		    "Content-Type", "\"%.*s\" is not accepted (expected %s)",
+		    (int)utf8_cut(ctype, 60), ctype, body_types(ctx->route)));
+	}
 	if (ctx->route->flags & RT_BATCH)
 		return (decode_batch(ctx, format, buf, len));
 	if (format == 1) {
@@ -360,24 +401,68 @@ decode_body(struct reqctx *ctx, const char *ctype, const char *buf,
 	return (0);
 }
 
-/* Check the bearer token; fills ctx->tok. */
+/* The value of the session cookie in a Cookie header (into out, of
+ * SESSION_SECRET_MAX + 1 bytes): 1 found, 0 not. */
 static int
-authenticate(struct reqctx *ctx)
+session_cookie(const char *h, char *out)
 {
-	struct txn	 t;
-	const char	*h;
-	int		 rc;
+	const char	*p = h, *v;
+	size_t		 n;
 
-	h = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
-	    "Authorization");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t;");
+		if (strncmp(p, "iod_session=", 12) == 0) {
+			v = p + 12;
+			n = strcspn(v, "; \t");
+			if (n == 0 || n > SESSION_SECRET_MAX)
+				return (0);
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return (1);
+		}
+		p = strchr(p, ';');
+	}
+	return (0);
+}
+
+/*
+ * Who asks: the bearer token, or without an Authorization header the
+ * session cookie (ctx->by_cookie, its CSRF secret in ctx->csrf).  Fills
+ * ctx->tok and ctx->actor.  With keep, the read transaction of the lookup
+ * stays open there on success (the caller aborts it), for a read request
+ * that runs at once: one snapshot, one transaction.
+ */
+static int
+authenticate(struct reqctx *ctx, struct txn *keep)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(ctx->req);
+	struct txn		 own, *tp = keep != NULL ? keep : &own;
+	const char		*h, *c;
+	char			 secret[SESSION_SECRET_MAX + 1];
+	int			 rc;
+
+	h = evhttp_find_header(in, "Authorization");
+	c = evhttp_find_header(in, "Cookie");
+	if (h == NULL && c != NULL && session_cookie(c, secret))
+		ctx->by_cookie = 1;
+	else if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return (http_error(ctx, ERR_UNAUTHORIZED, "Authorization",
-		    "a bearer token is required"));
-	if (store_begin(srv->st, &t, 0, NULL) != 0)
+		    "a bearer token or a session is required (sign in)"));
+	if (store_begin(srv->st, tp, 0, NULL) != 0)
 		return (http_error(ctx, ERR_STORE_BUSY, NULL,
 		    "the store cannot be read right now"));
-	rc = auth_lookup(&t, h + 7, &ctx->tok);
-	store_abort(&t);
+	if (ctx->by_cookie) {
+		rc = session_lookup(tp, secret, &ctx->tok, &ctx->session_id,
+		    ctx->csrf);
+		sodium_memzero(secret, sizeof(secret));
+	} else
+		rc = auth_lookup(tp, h + 7, &ctx->tok);
+	if (keep == NULL || rc != 0)
+		store_abort(tp);
+	if (rc != 0 && ctx->by_cookie)
+		return (http_error(ctx, ERR_UNAUTHORIZED, "Cookie",
+		    "the session is unknown, signed out or expired (sign in "
+		    "again)"));
 	if (rc != 0)
 		return (http_error(ctx, ERR_UNAUTHORIZED, "Authorization",
 		    "the token is unknown, revoked or expired"));
@@ -390,6 +475,37 @@ authenticate(struct reqctx *ctx)
 	return (0);
 }
 
+/* A write signed in by the cookie carries the session's X-CSRF-Token;
+ * 0, or the status of the refusal. */
+static int
+csrf_check(struct reqctx *ctx, const char *method)
+{
+	const char	*h;
+
+	if (!ctx->by_cookie || strcmp(method, "GET") == 0 ||
+	    strcmp(method, "HEAD") == 0)
+		return (0);
+	h = evhttp_find_header(evhttp_request_get_input_headers(ctx->req),
+	    "X-CSRF-Token");
+	if (h != NULL && strlen(h) == SESSION_CSRF_LEN &&
+	    sodium_memcmp(h, ctx->csrf, SESSION_CSRF_LEN) == 0)
+		return (0);
+	return (http_error(ctx, ERR_CSRF, "X-CSRF-Token", "%s", h == NULL ?
+	    "a write signed in by the session cookie needs the X-CSRF-Token "
+	    "header (the csrf of POST /v1/session or GET /v1/whoami)" :
+	    "X-CSRF-Token is not this session's"));
+}
+
+/* A read request in the read transaction t (open; aborted here). */
+static void
+run_read_in(struct reqctx *ctx, struct txn *t)
+{
+	ctx->txn = t;
+	ctx->route->handler(ctx);
+	ctx->txn = NULL;
+	store_abort(t);
+}
+
 static void
 run_read(struct reqctx *ctx)
 {
@@ -400,10 +516,7 @@ run_read(struct reqctx *ctx)
 		    "the store cannot be read right now");
 		return;
 	}
-	ctx->txn = &t;
-	ctx->route->handler(ctx);
-	ctx->txn = NULL;
-	store_abort(&t);
+	run_read_in(ctx, &t);
 }
 
 void
@@ -525,10 +638,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	struct conn_head	 head;
 	struct reqctx		*ctx;
 	struct evbuffer		*body = NULL;
+	struct txn		 rt;		/* a read's, from authenticate */
 	const char		*path, *method, *q, *why;
 	char			*decoded = NULL;
 	size_t			 len, limit;
-	int			 path_found = 0, rc;
+	int			 path_found = 0, rc, keep, rt_open = 0;
 
 	(void)arg;
 	conn_request(req, &head);
@@ -594,9 +708,14 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		goto reply;
 	}
 	if (r->roles != R_PUBLIC) {
-		if (authenticate(ctx) != 0)
+		/* A read with no body runs right after: it keeps the
+		 * lookup's transaction. */
+		keep = head.framing == CONN_BODY_NONE && r->max_body == 0 &&
+		    !(r->flags & RT_WRITE);
+		if (authenticate(ctx, keep ? &rt : NULL) != 0)
 			goto reply;
-		if (conn_over_rate(ctx->tok.id)) {
+		rt_open = keep;
+		if (conn_over_rate(auth_budget_key(&ctx->tok))) {
 			http_error(ctx, ERR_TOO_MANY_REQUESTS, NULL,
 			    "this token made too many requests this minute");
 			http_retry_after(ctx, 60 - (int)(time(NULL) % 60));
@@ -608,6 +727,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			    method, r->path);
 			goto reply;
 		}
+		if (csrf_check(ctx, method) != 0)
+			goto reply;
 	}
 	free(decoded);
 	decoded = NULL;
@@ -616,10 +737,15 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			body_ready(ctx, NULL);
 			return;
 		}
+		if (rt_open) {
+			run_read_in(ctx, &rt);
+			http_send(ctx);
+			return;
+		}
 		run(ctx);
 		return;
 	}
-	if (!(r->flags & RT_RAW) && body_format(evhttp_find_header(
+	if (!(r->flags & RT_RAW) && body_format(r, evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Content-Type")) < 0) {
 		decode_body(ctx, evhttp_find_header(
 		    evhttp_request_get_input_headers(req), "Content-Type"),
@@ -636,6 +762,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	body_ready(ctx, body);
 	return;
 reply:
+	if (rt_open)
+		store_abort(&rt);
 	free(decoded);
 	http_send(ctx);
 }

@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 
 #include <errno.h>
@@ -66,6 +68,8 @@ on_expire(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	notify_defer(proposal_expire, "expired proposals");
+	if (stall_due())
+		notify_defer(stall_sweep, "stalled people");
 }
 
 /* Follow-up reminders, at start and every five minutes; a write task,
@@ -215,6 +219,11 @@ listen_on(const char *spec)
 	free(host);
 	if (bs == NULL)
 		return (NULL);
+	/* A reply goes out whole at once: without TCP_NODELAY its last
+	 * segment would wait for the client's delayed ACK (40 ms) on a
+	 * kept-alive connection.  Accepted sockets inherit it (Linux). */
+	(void)setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
+	    TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
 	    &len) == 0 && getnameinfo((struct sockaddr *)&ss, len, addr,
 	    sizeof(addr), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)
@@ -375,9 +384,11 @@ main(int argc, char **argv)
 		    srv->conf->limits.requests_per_minute;
 		timeout_s = srv->conf->limits.request_timeout_s;
 		audit_set_retention(srv->conf->audit_retention_days);
+		session_set_ttl((int64_t)srv->conf->session_hours * 3600);
 	}
 	srv->refdir = refdir;
 	rulesets_set_refdir(refdir);
+	label_set_territory(rulesets_territory);
 	if (sodium_init() < 0) {
 		log_error("libsodium cannot start");
 		return (1);
@@ -420,7 +431,8 @@ main(int argc, char **argv)
 		return (1);
 	}
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_HEAD);
 	/* conn.c reads bodies and bounds heads; evhttp gets heads only. */
 	evhttp_set_max_body_size(srv->http, 0);
 	evhttp_set_max_headers_size(srv->http, 2 * CONN_HEAD_MAX);
@@ -448,8 +460,19 @@ main(int argc, char **argv)
 	/* Before the loop no transaction is open: expire at once. */
 	if ((rc = server_task(proposal_expire, "iodd")) > 0)
 		log_info("%d proposals expired", rc);
+	(void)stall_due();
+	if ((rc = server_task(stall_sweep, "iodd")) > 0)
+		log_info("%d stalls and caseloads announced", rc);
 	if (notify_init(srv->base) != 0) {
 		log_error("notifications cannot start: out of memory");
+		return (1);
+	}
+	if (srv->conf != NULL && mail_init(srv->base, &srv->conf->smtp) != 0) {
+		log_error("mail cannot start");
+		return (1);
+	}
+	if (api_accounts_start(srv->conf) != 0) {
+		log_error("sign-ins cannot start: out of memory or threads");
 		return (1);
 	}
 	remind_ev = event_new(srv->base, -1, EV_PERSIST, on_remind, NULL);
@@ -472,6 +495,7 @@ main(int argc, char **argv)
 	 * written go out, close. */
 	evhttp_del_accept_socket(srv->http, bs);
 	notify_stop();
+	mail_stop();
 	conn_stop();
 	grace_ev = evtimer_new(srv->base, on_grace, &grace_over);
 	evtimer_add(grace_ev, &grace);
@@ -481,18 +505,22 @@ main(int argc, char **argv)
 		server_after_turn();
 	}
 	event_free(grace_ev);
+	api_accounts_stop();
+	api_replay_stop();
 	server_store_stop();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(expire_ev);
 	event_free(remind_ev);
 	event_free(purge_ev);
+	mail_free();
 	notify_free();
 	evhttp_free(srv->http);
 	conn_free();
 	event_base_free(srv->base);
 	store_close(srv->st);
 	index_free();
+	stall_free();
 	rulesets_free();
 	conf_free(srv->conf);
 	refdata_free();

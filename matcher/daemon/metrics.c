@@ -209,6 +209,7 @@ api_metrics(struct reqctx *ctx)
 	    "erasure waits for the store's compaction (no room for the copy, "
 	    "or copying).\n# TYPE iod_erasure_pending gauge\n"
 	    "iod_erasure_pending %d\n", server_scrub_waiting());
+	mail_metrics(out);
 	return (http_reply_text(ctx, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", out));
 }

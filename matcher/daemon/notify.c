@@ -155,6 +155,7 @@ notify_after_turn(void)
 	for (i = 0; i < n; i++)
 		if ((done = server_task(nt.defer[i].fn, nt.defer[i].actor)) > 0)
 			log_info("%s: %d done", nt.defer[i].actor, done);
+	mail_after_turn();
 	webhook_sync(nt.store_passed);
 	nt.store_passed = 0;
 	if (sse_count() > 0 || webhook_count() > 0)

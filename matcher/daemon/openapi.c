@@ -97,9 +97,18 @@ schema_of(const struct schema *sc)
 	const struct field	*f;
 	json_t			*props = json_object(), *req = json_array();
 	json_t			*j;
+	char			 keys[2][LABEL_KEY_MAX];
+	int			 i, n;
 
 	for (f = sc->fields; f->name != NULL; f++) {
 		json_object_set_new(props, f->name, field_schema(f));
+		/* Its names beside it (label.c): read-only. */
+		for (i = 0, n = label_keys(f, keys); i < n; i++)
+			json_object_set_new(props, keys[i], f->type == FT_STRV ?
+			    json_pack("{s:s, s:{s:s, s:b}, s:b}", "type",
+			    "array", "items", "type", "string", "nullable", 1,
+			    "readOnly", 1) : json_pack("{s:s, s:b, s:b}", "type",
+			    "string", "nullable", 1, "readOnly", 1));
 		if (f->flags & F_REQUIRED)
 			json_array_append_new(req, json_string(f->name));
 	}
@@ -143,6 +152,45 @@ ref(const char *name)
 
 	snprintf(buf, sizeof(buf), "#/components/schemas/%s", name);
 	return (json_pack("{s:s}", "$ref", buf));
+}
+
+/* A header parameter of a conditional request (etag.c). */
+static json_t *
+etag_param(const char *name, const char *what)
+{
+	return (json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", name, "in",
+	    "header", "required", 0, "description", what, "schema", "type",
+	    "string"));
+}
+
+/* The ETag and preconditions of the routes of one record (etag.c). */
+static void
+etag_doc(const struct route *r, json_t *op, json_t *params)
+{
+	json_t	*ok;
+
+	if (r->handler == api_put || r->handler == api_patch ||
+	    r->handler == api_delete)
+		json_array_append_new(params, etag_param("If-Match",
+		    "the ETag (or a list of them, or *) the change was made "
+		    "against: if the record's is none of them, 412 "
+		    "precondition_failed and nothing changes"));
+	if (r->handler == api_get) {
+		json_array_append_new(params, etag_param("If-None-Match",
+		    "an ETag read before: 304 with no body if it is still "
+		    "the record's"));
+		json_object_set_new(json_object_get(op, "responses"), "304",
+		    json_pack("{s:s}", "description", "not modified"));
+	}
+	if (r->handler == api_get || r->handler == api_put ||
+	    r->handler == api_patch || r->handler == api_create) {
+		ok = json_object_get(json_object_get(op, "responses"),
+		    r->handler == api_create ? "201" : "200");
+		json_object_set_new(ok, "headers", json_pack("{s:{s:s, "
+		    "s:{s:s}}}", "ETag", "description", "the record's ETag, "
+		    "for If-Match and If-None-Match", "schema", "type",
+		    "string"));
+	}
 }
 
 static json_t *
@@ -189,6 +237,7 @@ operation(const struct route *r)
 	    "default", "description", "an error: {error: {code, field, "
 	    "message}}", "content", "application/json", "schema", "$ref",
 	    "#/components/schemas/error");
+	etag_doc(r, op, params);
 	if (json_array_size(params) > 0)
 		json_object_set_new(op, "parameters", params);
 	else
@@ -197,7 +246,14 @@ operation(const struct route *r)
 		json_object_set_new(op, "security", json_pack("[{s:[]}]",
 		    "bearer"));
 	if (r->max_body > 0) {
-		if (r->flags & RT_RAW)
+		if (r->flags & RT_MERGE)
+			body = json_pack("{s:{s:{s:s, s:s}}, s:{s:{s:s}}}",
+			    "application/merge-patch+json", "schema", "type",
+			    "object", "description", "the members to change "
+			    "(RFC 7396): null removes one, an object is merged, "
+			    "anything else replaces it",
+			    "application/msgpack", "schema", "type", "object");
+		else if (r->flags & RT_RAW)
 			body = json_pack("{s:{s:{s:s}}}", strstr(r->path,
 			    ":import") != NULL ? "text/csv" :
 			    "application/yaml", "schema", "type", "string");

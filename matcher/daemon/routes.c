@@ -50,6 +50,114 @@ const struct route routes[] = {
 		.handler = api_whoami,
 		.roles = R_ANY
 	},
+	/* The reference data, searched (api-refdata.c). */
+	{
+		.method = "GET",
+		.path = "/v1/refdata/communes",
+		.handler = api_refdata,
+		.roles = R_ANY
+	},
+	{
+		.method = "GET",
+		.path = "/v1/refdata/rome",
+		.handler = api_refdata,
+		.roles = R_ANY
+	},
+
+	/* People's accounts and sessions (api-accounts.c). */
+	{
+		.method = "POST",
+		.path = "/v1/session",
+		.handler = api_session_create,
+		.roles = R_PUBLIC,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "DELETE",
+		.path = "/v1/session",
+		.handler = api_session_delete,
+		.roles = R_ANY,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "POST",
+		.path = "/v1/session/password",
+		.handler = api_session_password,
+		.roles = R_ANY,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "POST",
+		.path = "/v1/accounts",
+		.handler = api_account_create,
+		.roles = R_ADMIN,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/accounts",
+		.handler = api_account_list,
+		.roles = R_ADMIN
+	},
+	{
+		.method = "GET",
+		.path = "/v1/accounts/{id}",
+		.handler = api_account_get,
+		.roles = R_ADMIN
+	},
+	{
+		.method = "DELETE",
+		.path = "/v1/accounts/{id}",
+		.handler = api_account_delete,
+		.roles = R_ADMIN,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "POST",
+		.path = "/v1/accounts/{id}/password",
+		.handler = api_account_password,
+		.roles = R_ADMIN,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	/* Notification preferences and the outbox (api-mail.c). */
+	{
+		.method = "GET",
+		.path = "/v1/accounts/{id}/notifications",
+		.handler = api_notifications_get,
+		.roles = R_ADMIN
+	},
+	{
+		.method = "PUT",
+		.path = "/v1/accounts/{id}/notifications",
+		.handler = api_notifications_put,
+		.roles = R_ADMIN,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/session/notifications",
+		.handler = api_notifications_get,
+		.roles = R_ANY
+	},
+	{
+		.method = "PUT",
+		.path = "/v1/session/notifications",
+		.handler = api_notifications_put,
+		.roles = R_ANY,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/outbox",
+		.handler = api_outbox,
+		.roles = R_ADMIN
+	},
 
 	{
 		.method = "POST",
@@ -118,6 +226,14 @@ const struct route routes[] = {
 		.flags = RT_WRITE
 	},
 	{
+		.method = "PATCH",
+		.path = "/v1/companies/{id}",
+		.handler = api_patch,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 64 * KB,
+		.flags = RT_WRITE | RT_MERGE
+	},
+	{
 		.method = "DELETE",
 		.path = "/v1/companies/{id}",
 		.handler = api_delete,
@@ -152,6 +268,14 @@ const struct route routes[] = {
 		.roles = R_ADMIN | R_IOD,
 		.max_body = 16 * KB,
 		.flags = RT_WRITE
+	},
+	{
+		.method = "PATCH",
+		.path = "/v1/contacts/{id}",
+		.handler = api_patch,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 16 * KB,
+		.flags = RT_WRITE | RT_MERGE
 	},
 	{
 		.method = "DELETE",
@@ -206,6 +330,14 @@ const struct route routes[] = {
 		.flags = RT_WRITE
 	},
 	{
+		.method = "PATCH",
+		.path = "/v1/offers/{id}",
+		.handler = api_patch,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 64 * KB,
+		.flags = RT_WRITE | RT_MERGE
+	},
+	{
 		.method = "DELETE",
 		.path = "/v1/offers/{id}",
 		.handler = api_delete,
@@ -258,6 +390,14 @@ const struct route routes[] = {
 		.flags = RT_WRITE
 	},
 	{
+		.method = "PATCH",
+		.path = "/v1/candidates/{id}",
+		.handler = api_patch,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.max_body = 64 * KB,
+		.flags = RT_WRITE | RT_MERGE
+	},
+	{
 		.method = "DELETE",
 		.path = "/v1/candidates/{id}",
 		.handler = api_delete,
@@ -308,6 +448,14 @@ const struct route routes[] = {
 		.roles = R_ADMIN | R_IOD,
 		.max_body = 16 * KB,
 		.flags = RT_WRITE
+	},
+	{
+		.method = "PATCH",
+		.path = "/v1/referents/{id}",
+		.handler = api_patch,
+		.roles = R_ADMIN | R_IOD,
+		.max_body = 16 * KB,
+		.flags = RT_WRITE | RT_MERGE
 	},
 	{
 		.method = "DELETE",
@@ -386,6 +534,18 @@ const struct route routes[] = {
 		.max_body = 1 * MB,
 		.flags = RT_WRITE | RT_RAW
 	},
+	{
+		.method = "GET",
+		.path = "/v1/rulesets/{name}/versions",
+		.handler = api_ruleset_versions,
+		.roles = R_ADMIN | R_IOD | R_AUDITOR
+	},
+	{
+		.method = "GET",
+		.path = "/v1/rulesets/{name}/versions/{id}",
+		.handler = api_ruleset_version,
+		.roles = R_ADMIN | R_IOD | R_AUDITOR
+	},
 
 	{
 		.method = "POST",
@@ -399,6 +559,28 @@ const struct route routes[] = {
 		.path = "/v1/offers/{id}/candidates",
 		.handler = api_ranked,
 		.roles = R_ADMIN | R_IOD
+	},
+	/* Positionnement (api-interests.c): a référent for their own. */
+	{
+		.method = "POST",
+		.path = "/v1/offers/{id}/interests",
+		.handler = api_interest_add,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/offers/{id}/interests",
+		.handler = api_interest_list,
+		.roles = R_ADMIN | R_IOD | R_REFERENT
+	},
+	{
+		.method = "DELETE",
+		.path = "/v1/offers/{id}/interests",
+		.handler = api_interest_delete,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.flags = RT_WRITE
 	},
 	{
 		.method = "POST",
@@ -420,6 +602,12 @@ const struct route routes[] = {
 		.path = "/v1/proposals/{id}",
 		.handler = api_get,
 		.roles = R_ADMIN | R_IOD | R_REFERENT | R_COMPANY
+	},
+	{
+		.method = "GET",
+		.path = "/v1/proposals/{id}/replay",
+		.handler = api_proposal_replay,
+		.roles = R_ADMIN | R_IOD | R_REFERENT
 	},
 	{
 		.method = "POST",
@@ -501,6 +689,35 @@ const struct route routes[] = {
 		.path = "/v1/followups.ics",
 		.handler = api_followup_ics,
 		.roles = R_ADMIN | R_IOD
+	},
+	{
+		.method = "POST",
+		.path = "/v1/calendars",
+		.handler = api_calendar_create,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.max_body = 4 * KB,
+		.flags = RT_WRITE
+	},
+	{
+		.method = "GET",
+		.path = "/v1/calendars",
+		.handler = api_calendar_list,
+		.roles = R_ADMIN | R_IOD | R_REFERENT
+	},
+	{
+		.method = "DELETE",
+		.path = "/v1/calendars/{id}",
+		.handler = api_calendar_revoke,
+		.roles = R_ADMIN | R_IOD | R_REFERENT,
+		.flags = RT_WRITE
+	},
+	/* A private calendar URL: the secret in the path is the credential
+	 * (calendar clients send no header); no body, its own rates. */
+	{
+		.method = "GET",
+		.path = "/cal/{name}.ics",
+		.handler = api_calendar_feed,
+		.roles = R_PUBLIC
 	},
 	{
 		.method = "GET",

@@ -80,7 +80,7 @@ server_write(struct reqctx *ctx)
 		TAILQ_INSERT_TAIL(&srv->retry, ctx, entry);
 		return;
 	}
-	if (status >= 400 || child.rc != 0) {
+	if ((status >= 400 && !ctx->keep_writes) || child.rc != 0) {
 		store_abort(&child);
 		if (child.rc != 0)	/* memory may be ahead of the store */
 			srv->rebuild = 1;
@@ -582,6 +582,28 @@ scrub_finish(void)
 	scrub_release();
 }
 
+/*
+ * Requests that came in while the turn ran join its commit: a look at the
+ * sockets without waiting, again while each look adds writes, at most
+ * TURN_LOOKS times.  Without it, clients that each wait for their reply
+ * split into waves, each wave committing (and syncing) on its own.
+ */
+#define TURN_LOOKS	4
+
+static void
+turn_gather(void)
+{
+	struct reqctx	*last;
+	int		 i;
+
+	for (i = 0; i < TURN_LOOKS && srv->group_open && !srv->quit; i++) {
+		last = TAILQ_LAST(&srv->pending, reqctx_list);
+		if (event_base_loop(srv->base, EVLOOP_NONBLOCK) < 0 ||
+		    TAILQ_LAST(&srv->pending, reqctx_list) == last)
+			break;
+	}
+}
+
 void
 server_after_turn(void)
 {
@@ -589,6 +611,7 @@ server_after_turn(void)
 	struct reqctx		*ctx;
 	int			 rc;
 
+	turn_gather();
 	flush_group();
 	if (scrub.done)
 		scrub_finish();		/* no write txn is open */

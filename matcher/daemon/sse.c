@@ -45,6 +45,7 @@ struct sse {				/* one stream */
 	struct evhttp_connection	*evcon;	/* NULL once closed */
 	struct token			 tok;	/* subject owned */
 	uint64_t			 cursor;	/* last seq passed */
+	uint64_t			 types;	/* evtype mask, 0: all */
 	enum sse_state			 state;
 	int				 full;	/* waits for its buffer to drain */
 };
@@ -130,7 +131,8 @@ sse_pump_one(struct sse *s, struct txn *t, struct evbuffer *buf, int max)
 		}
 		c = notify_cache_get(t, s->cursor + 1);
 		s->cursor++;
-		if (c == NULL || !access_event(&s->tok, &c->ev))
+		if (c == NULL || !evtype_match(s->types, c->ev.type) ||
+		    !access_event(&s->tok, &c->ev))
 			continue;
 		if ((frame = notify_cache_frame(c, &s->tok, &len)) != NULL)
 			evbuffer_add(buf, frame, len);
@@ -217,7 +219,9 @@ api_events_stream(struct reqctx *ctx)
 	struct evkeyvalq		*h;
 	struct evbuffer			*buf;
 	struct sse			*s;
-	const char			*last, *after;
+	const char			*last, *after, *types;
+	char				*bad = NULL;
+	uint64_t			 mask = 0;
 	uint64_t			 from = 0;
 	size_t				 limit = 0;
 
@@ -232,6 +236,14 @@ api_events_stream(struct reqctx *ctx)
 		    "after: \"%.20s\" is not an event sequence number", after));
 	if (last == NULL && after == NULL)
 		from = event_last(ctx->txn);
+	if ((types = http_query(ctx, "types")) != NULL &&
+	    evtype_parse(types, &mask, &bad) != 0) {
+		http_error(ctx, ERR_INVALID, "types", "types: \"%s\" is not "
+		    "an event type (such as proposal.created, or proposal.* "
+		    "for every proposal event)", bad != NULL ? bad : "");
+		free(bad);
+		return (ctx->status);
+	}
 	if (notify_pump.base == NULL || notify_pump.stopped)
 		return (http_error(ctx, ERR_UNAVAILABLE, NULL,
 		    "the event stream is not running"));
@@ -239,7 +251,7 @@ api_events_stream(struct reqctx *ctx)
 	    (s = calloc(1, sizeof(*s))) == NULL)
 		return (http_error(ctx, ERR_NO_MEMORY, NULL, "out of memory"));
 	/* Streams have their own budget, per token and in all. */
-	switch (conn_stream(ctx->req, ctx->tok.id, &limit)) {
+	switch (conn_stream(ctx->req, auth_budget_key(&ctx->tok), &limit)) {
 	case 0:
 		break;
 	case CONN_STREAMS_TOKEN:
@@ -261,6 +273,7 @@ api_events_stream(struct reqctx *ctx)
 	s->req = ctx->req;
 	s->evcon = evcon;
 	s->cursor = from;
+	s->types = mask;
 	h = evhttp_request_get_output_headers(ctx->req);
 	evhttp_add_header(h, "Content-Type", "text/event-stream; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");

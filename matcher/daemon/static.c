@@ -194,8 +194,9 @@ out:
 /*
  * GET /v1/whoami, for any valid token: {token_id, role, subject,
  * referent_id, company_id, expires_on, today} (the ids null outside their
- * role, today the daemon's day, IOD_TODAY in tests).  Nothing the token
- * could not already read about itself.
+ * role, today the daemon's day, IOD_TODAY in tests); for a session
+ * token_id is null and account_id and csrf (what its writes carry) are
+ * added.  Nothing the caller could not already read about itself.
  */
 int
 api_whoami(struct reqctx *ctx)
@@ -215,6 +216,12 @@ api_whoami(struct reqctx *ctx)
 		json_object_set_new(j, "expires_on", json_string(day));
 	} else
 		json_object_set_new(j, "expires_on", json_null());
+	if (ctx->by_cookie) {	/* a session: its account, its CSRF */
+		json_object_set_new(j, "token_id", json_null());
+		json_object_set_new(j, "account_id",
+		    json_integer((json_int_t)t->account_id));
+		json_object_set_new(j, "csrf", json_string(ctx->csrf));
+	}
 	/* The console's "today": the week shown, what is overdue. */
 	date_format(date_today(), day);
 	json_object_set_new(j, "today", json_string(day));

@@ -65,6 +65,7 @@ struct hook {				/* one webhook at work */
 	int			 reused;	/* in flight on a used one */
 	int			 reconnect;	/* open a new one first */
 	int			 paused;	/* until an admin resumes it */
+	uint64_t		 types;		/* evtype mask, 0: all */
 	struct event		*retry;
 	int			 gone, mark;
 };
@@ -262,6 +263,7 @@ hook_new(const struct webhook *w)
 	h->tok.company_id = w->company_id;
 	h->cursor = h->stored = (uint64_t)w->cursor;
 	h->paused = w->paused;
+	h->types = evtype_mask((const char *const *)w->types, w->ntypes);
 	h->retry = evtimer_new(notify_pump.base, hook_retry, h);
 	if (h->host == NULL || h->path == NULL || h->secret == NULL ||
 	    h->retry == NULL) {
@@ -498,7 +500,8 @@ hook_pump(struct hook *h, struct txn *t)
 			return;
 		}
 		c = notify_cache_get(t, h->cursor + 1);
-		if (c == NULL || !access_event(&h->tok, &c->ev)) {
+		if (c == NULL || !evtype_match(h->types, c->ev.type) ||
+		    !access_event(&h->tok, &c->ev)) {
 			h->cursor++;
 			continue;
 		}

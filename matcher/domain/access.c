@@ -61,6 +61,27 @@ access_record(const struct token *tok, enum store_db db, const void *rec)
 	}
 }
 
+int
+access_whole(const struct token *tok, enum store_db db)
+{
+	switch (tok->role) {
+	case ROLE_ADMIN:
+	case ROLE_IOD:
+		return (1);
+	case ROLE_REFERENT:
+		return (db == DB_REFERENTS);
+	default:
+		return (0);
+	}
+}
+
+uint64_t
+access_referent(const struct token *tok, enum store_db db)
+{
+	return (tok->role == ROLE_REFERENT && db == DB_CANDIDATES ?
+	    tok->referent_id : 0);
+}
+
 /* An id from an event's payload, 0 if absent. */
 static uint64_t
 payload_id(const struct event *ev, const char *key)

@@ -39,7 +39,9 @@ auth_lookup(struct txn *t, const char *secret, struct token *tok)
 	hash(secret, h);
 	if ((rc = store_get(t, DB_TOKENS, h, sizeof(h), &v, &len)) != 0)
 		return (rc);
-	if ((rc = rec_decode(&token_schema, tok, v, len)) != 0) {
+	/* The store's own bytes, checked at open: read in place. */
+	if ((rc = rec_decode_fields(&token_schema, tok, v, len, ~0ULL,
+	    NULL)) != 0) {
 		rec_clear(&token_schema, tok);
 		return (rc);
 	}

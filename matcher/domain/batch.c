@@ -10,8 +10,14 @@
  * edges and proves it exact (assign_prune_solve); batch_finish, on the
  * loop again once told, checks that each offer and candidate of the
  * answer is still free and records the pairs as proposals (proposal.c)
- * unless it is a dry run.  The reply's JSON and the waiting are the
- * daemon's.
+ * unless it is a dry run.  The rule set's cap on proposals per company
+ * holds in a batch too: a company may be sent at most what its period
+ * still allows (the least its offers' rule sets allow).  Offers of a
+ * company with nothing left keep no edges; when some company has more
+ * offers with edges than it may still be sent, the exact assignment is
+ * the one with a capacity per company (assign_cap_solve: the same pruned
+ * and proven solve, on a problem with blocker columns).  The reply's JSON
+ * and the waiting are the daemon's.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -39,6 +45,7 @@ struct batch_offer {
 	uint64_t	 version;	/* of the rule set, at the snapshot */
 	const void	*list;		/* its candidates' list, by address */
 	uint32_t	 eligible;
+	uint32_t	 group;		/* its company's, in the job's groups */
 };
 
 struct batch_job {
@@ -55,6 +62,14 @@ struct batch_job {
 	uint64_t		*id_of_slot;
 	int64_t			 scale;		/* edge = score * scale + 1 */
 
+	/* The companies: each offer's group, what each may still be sent. */
+	struct hmap		 group_of;	/* company id -> group + 1 */
+	uint32_t		*gcap, *group_of_row;
+	uint32_t		 ngroups, capgroups;
+	uint32_t		 capped;	/* offers left out by the cap */
+	int			 binding;	/* a group has more rows with
+						   edges than its capacity */
+
 	/* The thread's answer. */
 	uint32_t		*col_of_row;
 	int64_t			 total;
@@ -68,6 +83,36 @@ struct batch_job {
 	struct derr		 err;
 	int			 notify_fd;
 };
+
+/* Put offer bo in its company's group, whose capacity is the least its
+ * offers' rule sets still allow: 0 or IOD_ENOMEM. */
+static int
+batch_group(struct batch_job *b, struct batch_offer *bo)
+{
+	uint64_t	 g = hmap_get(&b->group_of, bo->o.company_id);
+	uint32_t	 left;
+	void		*p;
+
+	left = index_company_left(bo->a->rs, bo->o.company_id, date_today());
+	if (g == 0) {
+		if (b->ngroups == b->capgroups) {
+			b->capgroups = b->capgroups ? b->capgroups * 2 : 64;
+			if ((p = reallocarray(b->gcap, b->capgroups,
+			    sizeof(*b->gcap))) == NULL)
+				return (IOD_ENOMEM);
+			b->gcap = p;
+		}
+		b->gcap[b->ngroups] = UINT32_MAX;
+		if (hmap_set(&b->group_of, bo->o.company_id,
+		    (uint64_t)b->ngroups + 1) != 0)
+			return (IOD_ENOMEM);
+		g = ++b->ngroups;
+	}
+	bo->group = (uint32_t)g - 1;
+	if (left < b->gcap[bo->group])
+		b->gcap[bo->group] = left;
+	return (0);
+}
 
 /* Keep each offer a proposal may be made for, prepared for matching. */
 static int
@@ -100,6 +145,10 @@ batch_offer_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	}
 	bo->a = a;
 	bo->version = a->version;
+	if (batch_group(b, bo) != 0) {
+		rec_clear(&offer_schema, &bo->o);
+		return (IOD_ENOMEM);
+	}
 	memset(&co, 0, sizeof(co));
 	store_get_rec(b->dc->txn, DB_COMPANIES, bo->o.company_id,
 	    &company_schema, &co);
@@ -249,8 +298,34 @@ batch_edges(struct batch_job *b, size_t max)
 			    "out of memory"));
 		bo->list = list;
 		bo->eligible = (uint32_t)(b->nedges - b->rowstart[b->built]);
+		/* Its company may be sent no more: no edge, counted. */
+		if (bo->eligible > 0 && b->gcap[bo->group] == 0) {
+			b->nedges = b->rowstart[b->built];
+			b->capped++;
+		}
 	}
 	b->rowstart[b->noffers] = (uint32_t)b->nedges;
+	return (0);
+}
+
+/* Each row's group, and whether a group has more rows with edges than
+ * it may be sent (then the solve is the flow's): 0 or IOD_ENOMEM. */
+static int
+batch_groups(struct batch_job *b)
+{
+	uint32_t	*rows;
+	size_t		 i;
+
+	if ((b->group_of_row = calloc(b->noffers + 1, sizeof(uint32_t))) ==
+	    NULL || (rows = calloc(b->ngroups + 1, sizeof(uint32_t))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < b->noffers; i++) {
+		b->group_of_row[i] = b->offers[i].group;
+		if (b->rowstart[i + 1] > b->rowstart[i] &&
+		    ++rows[b->offers[i].group] > b->gcap[b->offers[i].group])
+			b->binding = 1;
+	}
+	free(rows);
 	return (0);
 }
 
@@ -260,6 +335,7 @@ batch_solve(void *arg)
 {
 	struct batch_job	*b = arg;
 	struct assign_problem	 p;
+	struct assign_groups	 g;
 	ssize_t			 n;
 
 	p.nrows = (uint32_t)b->noffers;
@@ -267,8 +343,15 @@ batch_solve(void *arg)
 	p.rowstart = b->rowstart;
 	p.col = b->col;
 	p.score = b->score;
-	b->rc = assign_prune_solve(&p, b->keep, b->col_of_row, &b->total,
-	    &b->st);
+	if (b->binding) {
+		g.ngroups = b->ngroups;
+		g.group_of_row = b->group_of_row;
+		g.cap = b->gcap;
+		b->rc = assign_cap_solve(&p, &g, b->keep, b->col_of_row,
+		    &b->total, &b->st);
+	} else
+		b->rc = assign_prune_solve(&p, b->keep, b->col_of_row,
+		    &b->total, &b->st);
 	n = write(b->notify_fd, "b", 1);
 	(void)n;		/* a full pipe has said it already */
 	return (NULL);
@@ -292,6 +375,9 @@ batch_job_free(struct batch_job *b)
 	free(b->score);
 	free(b->id_of_slot);
 	free(b->col_of_row);
+	free(b->gcap);
+	free(b->group_of_row);
+	hmap_free(&b->group_of);
 	free(b);
 }
 
@@ -338,7 +424,7 @@ batch_step(struct batch_job *b, size_t max)
 	}
 	if (b->built < b->noffers)
 		return (0);
-	if (batch_keep(b) != 0) {
+	if (batch_keep(b) != 0 || batch_groups(b) != 0) {
 		derr_set(&b->err, ERR_NO_MEMORY, NULL, "out of memory");
 		b->failed = 1;
 		return (-1);
@@ -379,6 +465,9 @@ batch_taken(struct dctx *dc, const struct batch_job *b,
 	    index_cand_by_slot(slot) != c || !(c->flags & MC_LIVE) ||
 	    (a->rs->policies.candidate_exclusive && index_busy(slot)))
 		why = "candidate_taken";
+	else if (index_company_left(a->rs, bo->o.company_id,
+	    date_today()) == 0)
+		why = "company_cap";
 	rec_clear(&offer_schema, &now);
 	return (why);
 }
@@ -407,7 +496,7 @@ batch_pair(struct dctx *dc, const struct batch_job *b,
 		return (0);
 	if (!out->dry_run) {
 		if (proposal_record(dc, &bo->o, &bo->mo, bo->a, slot,
-		    bo->eligible, &p) != 0) {
+		    bo->eligible, NULL, &p) != 0) {
 			rec_clear(&proposal_schema, &p);
 			return (-1);
 		}
@@ -439,6 +528,32 @@ batch_columns(const struct batch_job *b, size_t *n)
 		seen[b->col[i]] = 1;
 	}
 	free(seen);
+	return (0);
+}
+
+/*
+ * The offers the cap left without a pair, *n (OUT): those of a company
+ * with nothing left, and those with edges but no pair whose company got
+ * all it may be sent.  0 or IOD_ENOMEM.
+ */
+static int
+batch_capped(const struct batch_job *b, uint32_t *n)
+{
+	uint32_t	*got;
+	size_t		 i;
+
+	*n = b->capped;
+	if (!b->binding)
+		return (0);
+	if ((got = calloc(b->ngroups + 1, sizeof(*got))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < b->noffers; i++)
+		got[b->group_of_row[i]] += b->col_of_row[i] != ASSIGN_NONE;
+	for (i = 0; i < b->noffers; i++)
+		*n += b->col_of_row[i] == ASSIGN_NONE &&
+		    b->rowstart[i + 1] > b->rowstart[i] &&
+		    got[b->group_of_row[i]] >= b->gcap[b->group_of_row[i]];
+	free(got);
 	return (0);
 }
 
@@ -474,6 +589,8 @@ batch_finish(struct dctx *dc, struct batch_job *b, struct batch_result *out)
 	out->edges_solved = b->st.kept + b->st.added;
 	out->rounds = b->st.rounds;
 	if (batch_columns(b, &out->candidates) != 0)
+		goto out;
+	if (batch_capped(b, &out->company_cap) != 0)
 		goto out;
 	for (i = 0; i < b->noffers; i++)
 		if (b->col_of_row[i] != ASSIGN_NONE && batch_pair(dc, b,

@@ -2,9 +2,9 @@
  * calendar.c — the French public holidays and the days a follow-up may
  * fall on: the eleven holidays of the Code du travail (L3133-1), Easter
  * Monday, Ascension and Whit Monday drawn from Easter by the Gregorian
- * computus, and the next jour ouvrable (a day neither a Sunday nor a
- * holiday; Saturdays stay).  Pure functions of a date, callable from any
- * thread.  It does not draw a schedule (schedule.c) nor read the store.
+ * computus, and the next working day (jour ouvré: Monday to Friday, not
+ * a holiday).  Pure functions of a date, callable from any thread.  It
+ * does not draw a schedule (schedule.c) nor read the store.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -74,7 +74,7 @@ holiday_fr(iod_date d)
 iod_date
 working_day(iod_date d)
 {
-	while (date_weekday(d) == 6 || holiday_fr(d) != NULL)
+	while (date_weekday(d) >= 5 || holiday_fr(d) != NULL)
 		d = calendar_add_days(d, 1);
 	return (d);
 }

@@ -56,6 +56,7 @@ enum err_code {
 	ERR_NOT_PAUSED,
 	ERR_TOO_MANY_WEBHOOKS,
 	ERR_ERASED,
+	ERR_PRECONDITION_FAILED,
 	ERR_BODY_TOO_LARGE,
 	ERR_BATCH_TOO_LARGE,
 	ERR_ITEM_TOO_LARGE,
@@ -72,6 +73,10 @@ enum err_code {
 	ERR_BUSY,
 	ERR_UNAVAILABLE,
 	ERR_STORE_FULL,
+	ERR_BAD_CREDENTIALS,
+	ERR_ACCOUNT_LOCKED,
+	ERR_CSRF,
+	ERR_TOO_MANY_SIGN_INS,
 	ERR__N
 };
 struct derr {				/* an error, for the caller to answer */
@@ -100,6 +105,39 @@ struct dctx {
 	struct derr		 err;	/* set when an operation returns -1 */
 };
 
+/* ---- notice.c: who is told of an event by e-mail, in what words ------ */
+#define NOTICE_REFERENT	(1ULL << 63)	/* key: a referent record's address */
+struct notice {				/* one mail to one address */
+	uint64_t	 key;		/* account id, or NOTICE_REFERENT | id */
+	uint64_t	 candidate_id;	/* whom it is about */
+	char		*to;
+	int		 daily;		/* into the day's digest */
+	char		*subject;	/* UTF-8, one line */
+	char		*line;		/* the event in one sentence */
+	char		*link;		/* the candidate in the console */
+};
+/* The mails ev (read in t) calls for, links under console_url: *out
+ * (caller frees each with notice_clear, then the array), *n of them, none
+ * for a type e-mail does not tell of.  0 or IOD_ENOMEM. */
+int	 notice_for_event(struct txn *, const struct event *,
+	    const char *console_url, struct notice **out, size_t *n);
+void	 notice_clear(struct notice *);
+/* The text of a mail of items [{line, link}] and more events not told
+ * line by line (caller frees), CRLF lines. */
+char	*notice_body(json_t *items, json_int_t more);
+/* An account's preferences as the API shows them, defaults filled in. */
+json_t	*notice_prefs_json(const struct account *);
+/* Set account_id's preferences from body {email?, types?, mode?}; 0 with
+ * *out what notice_prefs_json shows (caller's), or -1 with dc->err. */
+int	 notice_prefs_set(struct dctx *, uint64_t account_id, json_t *body,
+	    json_t **out);
+
+/* ---- job.c: the job a proposal is about ------------------------------- */
+/* {offer_title, company_id, company_name, commune, commune_name, contract,
+ * start_on} of offer_id read in t (caller's json; null if the offer is
+ * not found).  A proposal reply carries it as "job". */
+json_t	*job_json(struct txn *, uint64_t offer_id);
+
 /* ---- rulesets.c: the rule sets in force ------------------------------- */
 struct active {
 	char		*name;
@@ -111,6 +149,10 @@ struct active {
 struct active	*rulesets_find(const char *name);	/* NULL: default */
 struct active	*rulesets_first(void);
 const char	*rulesets_default(void);
+/* The name of insee's territory in the default rule set (the one the
+ * reports and the labels use), NULL outside its territories or without
+ * one; valid until the rule sets change.  A label_territory_fn. */
+const char	*rulesets_territory(const char *insee);
 /* The reference data's folder stored rule sets are compiled against
  * (borrowed for the daemon's life); the daemon sets it at start. */
 void		 rulesets_set_refdir(const char *dir);
@@ -124,11 +166,66 @@ int		 rulesets_activate_file(struct txn *, struct ruleset *,
 int		 rulesets_restore(struct txn *);
 json_t		*rulesets_json(const struct active *, int with_source);
 void		 rulesets_free(void);
+/* Every stored version of name: {name, current, items: [{version,
+ * origin, activated_at}]} (caller's), NULL if none; one's text (borrowed
+ * until the txn ends) and origin (caller's): 0 or IOD_ENOTFOUND; compile
+ * one as the daemon does (*rs or *errors, caller's). */
+json_t		*rulesets_versions(struct txn *, const char *name);
+int		 rulesets_version(struct txn *, const char *name,
+		    uint64_t ver, const void **text, size_t *len,
+		    json_t **origin);
+int		 rulesets_compile(const char *name, const void *text,
+		    size_t len, struct ruleset **rs, char **errors);
+
+/* ---- replay.c: a past proposal searched again as it was made ----------
+ * Proposal id (records_load's scope, checked now) searched by match_run
+ * on its day, on the records, policy state and rule-set version of its
+ * moment, in a thread that writes a byte to notify_fd when done: 0 with
+ * *job, or -1 with dc->err.  replay_end (on the loop; it waits for the
+ * thread) frees job: 0 with *out (caller's; out may be NULL) {same,
+ * original, replayed, differences: [{what, why, cause, ...}], ...}, 1 when
+ * it gave up for the store's growth (try again), or -1 with *err. */
+struct replay_job;
+int	 replay_start(struct dctx *, uint64_t id, int notify_fd,
+	    struct replay_job **job);
+int	 replay_end(struct replay_job *, struct derr *err, json_t **out);
 
 /* ---- proposal.c: proposals and their life cycle ----------------------- */
 /* At start, after index_load (t a read txn, borrowed): the policy state
- * of the stored proposals (open ones, refusals) into the index. */
+ * of the stored proposals (open ones, refusals, the days each company was
+ * sent one) and the interests (interest_load) into the index. */
 int	 proposal_load(struct txn *);
+
+/* ---- interest.c: positionnement, candidates' interest in offers ------ */
+/* Load every interest into the index (t a read txn, borrowed): 0 or an
+ * IOD_E* code.  proposal_load calls it. */
+int	 interest_load(struct txn *);
+/*
+ * Record that candidate body.candidate_id expressed interest in offer
+ * offer_id on body.on (YYYY-MM-DD, not after today) at the information
+ * session body.session (a label, optional); the candidate must be in
+ * dc->tok's scope.  *out (OUT, caller's) is {offer_id, candidate_id, on,
+ * session?, created_at, by}.  Returns 1 when recorded, 0 when it
+ * replaced the same pair's, -1 with dc->err set.
+ */
+int	 interest_add(struct dctx *, uint64_t offer_id, json_t *body,
+	    json_t **out);
+/* {items: [...]} (OUT, caller's): the offer's interests, those of dc's
+ * scope only (a référent's own candidates).  0 or -1. */
+int	 interest_list(struct dctx *, uint64_t offer_id, json_t **out);
+/* Forget candidate_id's interest in offer_id (in dc's scope): 0 or -1. */
+int	 interest_delete(struct dctx *, uint64_t offer_id,
+	    uint64_t candidate_id);
+/* Forget every interest of candidate_id (their erasure), in t and then
+ * in the index: 0 or an IOD_E* code. */
+int	 interest_erase(struct txn *, uint64_t candidate_id);
+/* Interests whose day is in [from, to] of the candidates keep(id, arg)
+ * says 1 to (keep NULL: all), and the sessions they were expressed at
+ * (distinct day and label; interests with no label make one session of
+ * their day), read in t.  0 or IOD_E*. */
+int	 interest_count(struct txn *, iod_date from, iod_date to,
+	    int (*keep)(uint64_t candidate_id, void *arg), void *arg,
+	    uint64_t *interests, uint64_t *sessions);
 /* Move candidate id to status to if it is in status from (-1: any), in
  * the store, the event log and then the index. */
 void	 proposal_candidate_status(struct dctx *, uint64_t candidate_id,
@@ -138,13 +235,15 @@ void	 proposal_candidate_status(struct dctx *, uint64_t candidate_id,
 int	 proposal_expire(struct dctx *);
 /*
  * Record a new proposal of the candidate in slot for offer o (mo, its
- * prepared form) under rule set a, eligible among how many: the store
- * writes first, the index's policy state after them.  *p (OUT) is to
- * rec_clear either way.  0, or -1 with dc->err set.
+ * prepared form) under rule set a, eligible among how many, removed
+ * (borrowed, FILTER__N counts; NULL from the batch, which does not count
+ * them) the candidates each filter set aside: the store writes first, the
+ * index's policy state after them.  *p (OUT) is to rec_clear either way.
+ * 0, or -1 with dc->err set.
  */
 int	 proposal_record(struct dctx *, const struct offer *o,
 	    const struct moffer *mo, const struct active *a, uint32_t slot,
-	    uint32_t eligible, struct proposal *p);
+	    uint32_t eligible, const uint32_t *removed, struct proposal *p);
 
 struct ranked {				/* one candidate of a ranking */
 	uint64_t	 candidate_id;
@@ -157,6 +256,8 @@ struct proposal_match {			/* what matching an offer found */
 	uint64_t	 ruleset_version;
 	uint32_t	 eligible;
 	uint32_t	 removed[FILTER__N];	/* by the first filter failed */
+	uint32_t	 company_cap;	/* eligible, but the company had all
+					   the proposals its period allows */
 	int		 matched;	/* the match ran, and took took */
 	struct timespec	 took;
 	json_t		*proposal;	/* propose: the one recorded, or NULL */
@@ -185,6 +286,50 @@ void	 proposal_match_free(struct proposal_match *);
 int	 proposal_transition(struct dctx *, uint64_t id, const char *action,
 	    json_t *body, json_t **out);
 
+/* ---- stall.c: stalled people and référents' caseloads (event loop) -- */
+struct stall {				/* a candidate's stall */
+	iod_date	 since;		/* orientation, or a later proposal */
+	int32_t		 days;		/* today - since */
+	int		 after_days;	/* their rule set's stalled_after_days */
+};
+struct stall_why {			/* why the open offers went to others */
+	uint32_t	 offers;	/* open offers of their ROME families */
+	uint32_t	 removed[FILTER__N];	/* by the first filter failed */
+	uint32_t	 ranked_below;	/* eligible, someone else ranked first */
+};
+struct caseload {			/* a référent's people */
+	uint64_t	 referent_id;
+	uint32_t	 active, proposed, placed, in_followup, stalled;
+	uint32_t	 cap;		/* the default rule set's caseload_max */
+	int		 over_cap;	/* active + in_followup > cap */
+};
+/* Forget the last proposals (proposal_load fills them again) and the
+ * cached answers; stall_free at exit.  A proposal on day on: 0/ENOMEM. */
+void	 stall_reset(void);
+void	 stall_free(void);
+int	 stall_proposed(uint64_t candidate_id, iod_date on);
+/* The rule set of a programme's people: the default if it admits it,
+ * else the first active one that does, else the default (NULL: none). */
+const struct active *stall_ruleset(int programme);
+/* 1 with *s if c (the index's, may be NULL) is stalled today, else 0. */
+int	 stall_of(const struct mcand *c, iod_date today, struct stall *s);
+/* Why c was set aside by the open offers of its ROME families as t sees
+ * them (cached until the next event): 0 or an IOD_E* code. */
+int	 stall_reasons(struct txn *t, const struct mcand *c, iod_date today,
+	    struct stall_why *w);
+/* {since, days, after_days, reasons: {filter: count}, ranked_below,
+ * offers} for a stalled c, else NULL (new reference). */
+json_t	*stall_json(struct txn *t, const struct mcand *c, iod_date today);
+/* Référent referent_id's caseload into *out, every référent counted in
+ * one pass cached until the next event: 0 or an IOD_E* code. */
+int	 stall_caseload(struct txn *t, uint64_t referent_id, iod_date today,
+	    struct caseload *out);
+json_t	*stall_caseload_json(const struct caseload *);
+/* A write task: each new stall (candidate.stalled) and référent newly
+ * over the cap (referent.over_cap) announced once; how many, or -1. */
+int	 stall_sweep(struct dctx *);
+int	 stall_due(void);	/* 1 the first time it is called on a day */
+
 /* ---- batch.c: every open offer at once -------------------------------- */
 struct batch_pair {			/* one offer and its candidate */
 	uint64_t	 offer_id, candidate_id;
@@ -206,6 +351,8 @@ struct batch_result {
 					   it was solved: not recorded */
 	size_t		 nconflicts;
 	size_t		 recorded;	/* proposals written (not a dry run) */
+	uint32_t	 company_cap;	/* offers left without a pair by the
+					   cap on proposals per company */
 };
 struct batch_job;
 /*
@@ -244,6 +391,12 @@ void	 batch_result_free(struct batch_result *);
 int	 access_view(const struct token *);	/* VIEW_FULL or VIEW_COMPANY */
 /* May the token see this record of db? 1 or 0. */
 int	 access_record(const struct token *, enum store_db, const void *rec);
+/* Does the token see every record of db, whatever it holds?  1 or 0:
+ * then access_record is 1 for each, and a count needs no record read. */
+int	 access_whole(const struct token *, enum store_db);
+/* The référent whose candidates (IDX_CAND_REFERENT) hold every record of
+ * db the token may see, or 0 when the token's scope is not that. */
+uint64_t access_referent(const struct token *, enum store_db);
 /* May the token be told of this event?  (Scope, and the person's consent.) */
 int	 access_event(const struct token *, const struct event *);
 /* The event as the token may read it (a company: the no-CV view). */
@@ -305,7 +458,8 @@ int	 records_erase(struct dctx *, struct candidate *c);
  * included; not Alsace-Moselle's two more.  Pure; any thread. */
 const char *holiday_fr(iod_date d);
 iod_date easter_sunday(int year);	/* Gregorian, 1583 on */
-/* d, or the first day after it that is neither a Sunday nor a holiday. */
+/* d, or the first day after it that is a working day: Monday to Friday
+ * and not a holiday.  Pure; any thread. */
 iod_date working_day(iod_date d);
 iod_date calendar_add_days(iod_date d, int n);	/* n may be negative */
 
@@ -380,6 +534,25 @@ void	 followup_cancel_ids(struct dctx *, const struct followup_ids *ids,
  * returns how many, or -1 with dc->err set. */
 int	 placement_remind(struct dctx *);
 
+/* ---- feed.c: private calendar URLs ------------------------------------ */
+/* Body {owner} or {referent_id} (borrowed): a new link the token may make
+ * (admin, iod: any; a référent: their own); *out {id, owner?, referent_id?,
+ * created_by, created_at, url: "/cal/SECRET.ics"}, the secret shown this
+ * once.  0, or -1 with dc->err set. */
+int	 feed_create(struct dctx *, json_t *body, json_t **out);
+/* The links the token may see: *out {total, items, next_cursor}.  0/-1. */
+int	 feed_list(struct dctx *, json_t **out);
+/* Revoke (delete) link id if the token may see it.  0, or -1 (not found
+ * for a link of another). */
+int	 feed_revoke(struct dctx *, uint64_t id);
+/* The link whose secret is secret (found by its hash): 0 with *l filled
+ * (caller rec_clear()s it), or IOD_ENOTFOUND, or another store error. */
+int	 feed_lookup(struct txn *, const char *secret,
+	    struct calendar_link *l);
+/* The scope a link reads with: an iod token of its owner or a referent
+ * token of its référent (*scope borrows l's strings; not to be cleared). */
+void	 feed_scope(const struct calendar_link *l, struct token *scope);
+
 /* ---- journal.c: the company journal ---------------------------------- */
 /* A contact's company and offer exist, the offer is the company's; the
  * owner defaults to dc->actor.  A resource check: 0 or -1. */
@@ -429,6 +602,165 @@ int	 auth_create(struct txn *, struct token *, const char *secret,
 	    char **out_secret);
 int	 auth_revoke(struct txn *, uint64_t id);
 int	 auth_count(struct txn *);
+
+/* ---- pwhash.c: passwords' hashing, off the event loop ------------------
+ * A job is filled on the loop, run by one of a few threads, and handed
+ * back to the loop; its strings are its own (pwjob_clear wipes them).
+ */
+enum pwjob_kind {
+	PWJOB_VERIFY,		/* password against hash (NULL: a dummy's);
+				   new_hash if the hash's limits are old */
+	PWJOB_HASH,		/* new_hash = password's */
+	PWJOB_CHANGE		/* password against hash, then new_hash =
+				   new_password's */
+};
+struct pwjob {
+	enum pwjob_kind	 kind;
+	char		*password, *new_password;	/* owned */
+	char		*hash;		/* owned; what was checked */
+	int		 match;		/* OUT: password matches hash */
+	int		 failed;	/* OUT: out of memory */
+	char		*new_hash;	/* OUT, owned */
+	void		*arg;		/* the caller's */
+	struct pwjob	*next;		/* pwhash.c's */
+};
+/* Fill *j (OUT; its strings copied, hash and new_password may be NULL):
+ * 0, or -1 out of memory. */
+int	 pwjob_set(struct pwjob *j, enum pwjob_kind kind,
+	    const char *password, const char *new_password,
+	    const char *hash);
+/* Run j now, on the calling thread (the threads' work). */
+void	 pwjob_run(struct pwjob *);
+/* Wipe and free j's strings (not j). */
+void	 pwjob_clear(struct pwjob *);
+/* Start threads (1 to 8) that run up to queue_max jobs waiting, writing a
+ * byte to notify_fd as each is done.  0, or -1 if none started. */
+int	 pwhash_start(int threads, size_t queue_max, int notify_fd);
+/* Queue j (borrowed until pwhash_done gives it back): 0, or -1 when the
+ * queue is full or the threads stopped. */
+int	 pwhash_submit(struct pwjob *);
+/* A done job, or NULL: on the loop, after the byte on notify_fd. */
+struct pwjob *pwhash_done(void);
+/* Jobs queued or running. */
+size_t	 pwhash_waiting(void);
+/* Join the threads; returns the jobs not given back (linked by next),
+ * run or not, for the caller to free. */
+struct pwjob *pwhash_stop(void);
+
+/* ---- signin.c: what slows down guessing, in memory --------------------
+ * Failures of unknown logins, counted as a real login's are (so that a
+ * lock-out says nothing of whether a login exists), and sign-in attempts
+ * by client address, per minute.  Both tables are bounded.
+ */
+/* 1 if the unknown login (as typed) is locked, *until (OUT) its end. */
+int	 signin_unknown_locked(const char *login, int64_t now,
+	    int64_t *until);
+/* A failure of an unknown login: locked at ACCOUNT_FAILURES_MAX. */
+void	 signin_unknown_failed(const char *login, int64_t now);
+/* Count an attempt from address (4 bytes of IPv4, 8 of an IPv6 /64):
+ * 0, or the seconds to wait when over limit a minute (0: no limit). */
+int	 signin_address_over(const void *addr, size_t len, int64_t now,
+	    int limit);
+void	 signin_free(void);
+
+/* ---- accounts.c: people's accounts and their sessions ------------------
+ * An account signs in with its login and password (argon2id; only the
+ * hash is kept) and gets a session: a random secret for a cookie, of
+ * which only the BLAKE2b hash is stored, and a CSRF secret that its writes
+ * carry.  A session resolves to a struct token like a bearer token's, so
+ * roles and scopes are one mechanism.
+ */
+#define ACCOUNT_PASSWORD_MIN	10	/* characters */
+#define ACCOUNT_PASSWORD_MAX	1024	/* bytes */
+#define ACCOUNT_FAILURES_MAX	5	/* consecutive failures, then... */
+#define ACCOUNT_LOCK_S		(15 * 60)	/* ...locked this long */
+#define SESSION_TTL_S		(8 * 3600)	/* default lifetime */
+#define SESSION_SECRET_MAX	64	/* bytes of a cookie's secret */
+#define SESSION_CSRF_LEN	43	/* base64url of 32 random bytes */
+/* A session's lifetime in seconds (at start, from the configuration). */
+void	 session_set_ttl(int64_t seconds);
+int64_t	 session_ttl(void);
+/* Check a new password: 0, or -1 with *e naming field. */
+int	 account_password_ok(struct derr *e, const char *field,
+	    const char *password);
+/* Create *a (its login, role and scope, and a->password_hash, an
+ * argon2id hash: pwhash.c's, or the demo's; the rest is set here): 0
+ * with a->id, or -1 with dc->err set. */
+int	 account_create(struct dctx *, struct account *a);
+/* The account of id into *a (caller rec_clear()s): 0 or IOD_ENOTFOUND. */
+int	 account_load(struct txn *, uint64_t id, struct account *a);
+/* Delete an account and its sessions: 0, or -1 with dc->err set. */
+int	 account_delete(struct dctx *, uint64_t id);
+/* An admin sets account id's password to hash (argon2id, pwhash.c's);
+ * its sessions are revoked (and a lock lifted).  0, or -1 with dc->err
+ * set. */
+int	 account_reset_password(struct dctx *, uint64_t id,
+	    const char *hash);
+/* dc->tok's account changes its own password, given the old one, as j
+ * (account_change_job's, done) checked it and hashed the new one; its
+ * sessions but keep (the one asking) are revoked.  0, or -1 with dc->err
+ * set. */
+int	 account_change_password(struct dctx *, uint64_t keep,
+	    const struct pwjob *j);
+/* What an admin reads of an account (never its password's hash); new
+ * reference. */
+json_t	*account_json(const struct account *);
+/* Every account, in id order, appended to items (borrowed). */
+int	 account_list(struct txn *, json_t *items);
+/*
+ * Sign in, once j (session_sign_in_job's) is done: on success 0 with *a
+ * (caller rec_clear()s), *secret (the cookie's value, caller frees), csrf
+ * (SESSION_CSRF_LEN + 1 bytes, OUT) and *expires_at.  On failure -1 with dc->err: ERR_BAD_CREDENTIALS
+ * whether the login or the password was wrong, ERR_ACCOUNT_LOCKED after
+ * ACCOUNT_FAILURES_MAX failures in a row; a failure is written to dc's
+ * txn, which the caller commits all the same.
+ */
+int	 session_sign_in(struct dctx *, const char *login,
+	    const struct pwjob *j, struct account *a, char **secret,
+	    char *csrf, int64_t *expires_at);
+/* Before a sign-in's hash is checked (on the loop): 0 with *j (OUT) a
+ * PWJOB_VERIFY of password against the login's hash (none for an unknown
+ * login, checked against a dummy at the same cost), or -1 with dc->err:
+ * ERR_ACCOUNT_LOCKED alike for a real login and an unknown one after as
+ * many failures, ERR_NO_MEMORY. */
+int	 session_sign_in_job(struct dctx *, const char *login,
+	    const char *password, struct pwjob *j);
+/* Before a password change's hashes are made: 0 with *j (OUT) a
+ * PWJOB_CHANGE against the account's hash, or -1 with dc->err set. */
+int	 account_change_job(struct dctx *, const char *old_password,
+	    const char *password, struct pwjob *j);
+/* The session of the cookie's secret as a token (tok->account_id its
+ * account's, tok->id 0; caller clears), its id and its csrf (OUT, as
+ * above): 0, or IOD_ENOTFOUND if unknown, expired, unused too long
+ * (session-idle.c) or its account gone or disabled.  On the loop. */
+int	 session_lookup(struct txn *, const char *secret, struct token *tok,
+	    uint64_t *session_id, char *csrf);
+/* Revoke account_id's session session_id (0: all but keep; keep 0:
+ * all).  0 or an IOD_E* code. */
+int	 session_revoke(struct txn *, uint64_t account_id,
+	    uint64_t session_id, uint64_t keep);
+/* The key a caller's budgets (rate, streams) count under: a token's id,
+ * or its account's for a session. */
+uint64_t auth_budget_key(const struct token *);
+
+/* ---- session-idle.c: sessions' last use, in memory ---------------------
+ * A session unused for idle_s seconds ends.  Its last use is kept in
+ * memory and written to the store (session.seen_at) at most every
+ * IDLE_WRITE_S, so a restart forgets at most that much of it.
+ */
+#define IDLE_WRITE_S	240
+/* At start, from the configuration (default 3600). */
+void	 session_idle_set(int64_t idle_s);
+/* A use of the session of hash h (32 bytes) now, on the loop: 0 if it
+ * goes on (noted), 1 if it was unused too long since the later of
+ * stored_seen (what the store says) and the use in memory. */
+int	 session_idle_check(const uint8_t *h, int64_t stored_seen,
+	    int64_t now);
+/* A write task (every minute): store the last use of sessions whose
+ * memory is IDLE_WRITE_S ahead of the store, forget ended ones; returns
+ * how many were written. */
+int	 session_idle_flush(struct dctx *);
+void	 session_idle_free(void);
 
 /* ---- audit.c: the log of reads of a person's data ----------------------
  * Each (actor, token, candidate, action) once a day; kept for the

@@ -1,6 +1,7 @@
 /*
  * followup.c — the life of a follow-up appointment: planned → done (with
- * a note and an assessment) | missed (once its day has come) | cancelled,
+ * a note, an assessment and the day it took place) | missed (once its day
+ * has come, with the day it was missed) | cancelled,
  * by hand or when the placement ends early; the reminders of appointments
  * due tomorrow and of those overdue, once each (a write task).  Every
  * change appends an event whose payload names the candidate, referent,
@@ -53,8 +54,9 @@ static const struct schema fu_body_schema = {
 	.version = 1
 };
 
-#define N_ASSESSMENT	0x01	/* assessment required, on allowed */
+#define N_ASSESSMENT	0x01	/* assessment required */
 #define N_DUE_PASSED	0x02	/* only once the day has come */
+#define N_ON		0x04	/* on: the day it happened */
 
 static const struct fu_transition {
 	const char	*action;	/* the last segment of the path */
@@ -62,9 +64,9 @@ static const struct fu_transition {
 	int		 needs;
 	const char	*event;
 } fu_transitions[] = {
-	{ .action = "done", .to = FU_DONE, .needs = N_ASSESSMENT,
+	{ .action = "done", .to = FU_DONE, .needs = N_ASSESSMENT | N_ON,
 	  .event = "followup.done" },
-	{ .action = "missed", .to = FU_MISSED, .needs = N_DUE_PASSED,
+	{ .action = "missed", .to = FU_MISSED, .needs = N_DUE_PASSED | N_ON,
 	  .event = "followup.missed" },
 	{ .action = "cancel", .to = FU_CANCELLED, .needs = 0,
 	  .event = "followup.cancelled" },
@@ -165,6 +167,9 @@ followup_payload(const struct followup *f)
 	if (f->done_on != 0)
 		json_object_set_new(j, "done_on",
 		    placement_date_json(f->done_on));
+	if (f->missed_on != 0)
+		json_object_set_new(j, "missed_on",
+		    placement_date_json(f->missed_on));
 	return (j);
 }
 
@@ -200,6 +205,30 @@ followup_get(struct dctx *dc, uint64_t id, json_t **out)
 	return (0);
 }
 
+/* The day an appointment happened is not before its placement started:
+ * 0, or -1 with the error set. */
+static int
+followup_check_start(struct dctx *dc, const struct followup *f, iod_date on)
+{
+	struct placement	pl;
+	char			day[11], start[11];
+	int			rc;
+
+	memset(&pl, 0, sizeof(pl));
+	if ((rc = store_get_rec(dc->txn, DB_PLACEMENTS, f->placement_id,
+	    &placement_schema, &pl)) != 0)
+		rc = derr_store(&dc->err, rc);
+	else if (on < pl.start_on) {
+		date_format(on, day);
+		date_format(pl.start_on, start);
+		rc = derr_set(&dc->err, ERR_INVALID, "on", "on: %s is before "
+		    "the placement started on %s (expected the day it took "
+		    "place)", day, start);
+	}
+	rec_clear(&placement_schema, &pl);
+	return (rc);
+}
+
 int
 followup_transition(struct dctx *dc, uint64_t id, const char *action,
     json_t *body, json_t **out)
@@ -229,10 +258,15 @@ followup_transition(struct dctx *dc, uint64_t id, const char *action,
 	}
 	if (derr_decode(&dc->err, &fu_body_schema, body, &b) != 0)
 		goto out;
-	if (!(tr->needs & N_ASSESSMENT) && (b.assessment >= 0 || b.on != 0)) {
-		derr_set(&dc->err, ERR_INVALID, b.assessment >= 0 ?
-		    "assessment" : "on", "%s: only an appointment done has one",
-		    b.assessment >= 0 ? "assessment" : "on");
+	if (!(tr->needs & N_ASSESSMENT) && b.assessment >= 0) {
+		derr_set(&dc->err, ERR_INVALID, "assessment",
+		    "assessment: only an appointment done has one");
+		goto out;
+	}
+	if (!(tr->needs & N_ON) && b.on != 0) {
+		derr_set(&dc->err, ERR_INVALID, "on", "on: an appointment %s "
+		    "has no day (expected on with done or missed)",
+		    followup_status_names[tr->to]);
 		goto out;
 	}
 	if ((tr->needs & N_ASSESSMENT) && b.assessment < 0) {
@@ -247,6 +281,8 @@ followup_transition(struct dctx *dc, uint64_t id, const char *action,
 		    "the future (expected the day it took place)", day);
 		goto out;
 	}
+	if (b.on != 0 && followup_check_start(dc, &f, b.on) != 0)
+		goto out;
 	if (f.status != FU_PLANNED) {
 		derr_set(&dc->err, ERR_BAD_TRANSITION, "status",
 		    "appointment %llu is %s: it cannot be %s (expected planned)",
@@ -267,10 +303,12 @@ followup_transition(struct dctx *dc, uint64_t id, const char *action,
 		f.note = b.note;
 		b.note = NULL;
 	}
-	if (tr->needs & N_ASSESSMENT) {
+	if (tr->needs & N_ASSESSMENT)
 		f.assessment = b.assessment;
+	if (tr->to == FU_DONE)
 		f.done_on = b.on != 0 ? b.on : today;
-	}
+	else if (tr->to == FU_MISSED)
+		f.missed_on = b.on != 0 ? b.on : today;
 	f.updated_at = (int64_t)time(NULL);
 	store_put_rec(dc->txn, DB_FOLLOWUPS, f.id, &followup_schema, &f);
 	followup_event(dc, tr->event, &f);

@@ -79,6 +79,11 @@ policy_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		rec_clear(&proposal_schema, &p);
 		return (IOD_ECORRUPT);
 	}
+	stall_proposed(p.candidate_id, p.proposed_on);
+	if (index_company_proposed(p.company_id, p.proposed_on, 1) != 0) {
+		rec_clear(&proposal_schema, &p);
+		return (IOD_ENOMEM);
+	}
 	if ((1u << p.status) & OPEN) {
 		index_offer_open_set(p.offer_id, p.id);
 		if ((c = index_cand(p.candidate_id)) != NULL)
@@ -92,7 +97,14 @@ policy_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 int
 proposal_load(struct txn *t)
 {
-	return (store_scan(t, DB_PROPOSALS, NULL, 0, 0, policy_cb, NULL));
+	int	rc;
+
+	stall_reset();
+	index_company_reset();
+	if ((rc = store_scan(t, DB_PROPOSALS, NULL, 0, 0, policy_cb,
+	    NULL)) != 0)
+		return (rc);
+	return (interest_load(t));
 }
 
 /* Load a record by id into rec (zeroed first, to clear either way). */
@@ -160,7 +172,7 @@ proposal_candidate_status(struct dctx *dc, uint64_t id, int from, int to)
 int
 proposal_record(struct dctx *dc, const struct offer *o,
     const struct moffer *mo, const struct active *a, uint32_t slot,
-    uint32_t eligible, struct proposal *p)
+    uint32_t eligible, const uint32_t *removed, struct proposal *p)
 {
 	struct mcand		*c = index_cand_by_slot(slot);
 	struct candidate	 cand;
@@ -180,6 +192,14 @@ proposal_record(struct dctx *dc, const struct offer *o,
 	p->ruleset = strdup(a->name);
 	p->ruleset_version = (int64_t)a->version;
 	p->eligible = eligible;
+	if (removed != NULL && (p->removed = calloc(FILTER__N,
+	    sizeof(*p->removed))) != NULL) {
+		for (i = 0; i < FILTER__N; i++) {
+			p->removed[i].filter = strdup(filter_names[i]);
+			p->removed[i].count = removed[i];
+		}
+		p->nremoved = FILTER__N;
+	}
 	p->status = PROP_PROPOSED;
 	p->proposed_on = date_today();
 	p->created_at = p->updated_at = (int64_t)time(NULL);
@@ -202,6 +222,10 @@ proposal_record(struct dctx *dc, const struct offer *o,
 		return (derr_store(&dc->err, dc->txn->rc));
 	index_offer_open_set(o->id, p->id);
 	index_open(c, 1);
+	stall_proposed(c->id, p->proposed_on);
+	if (index_company_proposed(o->company_id, p->proposed_on, 0) != 0)
+		return (derr_set(&dc->err, ERR_NO_MEMORY, NULL,
+		    "out of memory"));
 	return (0);
 }
 
@@ -267,6 +291,7 @@ match_note(struct proposal_match *out, const struct offer *o,
 	out->ruleset_version = a->version;
 	out->eligible = r->eligible;
 	memcpy(out->removed, r->removed, sizeof(out->removed));
+	out->company_cap = r->company_cap;
 }
 
 int
@@ -305,11 +330,13 @@ proposal_propose(struct dctx *dc, uint64_t offer_id,
 	if (r.ntop == 0)
 		goto out;		/* rc 0: no one to propose */
 	if (proposal_record(dc, &o, &mo, a, r.top[0].slot, r.eligible,
-	    &p) != 0) {
+	    r.removed, &p) != 0) {
 		rc = -1;
 		goto out;
 	}
 	out->proposal = rec_to_json(&proposal_schema, &p, VIEW_FULL);
+	json_object_set_new(out->proposal, "job", job_json(dc->txn,
+	    p.offer_id));
 	rc = 1;
 out:
 	rec_clear(&proposal_schema, &p);
@@ -318,12 +345,36 @@ out:
 	return (rc);
 }
 
+/* The first name of stored candidate id, read alone from its record
+ * (malloc'd, or NULL): the ranked list shows nothing else of it. */
+static char *
+first_name_of(struct txn *t, uint64_t id)
+{
+	static const char *const	 names[] = { "first_name", NULL };
+	static uint64_t			 want;
+	struct candidate		 cand;
+	const void			*v;
+	size_t				 len;
+	char				*name = NULL;
+
+	if (want == 0)
+		want = rec_fields_mask(&candidate_schema, names);
+	memset(&cand, 0, sizeof(cand));
+	if (store_get_id(t, DB_CANDIDATES, id, &v, &len) == 0 &&
+	    rec_decode_fields(&candidate_schema, &cand, v, len, want,
+	    NULL) == 0) {
+		name = cand.first_name;		/* taken */
+		cand.first_name = NULL;
+	}
+	rec_clear(&candidate_schema, &cand);
+	return (name);
+}
+
 int
 proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
     struct proposal_match *out)
 {
 	struct offer		 o;
-	struct candidate	 cand;
 	struct active		*a;
 	struct moffer		 mo;
 	struct mresult		 r;
@@ -348,12 +399,7 @@ proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
 		c = index_cand_by_slot(r.top[i].slot);
 		match_parts(a->rs, &mo, c, &e->parts);
 		e->candidate_id = c->id;
-		memset(&cand, 0, sizeof(cand));
-		store_get_rec(dc->txn, DB_CANDIDATES, c->id,
-		    &candidate_schema, &cand);
-		e->first_name = cand.first_name;	/* taken */
-		cand.first_name = NULL;
-		rec_clear(&candidate_schema, &cand);
+		e->first_name = first_name_of(dc->txn, c->id);
 	}
 	rc = 0;
 out:
@@ -376,11 +422,12 @@ proposal_match_free(struct proposal_match *m)
 
 /*
  * Apply transition tr to proposal p (loaded, open or not), with the
- * body's terms for a hire, in the store and then in the index.
+ * body's terms for a hire, in the store and then in the index; a decision
+ * is dated decided (0: today).
  */
 static int
 transition_apply(struct dctx *dc, struct proposal *p,
-    const struct transition *tr, json_t *body)
+    const struct transition *tr, json_t *body, iod_date decided)
 {
 	struct mcand	*c;
 	char		 type[64];
@@ -398,7 +445,7 @@ transition_apply(struct dctx *dc, struct proposal *p,
 	p->status = tr->to;
 	p->updated_at = (int64_t)time(NULL);
 	if (!((1u << tr->to) & OPEN))
-		p->decided_on = date_today();
+		p->decided_on = decided != 0 ? decided : date_today();
 	store_put_rec(dc->txn, DB_PROPOSALS, p->id, &proposal_schema, p);
 	snprintf(type, sizeof(type), "proposal.%s",
 	    proposal_status_names[tr->to]);
@@ -422,6 +469,22 @@ transition_apply(struct dctx *dc, struct proposal *p,
 	if (tr->to == PROP_REFUSED)
 		index_refused(p->candidate_id, p->company_id, p->decided_on);
 	return (0);
+}
+
+/* A meeting is not before the proposal: 0, or -1 with the error set. */
+static int
+meeting_check(struct dctx *dc, const struct proposal *p)
+{
+	iod_date	day;
+	char		buf[11], proposed[11];
+
+	snprintf(buf, sizeof(buf), "%.10s", p->meeting.at);
+	if (date_parse(buf, &day) != 0 || day >= p->proposed_on)
+		return (0);
+	date_format(p->proposed_on, proposed);
+	return (derr_set(&dc->err, ERR_INVALID, "meeting.at", "meeting.at: "
+	    "%s is before the proposal of %s (expected that day or later)",
+	    p->meeting.at, proposed));
 }
 
 /* The reason and the meeting of the body, into p, as tr needs them. */
@@ -460,7 +523,7 @@ transition_body(struct dctx *dc, struct proposal *p,
 		free(cause);
 		return (-1);
 	}
-	return (0);
+	return (meeting_check(dc, p));
 }
 
 int
@@ -482,18 +545,21 @@ proposal_transition(struct dctx *dc, uint64_t id, const char *action,
 	    "proposal") != 0)
 		goto out;
 	if (transition_body(dc, &p, tr, body) != 0 ||
-	    transition_apply(dc, &p, tr, body) != 0)
+	    transition_apply(dc, &p, tr, body, 0) != 0)
 		goto out;
 	*out = rec_to_json(&proposal_schema, &p, VIEW_FULL);
+	json_object_set_new(*out, "job", job_json(dc->txn, p.offer_id));
 	rc = 0;
 out:
 	rec_clear(&proposal_schema, &p);
 	return (rc);
 }
 
-/* The open proposals older than their rule set allows. */
+/* The open proposals older than their rule set allows, and the day each
+ * expired (proposed_on + proposal_expiry_days). */
 struct expire_arg {
 	uint64_t	*ids;
+	iod_date	*on;
 	size_t		 n, cap;
 	int32_t		 today;
 };
@@ -505,6 +571,7 @@ expire_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	struct proposal		 p;
 	struct active		*a;
 	uint64_t		*q;
+	iod_date		*d;
 
 	(void)k; (void)kl;
 	memset(&p, 0, sizeof(p));
@@ -515,12 +582,18 @@ expire_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	    <= ea->today) {
 		if (ea->n == ea->cap) {
 			ea->cap = ea->cap ? ea->cap * 2 : 16;
-			if ((q = reallocarray(ea->ids, ea->cap, 8)) == NULL) {
+			if ((q = reallocarray(ea->ids, ea->cap, 8)) != NULL)
+				ea->ids = q;
+			if ((d = reallocarray(ea->on, ea->cap,
+			    sizeof(*d))) != NULL)
+				ea->on = d;
+			if (q == NULL || d == NULL) {
 				rec_clear(&proposal_schema, &p);
 				return (IOD_ENOMEM);
 			}
-			ea->ids = q;
 		}
+		ea->on[ea->n] = calendar_add_days(p.proposed_on,
+		    (int)a->rs->policies.proposal_expiry_days);
 		ea->ids[ea->n++] = p.id;
 	}
 	rec_clear(&proposal_schema, &p);
@@ -545,10 +618,11 @@ proposal_expire(struct dctx *dc)
 		memset(&p, 0, sizeof(p));
 		if (store_get_rec(dc->txn, DB_PROPOSALS, ea.ids[i],
 		    &proposal_schema, &p) == 0 &&
-		    transition_apply(dc, &p, tr, NULL) == 0)
+		    transition_apply(dc, &p, tr, NULL, ea.on[i]) == 0)
 			n++;
 		rec_clear(&proposal_schema, &p);
 	}
 	free(ea.ids);
+	free(ea.on);
 	return (n);
 }

@@ -19,6 +19,7 @@
 #include <msgpack.h>
 
 #include "domain.h"
+#include "outbox.h"
 #include "rules.h"
 
 int
@@ -524,10 +525,13 @@ erase_notes(struct txn *t, enum store_db db, const struct schema *sc,
  * The right to erasure: the person's identity, personal fields, commune,
  * référent and what only matching needs are wiped from the record, which
  * stays, anonymous, with what the reports count (sex, programme, QPV,
- * publics, orientation, exit, status); the free text about them goes too.
- * Events and indexes carry ids only.  The store is then compacted off the
- * loop (the daemon's), so that no freed page nor unused part of a page
- * keeps the old bytes; DB_META "scrub" keeps that due across a restart.
+ * publics, orientation, exit, status); the free text about them goes too,
+ * and so does the mail queued that names them (outbox.c).  Events and
+ * indexes carry ids only; the past versions of the record
+ * (history.c) become a mark that says only that it existed.  The store
+ * is then compacted off the loop (the daemon's), so that no freed page
+ * nor unused part of a page keeps the old bytes; DB_META "scrub" keeps
+ * that due across a restart.
  */
 int
 records_erase(struct dctx *dc, struct candidate *c)
@@ -566,10 +570,13 @@ records_erase(struct dctx *dc, struct candidate *c)
 		return (derr_set(&dc->err, ERR_NO_MEMORY, NULL,
 		    "out of memory"));
 	store_put_rec(dc->txn, DB_CANDIDATES, c->id, &candidate_schema, c);
+	history_erase(dc->txn, DB_CANDIDATES, c->id);
 	erase_notes(dc->txn, DB_PROPOSALS, &proposal_schema, c->id);
 	erase_notes(dc->txn, DB_PLACEMENTS, &placement_schema, c->id);
 	erase_notes(dc->txn, DB_FOLLOWUPS, &followup_schema, c->id);
 	erase_notes(dc->txn, DB_EVENTS, NULL, c->id);
+	interest_erase(dc->txn, c->id);
+	outbox_erase(dc->txn, c->id);	/* the mail that names them */
 	store_put(dc->txn, DB_META, "scrub", 5, "", 0);
 	data = records_candidate_payload(c);
 	event_append(dc->txn, "candidate.erased", "candidate", c->id,

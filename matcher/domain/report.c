@@ -74,6 +74,15 @@ cand_of(struct report *r, uint64_t id)
 	return (i == 0 ? NULL : &r->cands[i - 1]);
 }
 
+/* An interest counts when its candidate is of the programme asked. */
+static int
+interest_keep(uint64_t candidate_id, void *arg)
+{
+	const struct rcand	*c = cand_of(arg, candidate_id);
+
+	return (c != NULL && c->in_scope);
+}
+
 static int
 cand_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
@@ -397,6 +406,7 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 {
 	struct report		 r;
 	json_t			*table, *pct, *bd, *jn;
+	uint64_t		 interests, sessions;
 	size_t			 i;
 	static const char *const groups[] = { "sex", "qpv", "programme",
 	    "public", "territory", NULL };
@@ -413,7 +423,8 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	    &r) != 0 ||
 	    store_scan(dc->txn, DB_OFFERS, NULL, 0, 0, offer_cb, &r) != 0 ||
 	    store_scan(dc->txn, DB_CONTACTS, NULL, 0, 0, contact_cb,
-	    &r) != 0) {
+	    &r) != 0 || interest_count(dc->txn, pp->from, pp->to,
+	    interest_keep, &r, &interests, &sessions) != 0) {
 		report_free(&r);
 		return (derr_store(&dc->err, dc->txn->rc ? dc->txn->rc :
 		    IOD_ENOMEM));
@@ -446,6 +457,11 @@ report_activity(struct dctx *dc, const struct report_params *pp,
 	    "durable", (json_int_t)r.durable,
 	    "transitional", (json_int_t)r.transitional,
 	    "qualifying_training", (json_int_t)r.training);
+	/* Positionnement: the information sessions and the interests. */
+	json_object_set_new(table, "positioning_sessions",
+	    json_integer((json_int_t)sessions));
+	json_object_set_new(table, "interests",
+	    json_integer((json_int_t)interests));
 	pct = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "orientations", percent(r.orientations, r.followed),
 	    "people_with_meeting", percent(r.with_meeting, r.followed),

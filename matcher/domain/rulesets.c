@@ -92,6 +92,17 @@ rulesets_default(void)
 	return (default_name);
 }
 
+const char *
+rulesets_territory(const char *insee)
+{
+	struct active	*a = rulesets_find(NULL);
+
+	if (a == NULL || a->rs == NULL)
+		return (NULL);
+	return (ruleset_territory_name(a->rs, ruleset_territory_of(a->rs,
+	    insee)));
+}
+
 int
 rulesets_set_default(const char *name)
 {
@@ -458,6 +469,75 @@ rulesets_json(const struct active *a, int with_source)
 		json_object_set_new(j, "source", json_stringn(rs->source,
 		    rs->sourcelen));
 	return (j);
+}
+
+int
+rulesets_version(struct txn *t, const char *name, uint64_t ver,
+    const void **text, size_t *len, json_t **origin)
+{
+	uint8_t	 k[300];
+	size_t	 klen;
+	int	 rc;
+
+	klen = version_key(k, sizeof(k), name, ver);
+	if ((rc = store_get(t, DB_RULESETS, k, klen, text, len)) != 0)
+		return (rc);
+	if ((*origin = origin_get(t, name, ver)) == NULL)
+		*origin = json_null();
+	return (0);
+}
+
+/* One stored version of a name, into the list. */
+struct versions_arg {
+	struct txn	*t;
+	const char	*name;
+	json_t		*items;
+};
+
+static int
+versions_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct versions_arg	*va = arg;
+	json_t			*origin, *at;
+	uint64_t		 ver;
+
+	(void)v; (void)vl;
+	if (kl < 8)
+		return (0);
+	ver = key_get_u64((const uint8_t *)k + kl - 8);
+	if ((origin = origin_get(va->t, va->name, ver)) == NULL)
+		origin = json_null();
+	at = json_object_get(origin, "at");
+	json_array_append_new(va->items, json_pack("{s:I, s:o, s:O}",
+	    "version", (json_int_t)ver, "origin", origin, "activated_at",
+	    at != NULL ? at : json_null()));
+	return (0);
+}
+
+json_t *
+rulesets_versions(struct txn *t, const char *name)
+{
+	struct versions_arg	 va = { t, name, json_array() };
+	struct active		*a = rulesets_find(name);
+	uint8_t			 k[300];
+	size_t			 klen;
+
+	klen = key_idx_str(k, sizeof(k) - 8, 'v', name);
+	if (store_scan(t, DB_RULESETS, k, klen, klen, versions_cb, &va) != 0 ||
+	    json_array_size(va.items) == 0) {
+		json_decref(va.items);
+		return (NULL);
+	}
+	return (json_pack("{s:s, s:o, s:o}", "name", name, "current",
+	    a != NULL ? json_integer((json_int_t)a->version) : json_null(),
+	    "items", va.items));
+}
+
+int
+rulesets_compile(const char *name, const void *text, size_t len,
+    struct ruleset **rs, char **errors)
+{
+	return (ruleset_load_buffer(name, text, len, refdir, rs, errors));
 }
 
 void

@@ -28,9 +28,11 @@
  *
  * A weekly or monthly date holds two appointments, one with the employer
  * or manager and a separate one with the employee (separate_parties), or
- * one with both.  A date on a Sunday or a public holiday moves to the next
- * day that is neither (a jour ouvrable: Saturdays stay).  A weekly date is
- * at least six days before the trial's end, so a move never leaves it.
+ * one with both.  A date on a Saturday, a Sunday or a public holiday moves
+ * to the next working day, Monday to Friday (working_day): at most four
+ * days later (a holiday Friday, the weekend and a holiday Monday).  A
+ * weekly date is at least six days before the trial's end, so a move never
+ * leaves it.
  */
 #include <stddef.h>
 #include <string.h>

@@ -139,6 +139,35 @@ int	 assign_problem_new(uint32_t nrows, uint32_t ncols,
 /* Free a problem from assign_problem_new; accepts NULL. */
 void	 assign_problem_free(struct assign_problem *);
 
+/*
+ * assign-cap.c: the assignment when rows come in groups with a capacity
+ * (an offer's company and the proposals it may still be sent): row r is
+ * in group group_of_row[r] < ngroups, and group g takes at most cap[g]
+ * pairs.  All borrowed.
+ */
+struct assign_groups {
+	uint32_t	 ngroups;
+	const uint32_t	*group_of_row;	/* nrows entries */
+	const uint32_t	*cap;		/* ngroups entries */
+};
+/*
+ * A matching of largest total score within every group's capacity,
+ * exactly: the plain assignment (assign_prune_solve, keep as there) of
+ * the problem with, for each group g of m rows with edges and capacity
+ * k < m, m - k blocker columns joined to each of its rows and worth more
+ * than any edge; a row on a blocker is left out.  p, gr and keep are
+ * borrowed; col_of_row (OUT, nrows entries), *total (OUT: the real
+ * scores' sum) and st may be NULL.  Costs what assign_prune_solve costs
+ * on p and (m - k) * m more edges per such group, plus a copy of the
+ * edges (12 bytes each).  Returns 0; IOD_EINVAL as assign_solve (the
+ * blockers' worth, the largest score + 1, within its bound), or when a
+ * row's group is >= ngroups; IOD_ENOMEM.  Keeps no state: any thread.
+ */
+int	 assign_cap_solve(const struct assign_problem *p,
+	    const struct assign_groups *gr, const uint32_t *keep,
+	    uint32_t *col_of_row, int64_t *total,
+	    struct assign_prune_stats *st);
+
 /* ---- end of assign.c --------------------------------------------------- */
 
 /* The hard filters, in the order a candidate is charged to the first it
@@ -201,9 +230,11 @@ int	 index_init(void);
 /* Free the index and everything it holds; safe without index_init. */
 void	 index_free(void);
 /*
- * Put every candidate of the store into the index (t, a read txn,
- * borrowed).  The policy state (open proposals, refusals) is the
- * domain's to load after this (proposal_load).  0 or an IOD_E* code.
+ * index-load.c: put every candidate of the store into the index (t, a
+ * read txn, borrowed), each read in place from its stored bytes, the
+ * fields the index keeps only.  The policy state (open proposals,
+ * refusals) is the domain's to load after this (proposal_load).  0 or an
+ * IOD_E* code (IOD_ECORRUPT: a record does not decode).
  */
 int	 index_load(struct txn *);
 /* Add or replace candidate k (borrowed): 0 or IOD_ENOMEM. */
@@ -220,8 +251,8 @@ struct mcand *index_cand_by_slot(uint32_t slot);
 const struct mcand *index_slots(size_t *n);
 /* How many candidates the index holds (live ones); 0 without an index. */
 uint32_t index_live(void);
-/* Count the live candidates by status into by_status[0..n) (added to
- * what is there); nothing without an index. */
+/* The live candidates by status, kept as they change (no scan), into
+ * by_status[0..n) (added to what is there); nothing without an index. */
 void	 index_count_by_status(uint64_t *by_status, size_t n);
 /* The ROME family (3-character prefix) of each refdata ROME index:
  * borrowed, refdata's nrome entries, valid until index_free. */
@@ -242,6 +273,49 @@ iod_date index_refused_on(uint64_t candidate_id, uint64_t company_id);
 /* How many refusals company ever recorded (0: none to look up). */
 uint64_t index_refusing(uint64_t company_id);
 
+/*
+ * index-policy.c: what the domain records about pairs, kept in step by it
+ * (and filled at start-up): the days each company was sent a proposal,
+ * and who expressed interest in which offer.  Event loop only.
+ */
+/* Forget every company's proposals (before they are loaded again). */
+void	 index_company_reset(void);
+/* A proposal was made to company on day on: 0 or IOD_ENOMEM.  loading 1
+ * appends unordered (start-up), sorted on the next count. */
+int	 index_company_proposed(uint64_t company_id, iod_date on,
+	    int loading);
+/* How many proposals were made to company on day since or later. */
+uint32_t index_company_count(uint64_t company_id, iod_date since);
+/* How many more proposals rs lets company be sent on day today: its
+ * max_proposals_per_company less those of the last per_days days (today
+ * included), 0 at or over the cap; UINT32_MAX when rs sets no cap. */
+uint32_t index_company_left(const struct ruleset *, uint64_t company_id,
+	    iod_date today);
+/* One interest: a candidate interested in an offer. */
+struct minterest {
+	uint64_t	 offer_id, candidate_id;
+};
+/* Forget every interest (before they are loaded again). */
+void	 index_interest_reset(void);
+/* Record (on 1) or forget (on 0) that candidate is interested in offer:
+ * 0 or IOD_ENOMEM. */
+int	 index_interest_set(uint64_t offer_id, uint64_t candidate_id, int on);
+/* The interests in offer, by candidate id, *n (OUT) of them: borrowed
+ * until the next index_interest_set (NULL when *n is 0). */
+const struct minterest *index_interests(uint64_t offer_id, size_t *n);
+/* 1 if candidate is interested in offer, else 0. */
+int	 index_interested(uint64_t offer_id, uint64_t candidate_id);
+/* Free what index-policy.c holds (index_free calls it). */
+void	 index_policy_free(void);
+
+/*
+ * The index (index.c's candidates and lists, index-policy.c's state) and
+ * date_today's override are each thread's own: the event loop's is the
+ * live one; another thread starts with none, may build one of its own
+ * with the same verbs (index_init, index_put, index_open, ...), search it
+ * with match_run, and must index_free it before it ends.
+ */
+
 /* The offer-independent part of c's score under rs on day today. */
 int32_t	 index_base_score(const struct ruleset *, const struct mcand *,
 	    iod_date today);
@@ -256,6 +330,14 @@ int	 index_candidates(const struct ruleset *, int rome,
 /* The packed form of a candidate for a list with this base score. */
 void	 index_pack(struct pentry *, uint32_t slot, const struct mcand *,
 	    int32_t base);
+/*
+ * index-sort.c: sort the n slots (in place) in a sorted list's order,
+ * best first: base[slot] highest, then cand[slot].oriented_on earliest,
+ * then cand[slot].id smallest (base and cand borrowed, indexed by slot).
+ * Returns 0 or IOD_ENOMEM (32 bytes an entry, freed before return).
+ */
+int	 index_sort(uint32_t *slots, size_t n, const int32_t *base,
+	    const struct mcand *cand);
 /* Drop what the index keeps for rule set rs (no longer active); safe
  * without an index. */
 void	 index_forget_ruleset(const struct ruleset *);
@@ -344,21 +426,31 @@ struct mhit {
 struct mresult {
 	uint32_t	 eligible;
 	uint32_t	 removed[FILTER__N];	/* by the first filter failed */
+	uint32_t	 company_cap;	/* eligible, but the company had its
+					   rule set's proposals of the period */
 	struct mhit	*top;			/* best first, ntop <= want */
 	size_t		 ntop, want;
 };
 int	 match_prepare(const struct ruleset *, const struct offer *,
 	    const struct company *, struct moffer *);
-/* Rank the eligible candidates of an offer, keeping the best r->want. */
+/*
+ * Rank the eligible candidates of an offer, keeping the best r->want; a
+ * candidate interested in the offer (index_interests) gets the rule
+ * set's expressed_interest points.  When the offer's company was sent
+ * the rule set's max_proposals_per_company in its last per_days days
+ * (index_company_count), nobody is kept: the eligible are counted in
+ * r->company_cap and r->eligible is 0 (match_scan and match_naive too).
+ */
 int	 match_run(const struct ruleset *, const struct moffer *,
 	    struct mresult *);
 void	 match_result_free(struct mresult *);
-/* Call fn for every eligible candidate with its score (the batch). */
+/* Call fn for every eligible candidate with its score, interest
+ * included (the batch, which applies the company cap itself). */
 int	 match_each(const struct ruleset *, const struct moffer *,
 	    int (*fn)(uint32_t slot, int32_t score, void *), void *);
 
 /* One part of a score: what earned it and how many points. */
-#define MPART_MAX	(2 * PUBLIC__N + 4)	/* publics, favoured, 4 more */
+#define MPART_MAX	(2 * PUBLIC__N + 5)	/* publics, favoured, 5 more */
 struct mpart {
 	char		 criterion[48];	/* "public:rsa", "same_territory" */
 	int32_t		 points;	/* never 0 */
@@ -371,7 +463,8 @@ struct mparts {
 /*
  * The score of c for offer m under rs, in parts (OUT, caller's storage),
  * in a fixed order: publics, QPV, waiting time, same commune, same
- * territory, favoured publics; parts of 0 points are left out.  The
+ * territory, favoured publics, expressed interest (index_interested);
+ * parts of 0 points are left out.  The
  * total is match_run's score for c.
  */
 void	 match_parts(const struct ruleset *, const struct moffer *,
@@ -394,6 +487,15 @@ void	 match_edges_free(struct medges *);	/* then zeroed */
  * branch at a time, without the columns: the columns' oracle. */
 int	 match_scan(const struct ruleset *, const struct moffer *,
 	    struct mresult *);
+/*
+ * The first hard filter candidate c (borrowed from the index: index_cand)
+ * fails for offer m under rs, by the same check() as match_scan, into
+ * *filter (OUT): FILTER_ROME when c seeks neither the offer's code nor,
+ * if rs says family, its family; -1 when c is eligible.  Returns 0,
+ * IOD_EINVAL if c is not the index's, or IOD_ENOMEM.  Event loop only.
+ */
+int	 match_pair(const struct ruleset *, const struct moffer *,
+	    const struct mcand *c, int *filter);
 /* The same matching without the index: every candidate, scored. */
 int	 match_naive(const struct ruleset *, const struct moffer *,
 	    struct mresult *);

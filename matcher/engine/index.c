@@ -10,11 +10,11 @@
  * sorted list also as columns (column.c) whose lane of open proposals
  * index_open keeps in step, and a bitmap of the candidates with an open
  * proposal covering every slot, so no search reads a candidate's record
- * for it.  Its state is static here, behind the verbs of engine.h.  What
- * a proposal is and how it changes is the domain's (which tells the index
- * through index_open, index_offer_open_set and index_refused, and loads
- * that state at start-up); the scoring is match.c's.  It writes nothing
- * to the store.
+ * for it.  Its state is static here, behind the verbs of engine.h, and
+ * each thread's own (engine.h).  What a proposal is and how it changes is
+ * the domain's (which tells the index through index_open,
+ * index_offer_open_set and index_refused, and loads that state at
+ * start-up); the scoring is match.c's.  It writes nothing to the store.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +59,7 @@ struct index {
 	uint32_t	*slot_of;	/* candidate id -> slot + 1 */
 	uint64_t	 nslot_of;
 	uint32_t	 live;		/* candidates in the index */
+	uint32_t	 by_status[CAND__N];	/* the live ones, by status */
 	uint32_t	 nrome, nfamily;
 	uint16_t	*family_of;	/* rome index -> family */
 	struct plist	*by_rome, *by_family;
@@ -70,7 +71,9 @@ struct index {
 	struct view	*views;
 };
 
-static struct index	*idx;
+/* Each thread its own: the event loop's is the live index; a replay's
+ * thread builds and searches one of its own with the same verbs. */
+static _Thread_local struct index	*idx;
 
 /* ---- posting lists ------------------------------------------------------ */
 
@@ -136,6 +139,8 @@ link_slot(uint32_t slot, int add)
 	}
 	for (v = idx->views; v != NULL; v = v->next)
 		view_touch(v, slot, c);
+	if (c->status < CAND__N)
+		idx->by_status[c->status] += add ? 1 : -1;
 	return (rc);
 }
 
@@ -190,6 +195,7 @@ index_free(void)
 	struct view	*v;
 	uint32_t	 i;
 
+	index_policy_free();
 	if (idx == NULL)
 		return;
 	while ((v = idx->views) != NULL) {
@@ -352,35 +358,14 @@ index_count_by_status(uint64_t *by_status, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; idx != NULL && i < idx->ncand; i++)
-		if ((idx->cand[i].flags & MC_LIVE) && idx->cand[i].status < n)
-			by_status[idx->cand[i].status]++;
+	for (i = 0; idx != NULL && i < n && i < CAND__N; i++)
+		by_status[i] += idx->by_status[i];
 }
 
 const uint16_t *
 index_families(void)
 {
 	return (idx->family_of);
-}
-
-static int
-index_load_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
-{
-	struct candidate	c;
-	int			rc;
-
-	(void)k; (void)kl; (void)arg;
-	memset(&c, 0, sizeof(c));
-	if ((rc = rec_decode(&candidate_schema, &c, v, vl)) == 0)
-		rc = index_put(&c);
-	rec_clear(&candidate_schema, &c);
-	return (rc);
-}
-
-int
-index_load(struct txn *t)
-{
-	return (store_scan(t, DB_CANDIDATES, NULL, 0, 0, index_load_cb, NULL));
 }
 
 /* ---- per rule set views ------------------------------------------------- */
@@ -434,23 +419,6 @@ view_touch(struct view *v, uint32_t slot, const struct mcand *c)
 	n = families(c, fam);
 	for (i = 0; i < n; i++)
 		v->family[fam[i]].dirty = 1;
-}
-
-static const struct view	*sort_view;
-
-/* Best first: base score, then the longest wait, then the smallest id. */
-static int
-cmp_slot(const void *a, const void *b)
-{
-	uint32_t		 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const struct mcand	*cx = &idx->cand[x], *cy = &idx->cand[y];
-	int32_t			 bx = sort_view->base[x], by = sort_view->base[y];
-
-	if (bx != by)
-		return (bx > by ? -1 : 1);
-	if (cx->oriented_on != cy->oriented_on)
-		return (cx->oriented_on < cy->oriented_on ? -1 : 1);
-	return (cx->id < cy->id ? -1 : cx->id > cy->id);
 }
 
 /* The view of rule set rs, made or refreshed for today. */
@@ -545,9 +513,11 @@ sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 		return (IOD_ENOMEM);
 	if (l->n > 0)
 		memcpy(order, l->v, l->n * sizeof(uint32_t));
-	sort_view = v;
-	if (l->n > 1)
-		qsort(order, l->n, sizeof(uint32_t), cmp_slot);
+	/* Best first: base score, then the longest wait, the smallest id. */
+	if (index_sort(order, l->n, v->base, idx->cand) != 0) {
+		free(order);
+		return (IOD_ENOMEM);
+	}
 	for (i = 0; i < l->n; i++)
 		index_pack(&s->v[i], order[i], &idx->cand[order[i]],
 		    v->base[order[i]]);

@@ -56,6 +56,8 @@ struct probe {
 	const int16_t		*terr;
 	int32_t			 today, start;
 	int			 refusals;
+	const struct minterest	*iv;	/* the offer's interests, by id */
+	size_t			 ni;	/* 0 too when the weight is 0 */
 };
 
 static void
@@ -72,6 +74,47 @@ probe_init(struct probe *q, const struct ruleset *rs, const struct moffer *m,
 	q->start = m->start_on != 0 ? date_to_days(m->start_on) : 0;
 	q->refusals = rs->policies.refusal_cooldown_days > 0 &&
 	    index_refusing(m->company_id) != 0;
+	q->iv = index_interests(m->id, &q->ni);
+	if (rs->weights.expressed_interest == 0)
+		q->ni = 0;
+}
+
+/* The expressed_interest points of the candidate in slot for the offer. */
+static int32_t
+bonus(const struct probe *q, uint32_t slot)
+{
+	uint64_t	id;
+	size_t		lo = 0, hi = q->ni, mid;
+
+	if (q->ni == 0)
+		return (0);
+	id = q->cand[slot].id;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (q->iv[mid].candidate_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < q->ni && q->iv[lo].candidate_id == id ?
+	    q->rs->weights.expressed_interest : 0);
+}
+
+/*
+ * The rule set's cap on proposals to one company: when the offer's
+ * company was sent max_proposals_per_company in the last per_days days
+ * (today included), every eligible candidate is removed, counted under
+ * company_cap.
+ */
+static void
+cap_apply(const struct probe *q, struct mresult *r)
+{
+	if (index_company_left(q->rs, q->m->company_id,
+	    date_from_days(q->today)) != 0)
+		return;
+	r->company_cap = r->eligible;
+	r->eligible = 0;
+	r->ntop = 0;
 }
 
 /* The first hard filter e fails, or -1 if e is eligible. */
@@ -204,6 +247,7 @@ result_init(struct mresult *r)
 
 	memset(r->removed, 0, sizeof(r->removed));
 	r->eligible = 0;
+	r->company_cap = 0;
 	r->ntop = 0;
 	r->want = want;
 	if ((r->top = calloc(want, sizeof(struct mhit))) == NULL)
@@ -246,15 +290,17 @@ match_scan(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 		if (!scoring)
 			continue;
 		/* Lists are by base score: nobody further can do better. */
-		if (r->ntop == r->want &&
-		    e->base + vmax < r->top[r->ntop - 1].score) {
+		if (r->ntop == r->want && e->base + vmax +
+		    (q.ni ? rs->weights.expressed_interest : 0) <
+		    r->top[r->ntop - 1].score) {
 			scoring = 0;
 			continue;
 		}
 		h.slot = e->slot;
-		h.score = e->base + variable(&q, e);
+		h.score = e->base + variable(&q, e) + bonus(&q, e->slot);
 		keep(&q, r, &h);
 	}
+	cap_apply(&q, r);
 	return (0);
 }
 
@@ -352,33 +398,98 @@ cscore(const struct ruleset_weights *w, const struct moffer *m,
 	return (s);
 }
 
+static int	seeks(const struct ruleset *, const struct mcand *, int,
+		    const uint16_t *);
+
+/*
+ * Score the offer's interested candidates who are eligible, one at a
+ * time with check(), into r's top; their slots (OUT, q->ni entries) are
+ * those the columns' scan must then pass over.  Returns how many.
+ */
+static size_t
+interested_first(const struct probe *q, struct mresult *r, uint32_t *done)
+{
+	const struct mcand	*slots;
+	struct mcand		*c;
+	struct pentry		 e;
+	struct mhit		 h;
+	size_t			 i, nd = 0, nslots;
+
+	slots = index_slots(&nslots);
+	for (i = 0; i < q->ni; i++) {
+		if ((c = index_cand(q->iv[i].candidate_id)) == NULL ||
+		    !(c->flags & MC_LIVE) ||
+		    !seeks(q->rs, c, q->m->rome, index_families()))
+			continue;
+		done[nd] = (uint32_t)(c - slots);
+		index_pack(&e, done[nd++], c,
+		    index_base_score(q->rs, c, date_today()));
+		if (check(q, &e) >= 0)
+			continue;
+		h.slot = e.slot;
+		h.score = e.base + variable(q, &e) +
+		    q->rs->weights.expressed_interest;
+		keep(q, r, &h);
+	}
+	return (nd);
+}
+
+/* 1 if slot is one of done[0..n). */
+static inline int
+is_done(const uint32_t *done, size_t n, uint32_t slot)
+{
+	while (n-- > 0)
+		if (done[n] == slot)
+			return (1);
+	return (0);
+}
+
 /*
  * The columns' search: one pass gives every entry's filters and every
  * removal (column.c), then the best-first scan scores the eligible ones
- * until nobody further can enter the top.
+ * until nobody further can enter the top.  An interest's points would
+ * break that bound, so the (few) interested candidates are scored first,
+ * apart, and the scan passes over them.
  */
 int
 match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 {
 	const struct ruleset_weights	*w = &rs->weights;
 	const struct mcols		*c;
+	const struct pentry		*list;
+	const int16_t			*terr = NULL;
 	struct probe			 q;
 	struct mhit			 h;
 	uint8_t				*fm;
-	uint32_t			 i, f;
+	uint32_t			 i, f, n, *done = NULL;
+	size_t				 nd = 0;
 	int32_t				 vmax;
 	int				 rc;
 
 	if ((rc = result_init(r)) != 0)
 		return (rc);
-	if ((rc = index_columns(rs, m->rome, &c)) != 0)
+	probe_init(&q, rs, m, NULL);
+	if (q.ni > 0) {
+		if ((rc = index_candidates(rs, m->rome, &list, &n,
+		    &terr)) != 0)
+			return (rc);
+		q.terr = terr;
+		if ((done = calloc(q.ni, sizeof(*done))) == NULL)
+			return (IOD_ENOMEM);
+	}
+	if ((rc = index_columns(rs, m->rome, &c)) != 0) {
+		free(done);
 		return (rc);
+	}
 	for (f = 0; f < FILTER__N; f++)
 		r->removed[f] = c->removed[f];
 	r->removed[FILTER_ROME] = index_live() - c->listed;
-	probe_init(&q, rs, m, NULL);
-	if ((fm = cfilter(&q, c, r->removed, &r->eligible)) == NULL)
+	if ((fm = cfilter(&q, c, r->removed, &r->eligible)) == NULL) {
+		free(done);
 		return (IOD_ENOMEM);
+	}
+	if (q.ni > 0)
+		nd = interested_first(&q, r, done);
 	vmax = variable_max(rs, m);
 	for (i = 0; i < c->n; i++) {
 		if (fm[i] != 0)
@@ -387,10 +498,14 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 		if (r->ntop == r->want &&
 		    c->base[i] + vmax < r->top[r->ntop - 1].score)
 			break;
+		if (nd > 0 && is_done(done, nd, c->slot[i]))
+			continue;
 		h.slot = c->slot[i];
 		h.score = cscore(w, m, c, i);
 		keep(&q, r, &h);
 	}
+	cap_apply(&q, r);
+	free(done);
 	free(fm);
 	return (0);
 }
@@ -426,8 +541,8 @@ match_each(const struct ruleset *rs, const struct moffer *m,
 		k += fm[i] == 0;
 	}
 	for (k = 0; k < eligible; k++)
-		if ((rc = fn(c->slot[at[k]], cscore(w, m, c, at[k]),
-		    arg)) != 0)
+		if ((rc = fn(c->slot[at[k]], cscore(w, m, c, at[k]) +
+		    bonus(&q, c->slot[at[k]]), arg)) != 0)
 			break;
 	free(at);
 	free(fm);
@@ -526,6 +641,36 @@ seeks(const struct ruleset *rs, const struct mcand *c, int rome,
 	return (0);
 }
 
+int
+match_pair(const struct ruleset *rs, const struct moffer *m,
+    const struct mcand *c, int *filter)
+{
+	const struct pentry	*list;
+	const struct mcand	*slots;
+	const int16_t		*terr;
+	struct pentry		 e;
+	struct probe		 q;
+	uint32_t		 n;
+	size_t			 nslots;
+	int			 rc;
+
+	*filter = -1;
+	if (!seeks(rs, c, m->rome, index_families())) {
+		*filter = FILTER_ROME;
+		return (0);
+	}
+	/* The rule set's territories, as the offer's own search has them. */
+	if ((rc = index_candidates(rs, m->rome, &list, &n, &terr)) != 0)
+		return (rc);
+	probe_init(&q, rs, m, terr);
+	slots = index_slots(&nslots);
+	if (c < slots || c >= slots + nslots)
+		return (IOD_EINVAL);
+	index_pack(&e, (uint32_t)(c - slots), c, 0);
+	*filter = check(&q, &e);
+	return (0);
+}
+
 /*
  * What matching costs without the index: every candidate is tested and
  * scored from scratch.  The benchmark's baseline and the tests' oracle.
@@ -570,9 +715,10 @@ match_naive(const struct ruleset *rs, const struct moffer *m,
 		}
 		r->eligible++;
 		h.slot = (uint32_t)i;
-		h.score = e.base + variable(&q, &e);
+		h.score = e.base + variable(&q, &e) + bonus(&q, e.slot);
 		keep(&q, r, &h);
 	}
+	cap_apply(&q, r);
 	free(terr);
 	return (0);
 }
@@ -623,4 +769,6 @@ match_parts(const struct ruleset *rs, const struct moffer *m,
 		if (c->publics & m->favoured & (1u << i))
 			part(p, "favoured_public", public_names[i],
 			    w->favoured_public);
+	if (index_interested(m->id, c->id))
+		part(p, "expressed_interest", NULL, w->expressed_interest);
 }

@@ -129,8 +129,9 @@ class Charter(DaemonCase):
             p = self.ok(self.d.post("/v1/offers/%d/proposal" % oid))
             self.assertIsNotNone(p["proposal"], p)
             url = "/v1/proposals/%d/" % p["proposal"]["id"]
+            # Not before the proposal, made today (24 November).
             self.ok(self.d.post(url + "meeting", {"meeting": {
-                "at": "2026-09-%02dT10:00" % (i + 10), "place": "au poste"}}))
+                "at": "2026-11-24T%02d:00" % (i + 10), "place": "au poste"}}))
             hire = {"contract": contract, "start_on": o["start_on"],
                     "weekly_hours": 30}
             if months:

@@ -88,6 +88,52 @@ class Durability(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         self.assertNotIn(r.body["id"], acked)
 
+    def test_kill_9_during_many_single_writes_loses_nothing_acknowledged(
+            self):
+        # Sixteen clients, one record a request, each waiting for its
+        # reply: a turn gathers what arrives while it runs into its one
+        # commit; whatever was acknowledged must be there after kill -9.
+        d = self.daemon()
+        self.assertEqual(d.post("/v1/referents", REFERENT).status, 201)
+        acked = {}
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def writer(w):
+            for i in range(400):
+                if stop.is_set():
+                    return
+                c = dict(CANDIDATE, first_name="s%d-%d" % (w, i),
+                         last_name="Seul%06d" % i)
+                try:
+                    r = d.post("/v1/candidates", c)
+                except OSError:
+                    return  # the daemon died under us: not acknowledged
+                if r.status != 201:
+                    return
+                with lock:
+                    acked[r.body["id"]] = c["first_name"]
+
+        threads = [threading.Thread(target=writer, args=(w,))
+                   for w in range(16)]
+        for t in threads:
+            t.start()
+        while True:
+            with lock:
+                if len(acked) >= 400:
+                    break
+            if not any(t.is_alive() for t in threads):
+                break
+            threading.Event().wait(0.005)
+        d.stop(signal.SIGKILL)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertGreaterEqual(len(acked), 400)
+        stored = self.all_candidates(self.daemon())
+        missing = [i for i in acked if stored.get(i) != acked[i]]
+        self.assertEqual(missing, [], "acknowledged but lost")
+
     def test_full_map_grows_and_the_write_succeeds(self):
         d = self.daemon("--map-size", "1")
         self.assertEqual(d.post("/v1/referents", REFERENT).status, 201)

@@ -1,5 +1,5 @@
 """After the match: a hire creates a placement and its follow-up schedule
-(exact dates, Sundays and public holidays moved), each appointment lives
+(exact dates, weekends and public holidays moved to the next working day), each appointment lives
 planned -> done | missed | cancelled, an early end cancels the rest, the
 overdue ones are listed and reminded once, a referent sees only their
 candidates', the chargé de mission's iCalendar feed parses with a real
@@ -25,11 +25,12 @@ CM = "cm-martin"
 # A CDI starting on Friday 18 December 2026 with a two-month (8-week)
 # trial: trial_end = start + 55 days = 2027-02-11; horizon = start + 6
 # months = 2027-06-18.  Weekly on start + 7k while <= trial_end (k = 1..7):
-# 25 Dec (Noël) and 1 Jan (Jour de l'an) move to the next day, a Saturday.
+# 25 Dec (Noël) and 1 Jan (Jour de l'an), both Fridays, move to the next
+# working day, the Monday after.
 # Monthly on start + m months after the trial: 18 Jan is inside it; 18 Apr
 # 2027 is a Sunday -> Monday 19.  The joint review at the horizon.
 CDI_DATES = [
-    ("2026-12-26", "trial", 1), ("2027-01-02", "trial", 2),
+    ("2026-12-28", "trial", 1), ("2027-01-04", "trial", 2),
     ("2027-01-08", "trial", 3), ("2027-01-15", "trial", 4),
     ("2027-01-22", "trial", 5), ("2027-01-29", "trial", 6),
     ("2027-02-05", "trial", 7),
@@ -150,7 +151,7 @@ class Schedule(FollowupCase):
             {"placement_id": pl["id"], "candidate_id": pl["candidate_id"],
              "referent_id": 1, "company_id": 1, "owner": CM,
              "offer_id": pl["offer_id"], "followups": 23,
-             "first_due_on": "2026-12-26"})
+             "first_due_on": "2026-12-28"})
 
     def test_cdd_of_four_months(self):
         self.candidate("Binta")
@@ -425,8 +426,11 @@ class Calendar(FollowupCase):
         text = raw.decode("utf-8")   # never cut inside a UTF-8 sequence
         cal = icalendar.Calendar.from_ical(raw)
         self.assertEqual(str(cal["VERSION"]), "2.0")
-        events = cal.walk("VEVENT")
+        # The appointments, and the meeting at the workstation.
+        events = [e for e in cal.walk("VEVENT")
+                  if str(e["UID"]).startswith("followup-")]
         self.assertEqual(len(events), len(fu))
+        self.assertEqual(len(cal.walk("VEVENT")), len(fu) + 1)
         by_uid = {str(e["UID"]): e for e in events}
         self.assertEqual(len(by_uid), len(fu))
         for f in fu:
@@ -451,7 +455,7 @@ class Calendar(FollowupCase):
                              .walk("VEVENT")), 0)
         status, _, raw = self.ics("?owner=" + CM, ADMIN)
         self.assertEqual(len(icalendar.Calendar.from_ical(raw)
-                             .walk("VEVENT")), len(fu))
+                             .walk("VEVENT")), len(fu) + 1)
         self.assertEqual(self.ics("", self.ref1)[0], 403)
 
 
@@ -473,12 +477,22 @@ class Iodctl(FollowupCase):
         self.assertEqual(rc, 0, err)
         lines = out.splitlines()
         self.assertEqual(lines[0], "Week of Monday 2027-01-04 to Sunday "
-                         "2027-01-10, %s: 2 appointments" % CM)
+                         "2027-01-10, %s: 4 appointments" % CM)
         self.assertEqual(re.split(r"\s{2,}", lines[2]),
-                         ["DATE", "DAY", "WITH", "PERIOD", "CANDIDATE",
+                         ["ID", "DATE", "DAY", "WITH", "PERIOD", "CANDIDATE",
                           "COMPANY", "OWNER", "STATUS"])
         rows = [re.split(r"\s{2,}", line) for line in lines[3:]]
-        self.assertEqual([r[:5] + r[6:] for r in rows], [
+        # The id, for `iodctl followup done ID`.
+        self.assertEqual([int(r[0]) for r in rows],
+                         [f["id"] for f in sorted(self.d.get(
+                             "/v1/followups?limit=1000").body["items"],
+                             key=lambda f: (f["due_on"], f["id"]))
+                          if "2027-01-04" <= f["due_on"] <= "2027-01-10"])
+        self.assertEqual([r[1:6] + r[7:] for r in rows], [
+            ["2027-01-04", "Mon", "employer", "trial week 2", "Alice T.", CM,
+             "planned"],
+            ["2027-01-04", "Mon", "employee", "trial week 2", "Alice T.", CM,
+             "planned"],
             ["2027-01-08", "Fri", "employer", "trial week 3", "Alice T.", CM,
              "planned"],
             ["2027-01-08", "Fri", "employee", "trial week 3", "Alice T.", CM,

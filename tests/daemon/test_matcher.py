@@ -103,7 +103,8 @@ class Matching(DaemonCase):
         self.assertEqual(body["removed"], {
             "rome": 1, "status": 0, "consent": 1, "programme": 1,
             "exclusive": 0, "cooldown": 0, "contract": 0, "hours": 0,
-            "schedule": 1, "availability": 0, "licence": 0, "zone": 1})
+            "schedule": 1, "availability": 0, "licence": 0, "zone": 1,
+            "company_cap": 0})
         # Recorded, with an event, and readable again.
         self.assertEqual(self.d.get("/healthz").body["events"], events + 1)
         got = self.d.get("/v1/proposals/%d" % p["id"]).body

@@ -338,8 +338,10 @@ class Webhooks(NotifyCase):
         secret = "s3cr3t-of-at-least-16"
         wh = self.hook(rcv.server_port, secret, role="referent",
                        referent_id=1)
-        self.candidate("Bruno", referent=2)     # not for this scope
-        self.candidate("Alice", referent=1)
+        # Oriented days ago: no stall for the restart to announce.
+        self.candidate("Bruno", referent=2,     # not for this scope
+                       oriented_on="2026-11-20")
+        self.candidate("Alice", referent=1, oriented_on="2026-11-20")
         seq = self.log()[-1]["seq"]
         wait_for(rcv, lambda s: len(s.delivered) == 1, timeout=30)
         self.assertEqual(len(rcv.hits), 4)

@@ -91,8 +91,10 @@ class Year2017(unittest.TestCase):
             self.assertIsNotNone(p, body)
             met.append(p["candidate_id"])
             url = "/v1/proposals/%d/" % p["id"]
+            # Recorded on 20 December: a meeting is not before its
+            # proposal, so it is that day (still in the year).
             self.ok(d.post(url + "meeting", {"meeting": {
-                "at": day(2 * i + 3) + "T10:00", "place": "sur le poste"}}))
+                "at": "2017-12-20T10:00", "place": "sur le poste"}}))
             if i < 98:
                 contract, months = HIRES[i]
                 hire = {"contract": contract, "start_on": day(2 * i + 10),
@@ -137,6 +139,8 @@ class Year2017(unittest.TestCase):
             "durable": 57,
             "transitional": 41,
             "qualifying_training": 0,
+            "positioning_sessions": 0,
+            "interests": 0,
         })
         self.assertEqual(r["company_meetings"], {
             "workstation_visits": 169, "employer_followups": employer_done})
@@ -226,8 +230,10 @@ class Year2017(unittest.TestCase):
             self.assertIsNotNone(p, body)
             met.append(p["candidate_id"])
             url = "/v1/proposals/%d/" % p["id"]
+            # Recorded on 20 December: a meeting is not before its
+            # proposal, so it is that day (still in the year).
             self.ok(d.post(url + "meeting", {"meeting": {
-                "at": day(2 * i + 3) + "T10:00", "place": "sur le poste"}}))
+                "at": "2017-12-20T10:00", "place": "sur le poste"}}))
             if i < 83:
                 self.ok(d.post(url + "refuse", {"reason": "autre profil"}))
                 continue
@@ -272,7 +278,7 @@ class Year2017(unittest.TestCase):
         text = r.raw[3:].decode("utf-8")
         self.assertTrue(text.endswith("\r\n"))
         lines = text.split("\r\n")
-        self.assertEqual(lines[:11], [
+        self.assertEqual(lines[:13], [
             "Indicateur;Nombre;%",
             "Orientations;104;",
             "Personnes suivies;137;",
@@ -280,14 +286,16 @@ class Year2017(unittest.TestCase):
             "Nouvelles entreprises rencontrées;131;",
             "Rendez-vous en entreprises;493;",
             "Mises en relation en présence d'un chargé de mission;169;",
+            "Séances de positionnement;0;",
+            "Intérêts exprimés;0;",
             "Personnes ayant accédé à un emploi;98;72 %",
             "dont emploi durable (CDD ≥ 6 mois, CDI);57;42 %",
             "dont emploi transitoire (CDD < 6 mois, PMSMP);41;30 %",
             "Personnes en formation qualifiante;3;2 %",
         ])
         # Then the follow-up, the meetings by kind and the breakdowns.
-        self.assertEqual(lines[11], "")
-        self.assertEqual(lines[12], "Suivi dans l'emploi;Nombre;%")
+        self.assertEqual(lines[13], "")
+        self.assertEqual(lines[14], "Suivi dans l'emploi;Nombre;%")
         self.assertIn("Visites de poste des offres;169;", lines)
         self.assertIn("Prospection;131;", lines)
         self.assertIn("Négociation d'une offre;61;", lines)

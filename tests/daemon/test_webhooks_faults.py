@@ -112,10 +112,12 @@ class HookCase(DaemonCase):
         return r.body
 
     def candidates(self, n, d=None, tag="c"):
-        """n candidates in one batch: n events at once; their seqs."""
+        """n candidates in one batch: n events at once; their seqs.
+        Oriented days ago: no stall for a start to announce."""
         d = d or self.d
         r = d.post("/v1/candidates:batch", [
-            cand("%s%d" % (tag, i), referent_id=1) for i in range(n)])
+            cand("%s%d" % (tag, i), referent_id=1, oriented_on="2026-11-20")
+            for i in range(n)])
         self.assertIn(r.status, (200, 201), r)
         ev = d.get("/v1/events?limit=1000&after=0").body["items"]
         return [e["seq"] for e in ev if e["type"] == "candidate.created"][-n:]

@@ -1,12 +1,12 @@
 // End-to-end tests of the web console in a real browser: Debian's Chromium
 // driven by playwright-core, against the real iodd (BUILD/iodd) started on
 // a free loopback port with the demo dataset, as `make run` would.  It
-// walks through what a chargé de mission does (sign in, create an offer,
-// propose, read why, schedule the meeting, record the hire, the follow-up
-// calendar and the week, the batch, the report), what a référent sees
-// (their candidates, their events, live), and what a company sees (its
-// offers and proposals, with no social category anywhere), on a laptop and
-// on a phone.  Nothing is mocked.
+// walks through what a chargé de mission does (sign in with a login and a
+// password, create an offer, propose, read why, schedule the meeting,
+// record the hire, the follow-up calendar and the week, the batch, the
+// report), what a référent sees (their candidates, their events, live),
+// and what a company sees (its offers and proposals, with no social
+// category anywhere), on a laptop and on a phone.  Nothing is mocked.
 //
 //   node tests/e2e/run.mjs BUILD [--screenshots DIR]
 //
@@ -26,6 +26,8 @@ const BUILD = path.resolve(ROOT, args.find((a) => !a.startsWith('--')) ?? 'build
 const shotsAt = args.indexOf('--screenshots');
 const SHOTS = shotsAt >= 0 ? path.resolve(ROOT, args[shotsAt + 1] ?? 'docs') : null;
 const ADMIN = 'e2e-admin-token-0123456789';
+const PW = 'e2e-password-2026';		// the accounts this run creates
+const DEMO_PW = 'iod-demo-2026';	// the demo's accounts (README)
 const TODAY = '2026-11-24';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -133,16 +135,25 @@ async function shot(page, name, opts = {}) {
   await page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), ...opts });
 }
 
-async function signIn(page, d, tok) {
+async function signIn(page, d, login, password = PW) {
   await page.goto(d.url + '/');
-  await page.getByLabel('Jeton d’accès').fill(tok);
-  await page.getByLabel('Jeton d’accès').press('Enter');	// the keyboard, no mouse
+  await page.getByLabel('Identifiant').fill(login);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByLabel('Mot de passe').press('Enter');	// the keyboard, no mouse
   await page.locator('#nav a').first().waitFor();
 }
 
+// Type into a completing field and pick the option whose text matches re.
+async function pick(page, label, typed, re) {
+  const box = page.getByRole('combobox', { name: label });
+  await box.fill(typed);
+  const list = page.locator(`#${await box.getAttribute('aria-controls')}`);
+  await list.getByRole('option', { name: re }).first().click();
+}
+
 async function signOut(page) {
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  await page.getByLabel('Jeton d’accès').waitFor();
+  await page.getByRole('link', { name: 'Se déconnecter' }).click();
+  await page.getByLabel('Identifiant').waitFor();
 }
 
 // ---- the run -------------------------------------------------------------------------
@@ -187,6 +198,9 @@ watch(page);
 
 const iodTok = (await api(d, 'POST', '/v1/tokens', { role: 'iod', subject: 'cm-martin' })).token;
 const companyTok = (await api(d, 'POST', '/v1/tokens', { role: 'company', company_id: 1, subject: 'rh-propete' })).token;
+// People sign in with accounts: the demo's chargé de mission (as `make
+// run` offers), a company's account made here by the admin.
+await api(d, 'POST', '/v1/accounts', { login: 'rh-propete', role: 'company', company_id: 1, password: PW });
 const state = {};
 
 try {
@@ -202,48 +216,63 @@ try {
       assert((await fetch(d.url + p)).status === 404, `${p} is not 404`);
   });
 
-  await test('sign-in: a bad token is refused, the message beside the field', async () => {
+  await test('sign-in: a wrong password is refused, the message beside the field', async () => {
     await page.goto(d.url + '/');
     await shot(page, 'signin');
-    await page.getByLabel('Jeton d’accès').fill('not-a-token-of-this-daemon');
+    assert(await page.locator('input[name="login"][type="text"]').count() === 1, 'no login input');
+    assert(await page.locator('input[name="password"][type="password"]').count() === 1, 'no password input');
+    assert(await page.getByText('Jeton').count() === 0, 'the form still asks for a token');
+    await page.getByLabel('Identifiant').fill('cm-martin');
+    await page.getByLabel('Mot de passe').fill('not the password');
     await page.getByRole('button', { name: 'Se connecter' }).click();
-    const msg = await waitText(page, '.field:has(#token) .field-error', /jeton/i);
-    assert(/inconnu|unknown|revoked|expired/i.test(msg), msg);
-    assert(await page.locator('#token[aria-invalid="true"]').count() === 1, 'the input is not marked invalid');
+    const msg = await waitText(page, '.field:has(#password) .field-error', /incorrect/i);
+    assert(/Identifiant ou mot de passe incorrect/.test(msg), msg);
+    assert(await page.locator('#password[aria-invalid="true"]').count() === 1, 'the input is not marked invalid');
+    assert(await page.locator('#password').inputValue() === '', 'the password stays in the form');
+    assert((await laptop.cookies()).every((c) => c.name !== 'iod_session'), 'a cookie for a refused sign-in');
   });
 
   await test('sign-in as a chargé de mission, with the keyboard', async () => {
-    await signIn(page, d, iodTok);
+    await signIn(page, d, 'cm-martin', DEMO_PW);
     await waitText(page, '#who', /cm-martin · chargé·e de mission/);
     const menu = await page.locator('#nav').innerText();
     for (const w of ['Offres', 'Propositions', 'Suivi', 'Affectation', 'Bilan'])
       assert(menu.includes(w), `menu lacks ${w}: ${menu}`);
-    assert(await page.evaluate(() => sessionStorage.getItem('iod.token')) === iodTok, 'token not in sessionStorage');
+    const cookie = (await laptop.cookies()).find((c) => c.name === 'iod_session');
+    assert(cookie && cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/', JSON.stringify(cookie));
+    assert(await page.evaluate(() => document.cookie.includes('iod_session') || sessionStorage.length > 0 && Object.keys(sessionStorage).some((k) => k.includes('token'))) === false,
+      'the session can be read by the page');
+    // A reload keeps the session: the cookie signs in again.
+    await page.reload();
+    await waitText(page, '#who', /cm-martin · chargé·e de mission/);
   });
 
   await test('offers: the list and its filters', async () => {
     await page.goto(d.url + '/#/offres');
     await waitText(page, 'main table', /Agent de propreté des locaux/);
-    await page.getByLabel('Code ROME').fill('G1602');
+    await page.getByLabel('Recherche').fill('cuisine');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     // The unfiltered list shows both trades: wait for the filtered one,
     // which the other trade must have left.
     const t = await waitText(page, 'main .results',
       /^(?![\s\S]*Agent de propreté)[\s\S]*Commis de cuisine/);
-    assert(!/Agent de propreté/.test(t), 'the ROME filter kept other trades');
-    await page.getByLabel('Code ROME').fill('');
+    assert(!/Agent de propreté/.test(t), 'the search kept other trades');
+    await page.getByLabel('Recherche').fill('');
     await page.getByRole('button', { name: 'Filtrer' }).click();
-    await waitText(page, 'main .results', /Agent de propreté des locaux/);
+    await waitText(page, 'main .results', /Agent de propreté des locaux[\s\S]*Lyon 8e Arrondissement/);
     await noJunk(page, 'offers');
     await shot(page, 'offers');
   });
 
-  await test('new offer: an error shows beside its field, then the offer is created', async () => {
+  await test('new offer: picked by names, an error beside its field, then the offer is created', async () => {
     await page.getByRole('link', { name: 'Nouvelle offre' }).click();
-    await page.getByLabel('Entreprise').selectOption({ label: 'Propreté Rhône Services' });
-    await page.getByLabel('Intitulé du poste').fill('Agent d’entretien (e2e)');
-    await page.getByLabel('Code ROME').fill('K2204');
-    await page.getByLabel('Commune du poste (code INSEE)').fill('99999');
+    // The company, the trade and the commune are picked by their names.
+    await pick(page, 'Entreprise', 'propreté rhône', /^Propreté Rhône Services/);
+    await page.getByLabel('Intitulé du poste').fill('   ');
+    await pick(page, 'Métier', 'nettoyage de locaux', /^Nettoyage de locaux \(K2204\)/);
+    await page.getByRole('combobox', { name: 'Commune du poste' }).fill('99999');
+    await waitText(page, '[role="listbox"]:visible', /Aucune correspondance/);
+    await pick(page, 'Commune du poste', '69008', /^Lyon 8e Arrondissement/);
     await page.getByLabel('Contrat', { exact: true }).selectOption('CDI');
     await page.getByLabel('Heures par semaine', { exact: true }).fill('24');
     await page.getByLabel('tôt le matin').check();
@@ -251,9 +280,9 @@ try {
     await page.getByLabel('Date de la visite').fill('2026-11-20');
     await page.getByLabel('Ce que la visite a appris').fill('Équipe de 3, début 6 h, chariot fourni.');
     await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
-    const err = await waitText(page, '.field:has([name="commune"]) .field-error', /commune/);
-    assert(/99999/.test(err), err);
-    await page.getByLabel('Commune du poste (code INSEE)').fill('69388');
+    const err = await waitText(page, '.field:has([name="title"]) .field-error', /title/);
+    assert(/Valeur|requis|manqu|refus/i.test(err), err);
+    await page.getByLabel('Intitulé du poste').fill('Agent d’entretien (e2e)');
     await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
     await waitText(page, 'main h1', /Agent d’entretien \(e2e\)/);
     state.offer = Number(/#\/offres\/(\d+)/.exec(page.url())[1]);
@@ -293,7 +322,7 @@ try {
 
   await test('meeting at the workstation: an API error beside the field, then recorded', async () => {
     await page.goto(`${d.url}/#/propositions/${state.proposal}`);
-    await page.getByLabel('Date et heure').fill('2026-11-20T10:00');
+    await page.getByLabel('Date et heure').fill('2026-11-24T16:00');	// not before the proposal
     await page.getByLabel('Lieu').fill('   ');
     await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
     const err = await waitText(page, 'fieldset[name="meeting"] .field-error', /meeting\.place|place/);
@@ -301,7 +330,7 @@ try {
     await page.getByLabel('Lieu').fill('Propreté Rhône Services, 12 rue Marius Berliet, Lyon 8e');
     await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
     await waitText(page, 'main .facts', /mise en relation prévue/);
-    await waitText(page, 'main .facts', /vendredi 20 novembre 2026 à 10h00/);
+    await waitText(page, 'main .facts', /mardi 24 novembre 2026 à 16h00/);
   });
 
   await test('hire: the placement and its follow-up calendar', async () => {
@@ -419,15 +448,19 @@ try {
     const p = await api(d, 'GET', `/v1/proposals/${state.proposal}`);
     const c = await api(d, 'GET', `/v1/candidates/${p.candidate_id}`);
     const refTok = (await api(d, 'POST', '/v1/tokens', { role: 'referent', referent_id: c.referent_id, subject: 'referent-e2e' })).token;
+    await api(d, 'POST', '/v1/accounts', { login: 'referent-e2e', role: 'referent', referent_id: c.referent_id, password: PW });
     await signOut(page);
-    await signIn(page, d, refTok);
+    await signIn(page, d, 'referent-e2e');
     await waitText(page, 'main h1', /Mes candidats/);
     const card = page.locator(`#c-${c.id}`);
     await waitText(page, `#c-${c.id} .news`, /Dernière nouvelle/);
     await waitText(page, '.stream-state', /en direct/);
     await card.getByText('Historique').click();
-    const hist = await waitText(page, `#c-${c.id} .events`, /embauché/);
-    assert(/proposé\(e\) pour une offre/.test(hist) && /entretien de suivi fait/.test(hist), hist);
+    const hist = await waitText(page, `#c-${c.id} .events`, /est embauchée? par Propreté Rhône Services/);
+    assert(/est proposée? à Propreté Rhône Services pour le poste « Agent d’entretien \(e2e\) » à Lyon 8e Arrondissement/.test(hist) &&
+      /Entretien de suivi d(e |’)\S+ fait le [\s\S]*: tout va bien/.test(hist), hist);
+    assert(!/offre n°/.test(await card.innerText()), 'the job is a number');
+    await waitText(page, `#c-${c.id} .job`, /Agent d’entretien \(e2e\)[\s\S]*Propreté Rhône Services[\s\S]*Lyon 8e Arrondissement[\s\S]*CDI/);
     const others = await api(d, 'GET', '/v1/candidates?limit=1000', undefined, refTok);
     assert(others.items.every((x) => x.referent_id === c.referent_id), 'someone else’s candidate');
     assert(await page.locator('li.person').count() === others.items.length, 'one card per candidate');
@@ -435,34 +468,61 @@ try {
     const pl = await api(d, 'GET', `/v1/placements/${state.placement}`);
     const next = pl.schedule.find((f) => f.status === 'planned');
     await api(d, 'POST', `/v1/followups/${next.id}/cancel`, {}, iodTok);
-    await waitText(page, `#c-${c.id} .news`, /entretien de suivi annulé/);
-    await waitText(page, '#status', /entretien de suivi annulé/);
+    await waitText(page, `#c-${c.id} .news`, /Entretien de suivi d(e |’)\S+ du [\s\S]* annulé/);
+    await waitText(page, '#status', /Entretien de suivi d(e |’)\S+ du [\s\S]* annulé/);
     await noJunk(page, 'referent');
     await shot(page, 'referent');
   });
 
-  await test('referent: orient a person, an error beside its field', async () => {
+  await test('referent: orient a person, names picked, an error beside its field', async () => {
     await page.getByRole('link', { name: 'Orienter une personne' }).click();
     await page.getByLabel('Prénom').fill('Zoé');
     await page.getByLabel('Nom', { exact: true }).fill('Testard');
-    await page.getByLabel('Date de naissance').fill('1996-03-08');
-    await page.getByLabel('Commune de résidence (code INSEE)').fill('69387');
-    await page.getByLabel('Métiers recherchés (codes ROME)').fill('K2204, ZZ999');
+    await page.getByLabel('Date de naissance').fill('2036-03-08');
+    await pick(page, 'Commune de résidence', 'lyon 7', /^Lyon 7e Arrondissement/);
+    await pick(page, 'Métiers recherchés', 'nettoyage de locaux', /^Nettoyage de locaux \(K2204\)/);
     await page.getByLabel('Disponible le').fill('2026-12-01');
     await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
-    const err = await waitText(page, '.field:has([name="rome"]) .field-error', /Valeur refusée/);
-    assert(/ZZ999/.test(err), err);
-    await page.getByLabel('Métiers recherchés (codes ROME)').fill('K2204');
+    const err = await waitText(page, '.field:has([name="birth_date"]) .field-error', /Valeur refusée/);
+    assert(/2036-03-08/.test(err), err);
+    await page.getByLabel('Date de naissance').fill('1996-03-08');
     await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
     await waitText(page, 'main h1', /Zoé Testard/);
-    await waitText(page, 'main', /Ce qui lui est arrivé[\s\S]*profil créé/);
+    const z = (await api(d, 'GET', '/v1/candidates?q=testard')).items[0];
+    assert(z.commune === '69387' && z.rome.join() === 'K2204', JSON.stringify(z));
+    await waitText(page, 'main', /Ce qui lui est arrivé[\s\S]*Zoé est orientée vers l’équipe IOD/);
     await page.getByRole('link', { name: 'Mes candidats' }).click();
-    await waitText(page, 'li.person', /Zoé Testard[\s\S]*Dernière nouvelle : profil créé/);
+    await waitText(page, 'li.person', /Zoé Testard[\s\S]*Dernière nouvelle : Zoé est orientée vers l’équipe IOD/);
+  });
+
+  await test('team: caseloads, and the stalled people with their reasons in words', async () => {
+    // Still the référent: their own stalled people, marked on their cards.
+    const acct = (await api(d, 'GET', '/v1/accounts')).items.find((x) => x.login === 'referent-e2e');
+    const tok = (await api(d, 'POST', '/v1/tokens', { role: 'referent', referent_id: acct.referent_id, subject: 'referent-e2e-team' })).token;
+    const stalled = (await api(d, 'GET', '/v1/candidates?stalled=true&limit=1000', undefined, tok)).items;
+    assert(stalled.length > 0, 'nobody stalled in the demo');
+    const s0 = stalled[0];
+    await waitText(page, `#c-${s0.id} .sub`, new RegExp(`sans proposition depuis ${s0.stalled.days} jours`));
+    await page.getByRole('link', { name: 'Équipe' }).click();
+    await waitText(page, 'main h1', /Équipe/);
+    await waitText(page, 'main', new RegExp(`Sans proposition \\(${stalled.length}\\)`));
+    const WORDS = { zone: 'zone', hours: 'horaires', contract: 'contrat', licence: 'permis', programme: 'dispositif',
+      schedule: 'horaires décalés', availability: 'disponibilité', consent: 'consentement', rome: 'métier' };
+    for (const c of stalled) {
+      const row = await page.locator('tr', { hasText: `${c.first_name} ${c.last_name}` }).innerText();
+      for (const [f, n] of Object.entries(c.stalled.reasons)) {
+        if (WORDS[f]) assert(new RegExp(`${WORDS[f]} : ${n}`).test(row), `${f} ${n}: ${row}`);
+      }
+      if (c.stalled.ranked_below) assert(row.includes(`classé·e après une autre personne : ${c.stalled.ranked_below}`), row);
+    }
+    await noJunk(page, 'team');
+    await shot(page, 'team');
   });
 
   await test('company: its offers and proposals, no CV, no social category', async () => {
     await signOut(page);
-    await signIn(page, d, companyTok);
+    assert((await laptop.cookies()).every((x) => x.name !== 'iod_session'), 'the cookie outlives the sign-out');
+    await signIn(page, d, 'rh-propete');
     await waitText(page, 'main h1', /Nos offres/);
     const menu = await page.locator('#nav').innerText();
     assert(!/Suivi|Affectation|Bilan|Candidats/.test(menu), `menu: ${menu}`);
@@ -501,11 +561,31 @@ try {
     assert(firstNames === props.items.length, 'a proposal page lacks the first name');
   });
 
+  await test('own password: changed in its form, the old one refused after', async () => {
+    await page.getByRole('link', { name: 'Mot de passe', exact: true }).click();
+    await waitText(page, 'main h1', /Changer mon mot de passe/);
+    await page.getByLabel('Mot de passe actuel').fill('not my password');
+    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('a new e2e password');
+    await page.getByLabel('Nouveau mot de passe, à nouveau').fill('a new e2e password');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitText(page, '.field:has(#old_password) .field-error', /Valeur refusée/);
+    await page.getByLabel('Mot de passe actuel').fill(PW);
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitText(page, '#status', /mot de passe est changé/);
+    await signOut(page);
+    await page.getByLabel('Identifiant').fill('rh-propete');
+    await page.getByLabel('Mot de passe').fill(PW);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await waitText(page, '.field:has(#password) .field-error', /incorrect/i);
+    await signIn(page, d, 'rh-propete', 'a new e2e password');
+    await waitText(page, 'main h1', /Nos offres/);
+  });
+
   await test('phone: the pages fit a narrow screen', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
-    await phone.addInitScript((t) => sessionStorage.setItem('iod.token', t), iodTok);
     const pp = await phone.newPage();
     watch(pp);
+    await signIn(pp, d, 'cm-martin', DEMO_PW);
     for (const h of ['#/offres', `#/offres/${state.offer}`, '#/suivi', `#/embauches/${state.placement}`, '#/bilan', '#/entreprises/1/journal']) {
       await pp.goto(d.url + '/' + h);
       await pp.locator('main h1').waitFor();

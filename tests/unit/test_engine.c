@@ -3,7 +3,8 @@
  * match.c over profiles/ and rules/, no store, no daemon): the index
  * follows every put, update and delete of a candidate in its lists; each
  * hard filter removes exactly the candidate that fails it, counted against
- * that filter, and lets it through when the rule set turns it off; the
+ * that filter, and lets it through when the rule set turns it off, and
+ * match_pair charges each pair alone to the same filter; the
  * score and its parts by hand; the best-first scan's early stop keeps the
  * exact answer at its boundary; and, on a few thousand generated
  * candidates and many offers (fixed seed), the indexed search (the
@@ -359,7 +360,7 @@ test_filters(void **state)
 	struct moffer	 mo;
 	struct mresult	 r, n;
 	const char	*r1, *r2, *r3, *c1, *c2, *c3;
-	int		 f;
+	int		 f, got;
 
 	(void)state;
 	rs = rules_load();
@@ -440,6 +441,19 @@ test_filters(void **state)
 	match_result_free(&r);
 	match_result_free(&n);
 
+	/* One pair at a time, the same filter charged (match_pair). */
+	for (f = 0; f < FILTER__N; f++) {
+		assert_int_equal(match_pair(rs, &mo,
+		    index_cand(100 + (uint64_t)f), &got), 0);
+		assert_int_equal(got, f);
+	}
+	for (f = 0; f < 4; f++) {
+		assert_int_equal(match_pair(rs, &mo, index_cand(f == 0 ?
+		    F_OK : f == 1 ? F_COOLED : f == 2 ? F_NEIGHBOUR :
+		    F_OTHER_CO), &got), 0);
+		assert_int_equal(got, -1);
+	}
+
 	/* Each filter the rule set turns off lets its candidate through. */
 	rs->filters.contracts = 0;
 	rs->filters.hours = 0;
@@ -458,6 +472,12 @@ test_filters(void **state)
 		assert_int_equal(r.removed[f], f == FILTER_ROME ||
 		    f == FILTER_STATUS || f == FILTER_CONSENT);
 	match_result_free(&r);
+	for (f = 0; f < FILTER__N; f++) {
+		assert_int_equal(match_pair(rs, &mo,
+		    index_cand(100 + (uint64_t)f), &got), 0);
+		assert_int_equal(got, f == FILTER_ROME || f == FILTER_STATUS ||
+		    f == FILTER_CONSENT ? f : -1);
+	}
 	rules_free(rs);
 }
 
@@ -606,6 +626,127 @@ test_early_stop(void **state)
 	rules_free(rs);
 }
 
+/* ---- a pair's interest and the company's cap ------------------------ */
+
+static void	each_agrees(const struct ruleset *, const struct moffer *);
+static iod_date	day_from_today(int);
+
+/*
+ * An interest's points go to one pair only, past the early stop's bound:
+ * the interested candidate, far down the list, is scored and wins, with
+ * the part "expressed_interest"; the batch's scores carry it too.  Then
+ * the company's cap: at max_proposals_per_company in the period, nobody
+ * is kept and the eligible are counted under company_cap, until the
+ * proposals leave the period.
+ */
+static void
+test_interest_and_cap(void **state)
+{
+	struct ruleset	*rs;
+	struct tcand	 t;
+	struct moffer	 mo;
+	struct mresult	 r, n, s;
+	struct mparts	 p;
+	const char	*r1, *r2, *r3, *c1, *c2, *c3;
+	uint64_t	 id;
+	uint32_t	 eligible;
+
+	(void)state;
+	rs = rules_load();
+	rs->weights.waiting_per_month = 0;
+	rs->weights.publics[PUBLIC_RSA] = 30;
+	rs->weights.publics[PUBLIC_RQTH] = 14;
+	rs->weights.same_commune = 10;
+	rs->weights.same_territory = 5;
+	rs->weights.expressed_interest = 20;
+	three_romes(&r1, &r2, &r3);
+	three_communes(rs, &c1, &c2, &c3);
+	mo = offer_of(rs, 1, r1, c1, 0);
+	tcand_init(&t, 1, r1, c3);		/* 30 */
+	t.c.publics = 1u << PUBLIC_RSA;
+	put(&t);
+	for (id = 2; id < 50; id++) {		/* 14 + 15 */
+		tcand_init(&t, id, r1, c1);
+		t.c.publics = 1u << PUBLIC_RQTH;
+		put(&t);
+	}
+	/* 48 is far down the list (ties go to the smallest id); 49 is
+	 * interested in another offer only, 3 has no ROME of the offer. */
+	assert_int_equal(index_interest_set(1, 48, 1), 0);
+	assert_int_equal(index_interest_set(2, 49, 1), 0);
+	tcand_init(&t, 3, r3, c1);
+	put(&t);
+	assert_int_equal(index_interest_set(1, 3, 1), 0);
+	assert_int_equal(index_interest_set(1, 999, 1), 0);	/* unknown */
+	memset(&r, 0, sizeof(r));
+	memset(&n, 0, sizeof(n));
+	memset(&s, 0, sizeof(s));
+	r.want = n.want = s.want = 1;
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(match_naive(rs, &mo, &n), 0);
+	assert_int_equal(match_scan(rs, &mo, &s), 0);
+	assert_int_equal(r.ntop, 1);
+	assert_int_equal(index_cand_by_slot(r.top[0].slot)->id, 48);
+	assert_int_equal(r.top[0].score, 14 + 10 + 5 + 20);
+	assert_int_equal(n.top[0].slot, r.top[0].slot);
+	assert_int_equal(s.top[0].slot, r.top[0].slot);
+	assert_int_equal(r.eligible, 48);
+	assert_int_equal(n.eligible, 48);
+	assert_int_equal(r.removed[FILTER_ROME], 1);
+	eligible = r.eligible;
+	match_result_free(&r);
+	match_result_free(&n);
+	match_result_free(&s);
+	match_parts(rs, &mo, index_cand(48), &p);
+	assert_int_equal(p.total, 49);
+	assert_string_equal(p.v[p.n - 1].criterion, "expressed_interest");
+	assert_int_equal(p.v[p.n - 1].points, 20);
+	match_parts(rs, &mo, index_cand(49), &p);
+	assert_int_equal(p.total, 29);
+	each_agrees(rs, &mo);
+	/* Withdrawn: 1 wins again (30 to 29). */
+	assert_int_equal(index_interest_set(1, 48, 0), 0);
+	r.want = 1;
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(index_cand_by_slot(r.top[0].slot)->id, 1);
+	match_result_free(&r);
+
+	/* Two proposals to company 7 in the last 30 days, cap 2. */
+	rs->policies.max_proposals_per_company = 2;
+	rs->policies.per_days = 30;
+	assert_int_equal(index_company_proposed(7, day_from_today(-29), 0), 0);
+	assert_int_equal(index_company_proposed(8, TODAY, 0), 0);
+	assert_int_equal(index_company_left(rs, 7, TODAY), 1);
+	r.want = 1;
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(r.ntop, 1);
+	assert_int_equal(r.company_cap, 0);
+	match_result_free(&r);
+	assert_int_equal(index_company_proposed(7, TODAY, 0), 0);
+	assert_int_equal(index_company_left(rs, 7, TODAY), 0);
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(match_naive(rs, &mo, &n), 0);
+	assert_int_equal(r.ntop, 0);
+	assert_int_equal(r.eligible, 0);
+	assert_int_equal(r.company_cap, eligible);
+	assert_int_equal(n.ntop, 0);
+	assert_int_equal(n.company_cap, eligible);
+	match_result_free(&r);
+	match_result_free(&n);
+	/* A day later the first leaves the period. */
+	assert_int_equal(index_company_left(rs, 7, day_from_today(1)), 1);
+	/* Loaded out of order, counted the same. */
+	index_company_reset();
+	assert_int_equal(index_company_proposed(7, TODAY, 1), 0);
+	assert_int_equal(index_company_proposed(8, TODAY, 1), 0);
+	assert_int_equal(index_company_proposed(7, day_from_today(-29), 1), 0);
+	assert_int_equal(index_company_count(7, day_from_today(-29)), 2);
+	assert_int_equal(index_company_count(7, TODAY), 1);
+	assert_int_equal(index_company_count(8, 0), 1);
+	assert_int_equal(index_company_count(9, 0), 0);
+	rules_free(rs);
+}
+
 /* ---- against match_naive on generated data ---------------------------- */
 
 #define NCAND		3000
@@ -726,6 +867,12 @@ each_agrees(const struct ruleset *rs, const struct moffer *mo)
 	n.want = nslots;
 	assert_int_equal(match_naive(rs, mo, &n), 0);
 	assert_int_equal(n.ntop, n.eligible);
+	/* The batch applies the company cap itself: nothing to compare. */
+	if (n.company_cap > 0) {
+		assert_int_equal(n.ntop, 0);
+		match_result_free(&n);
+		return;
+	}
 	ea.score = calloc(nslots + 1, sizeof(int32_t));
 	ea.seen = calloc(nslots + 1, 1);
 	assert_non_null(ea.score);
@@ -749,6 +896,7 @@ same_result(const struct mresult *r, const struct mresult *n)
 	int	f;
 
 	assert_int_equal(r->eligible, n->eligible);
+	assert_int_equal(r->company_cap, n->company_cap);
 	for (f = 0; f < FILTER__N; f++)
 		assert_int_equal(r->removed[f], n->removed[f]);
 	assert_int_equal(r->ntop, n->ntop);
@@ -883,6 +1031,11 @@ test_against_naive(void **state)
 	rs[2]->weights.same_territory = 30;
 	rs[2]->weights.waiting_per_month = 3;
 	rs[2]->weights.waiting_cap_months = 36;
+	/* Interests worth more than anything else, and a cap that some
+	 * companies have reached. */
+	rs[2]->weights.expressed_interest = 300;
+	rs[1]->policies.max_proposals_per_company = 3;
+	rs[1]->policies.per_days = 30;
 
 	rng = 42;
 	for (id = 1; id <= NCAND; id++) {
@@ -896,6 +1049,14 @@ test_against_naive(void **state)
 		assert_int_equal(index_refused(1 + rnd(NCAND), 1 + rnd(40),
 		    day_from_today(-(int)rnd(200))), 0);
 	}
+	for (i = 1; i <= NOFFERS; i++)
+		for (k = (int)rnd(5); k > 0; k--)
+			assert_int_equal(index_interest_set(i,
+			    1 + rnd(NCAND + 300), 1), 0);
+	for (i = 1; i <= 40; i++)
+		for (k = (int)rnd(6); k > 0; k--)
+			assert_int_equal(index_company_proposed(i,
+			    day_from_today(-(int)rnd(45)), 1), 0);
 	assert_int_equal(index_live(), NCAND);
 	found = agree_all(rs, 3, 7);
 	/* The data must make the comparison mean something. */
@@ -941,6 +1102,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filters, index_up,
 		    index_down),
 		cmocka_unit_test_setup_teardown(test_scoring, index_up,
+		    index_down),
+		cmocka_unit_test_setup_teardown(test_interest_and_cap, index_up,
 		    index_down),
 		cmocka_unit_test_setup_teardown(test_early_stop, index_up,
 		    index_down),

@@ -90,15 +90,66 @@ test_working_day(void **state)
 {
 	(void)state;
 	assert_int_equal(working_day(20261124), 20261124);	/* a Tuesday */
-	assert_int_equal(working_day(20261128), 20261128);	/* Saturday */
+	assert_int_equal(working_day(20261127), 20261127);	/* a Friday */
+	assert_int_equal(working_day(20261128), 20261130);	/* Saturday */
 	assert_int_equal(working_day(20261129), 20261130);	/* Sunday */
-	assert_int_equal(working_day(20261225), 20261226);	/* Noël, Fri */
-	assert_int_equal(working_day(20270328), 20270330);	/* Easter and
-								   its Monday */
+	assert_int_equal(working_day(20261225), 20261228);	/* Noël, Fri */
+	assert_int_equal(working_day(20270101), 20270104);	/* 1 Jan, Fri */
+	assert_int_equal(working_day(20270327), 20270330);	/* Easter's
+								   Saturday */
 	assert_int_equal(working_day(20270516), 20270518);	/* Whit Sunday
 								   and Monday */
+	assert_int_equal(working_day(20260514), 20260515);	/* Ascension */
+	assert_int_equal(working_day(20260501), 20260504);	/* 1 May, Fri */
+	assert_int_equal(working_day(20260508), 20260511);	/* 8 May, Fri */
+	assert_int_equal(working_day(20270714), 20270715);	/* 14 July */
+	assert_int_equal(working_day(20260815), 20260817);	/* 15 Aug, Sat */
+	assert_int_equal(working_day(20261101), 20261102);	/* Toussaint,
+								   Sun */
+	assert_int_equal(working_day(20261111), 20261112);	/* Armistice */
 	assert_int_equal(working_day(20321031), 20321102);	/* Sunday, then
 								   Toussaint */
+	/* Ascension on Thursday 7 May and 8 May a Friday, then the weekend:
+	 * four days on. */
+	assert_string_equal(holiday_fr(20430507), "Ascension");
+	assert_int_equal(working_day(20430507), 20430511);
+}
+
+/*
+ * Every day of 1990 to 2060: the working day is Monday to Friday and no
+ * holiday, the day itself when it already is one, else the first such day
+ * after it (every day between is a weekend day or a holiday), at most four
+ * days on.
+ */
+static void
+test_working_day_years(void **state)
+{
+	iod_date	d, w, x;
+	int		moved = 0, kept = 0, far = 0;
+
+	(void)state;
+	for (d = 19900101; d < 20610101; d = calendar_add_days(d, 1)) {
+		w = working_day(d);
+		assert_true(date_weekday(w) <= 4);
+		assert_null(holiday_fr(w));
+		if (date_weekday(d) <= 4 && holiday_fr(d) == NULL) {
+			assert_int_equal(w, d);
+			kept++;
+			continue;
+		}
+		moved++;
+		assert_true(w > d);
+		assert_true(date_to_days(w) - date_to_days(d) <= 4);
+		far += date_to_days(w) - date_to_days(d) == 4;
+		for (x = d; x < w; x = calendar_add_days(x, 1))
+			assert_true(date_weekday(x) >= 5 ||
+			    holiday_fr(x) != NULL);
+	}
+	/* 71 years of 365.25 days, about 104 weekend days and 8 to 11
+	 * holidays on weekdays a year. */
+	assert_true(kept > 71 * 240 && kept < 71 * 256);
+	assert_true(moved > 71 * 108 && moved < 71 * 117);
+	assert_true(far >= 1);
 }
 
 static void
@@ -174,7 +225,7 @@ static void
 test_plan_cdi(void **state)
 {
 	static const struct want want[] = {
-		PAIR(20261226, FU_TRIAL, 1), PAIR(20270102, FU_TRIAL, 2),
+		PAIR(20261228, FU_TRIAL, 1), PAIR(20270104, FU_TRIAL, 2),
 		PAIR(20270108, FU_TRIAL, 3), PAIR(20270115, FU_TRIAL, 4),
 		PAIR(20270122, FU_TRIAL, 5), PAIR(20270129, FU_TRIAL, 6),
 		PAIR(20270205, FU_TRIAL, 7),
@@ -209,19 +260,19 @@ test_plan_settings(void **state)
 {
 	static const struct want together[] = {
 		{ 20261208, FU_BOTH, FU_TRIAL, 1 },
-		{ 20270102, FU_BOTH, FU_MONTHLY, 1 },	/* 1 Jan: holiday */
+		{ 20270104, FU_BOTH, FU_MONTHLY, 1 },	/* 1 Jan, a Fri */
 		{ 20270201, FU_BOTH, FU_MONTHLY, 2 },
 		{ 20270301, FU_BOTH, FU_MONTHLY, 3 },
 		{ 20270401, FU_BOTH, FU_HORIZON, 4 },
 	};
 	static const struct want monthly_only[] = {
-		{ 20270102, FU_BOTH, FU_MONTHLY, 1 },	/* 1 Jan: holiday */
+		{ 20270104, FU_BOTH, FU_MONTHLY, 1 },	/* 1 Jan, a Fri */
 		{ 20270201, FU_BOTH, FU_MONTHLY, 2 },
 		{ 20270301, FU_BOTH, FU_MONTHLY, 3 },
 		{ 20270401, FU_BOTH, FU_HORIZON, 4 },
 	};
 	static const struct want no_trial[] = {
-		PAIR(20270102, FU_MONTHLY, 1),
+		PAIR(20270104, FU_MONTHLY, 1),
 		{ 20270201, FU_JOINT_REVIEW, FU_HORIZON, 2 },
 	};
 	struct ruleset_followup	fu = shipped();
@@ -251,9 +302,9 @@ test_plan_settings(void **state)
 	    IOD_ETOOBIG);
 }
 
-/* Over many starts: dates in order, none on a Sunday or a holiday, none
- * more than three days after the date they were drawn for, the weekly
- * ones inside the trial, the last one at the horizon. */
+/* Over starts in five years: dates in order, none on a weekend day or a
+ * holiday, none more than four days after the date they were drawn for,
+ * the weekly ones inside the trial, the last one at the horizon. */
 static void
 test_plan_properties(void **state)
 {
@@ -264,7 +315,7 @@ test_plan_properties(void **state)
 	int			day, weeks, months, n, i;
 
 	(void)state;
-	for (day = 0; day < 800; day += 3)
+	for (day = 0; day < 5 * 366; day += 2)
 		for (weeks = 0; weeks <= 12; weeks += 4)
 			for (months = 0; months <= 9; months += 3) {
 				start = date_from_days(date_to_days(20260101) +
@@ -274,8 +325,8 @@ test_plan_properties(void **state)
 				    FU_PLAN_MAX);
 				assert_true(n >= 1);
 				for (i = 0; i < n; i++) {
-					assert_int_not_equal(
-					    date_weekday(out[i].due_on), 6);
+					assert_true(
+					    date_weekday(out[i].due_on) <= 4);
 					assert_null(holiday_fr(out[i].due_on));
 					assert_true(out[i].due_on > start);
 					if (i > 0)
@@ -288,7 +339,7 @@ test_plan_properties(void **state)
 				assert_int_equal(out[n - 1].kind,
 				    FU_JOINT_REVIEW);
 				assert_true(date_to_days(out[n - 1].due_on) -
-				    date_to_days(sp.horizon) <= 3);
+				    date_to_days(sp.horizon) <= 4);
 			}
 }
 
@@ -299,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_easter),
 		cmocka_unit_test(test_holidays),
 		cmocka_unit_test(test_working_day),
+		cmocka_unit_test(test_working_day_years),
 		cmocka_unit_test(test_span),
 		cmocka_unit_test(test_plan_cdi),
 		cmocka_unit_test(test_plan_cdd),

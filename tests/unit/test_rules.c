@@ -128,6 +128,21 @@ static const struct error_case {
 	{ HEAD "policies:\n  proposal_expiry_days: 0\n",
 	  "t.yaml:4:3: policies.proposal_expiry_days: \"0\" is out of range "
 	  "(expected 1..365)" },
+	{ HEAD "policies:\n  stalled_after_days: -3\n",
+	  "t.yaml:4:3: policies.stalled_after_days: \"-3\" is out of range "
+	  "(expected 1..3650)" },
+	{ HEAD "policies:\n  caseload_max: 0\n",
+	  "t.yaml:4:3: policies.caseload_max: \"0\" is out of range "
+	  "(expected 1..10000)" },
+	{ HEAD "policies:\n  max_proposals_per_company: 0\n",
+	  "t.yaml:4:3: policies.max_proposals_per_company: \"0\" is out of "
+	  "range (expected 1..10000 or null)" },
+	{ HEAD "policies:\n  per_days: 4000\n",
+	  "t.yaml:4:3: policies.per_days: \"4000\" is out of range "
+	  "(expected 1..3650)" },
+	{ HEAD "weights:\n  expressed_interest: -5\n",
+	  "t.yaml:4:3: weights.expressed_interest: \"-5\" is out of range "
+	  "(expected 0..1000)" },
 	{ HEAD "filters:\n  availability_days: -1\n",
 	  "t.yaml:4:3: filters.availability_days: \"-1\" is out of range "
 	  "(expected 0..365 or null)" },
@@ -262,7 +277,8 @@ test_many_errors_in_one_run(void **state)
 	    FIXTURES "/many-errors.yaml:8:3: unknown key \"proposal_expiry\" "
 	    "in policies (expected one of: no_cv, one_candidate_per_offer, "
 	    "candidate_exclusive, require_workstation_visit, require_consent, "
-	    "refusal_cooldown_days, proposal_expiry_days)\n"
+	    "refusal_cooldown_days, proposal_expiry_days, stalled_after_days, "
+	    "caseload_max, max_proposals_per_company, per_days)\n"
 	    FIXTURES "/many-errors.yaml:10:22: filters.programmes[1]: "
 	    "\"pilot\" is not a valid value (expected one of: " PROGRAMMES ")\n"
 	    FIXTURES "/many-errors.yaml:11:3: filters.rome_match: \"same\" is "
@@ -361,6 +377,11 @@ test_defaults(void **state)
 	    rs->policies.require_consent);
 	assert_int_equal(rs->policies.refusal_cooldown_days, 90);
 	assert_int_equal(rs->policies.proposal_expiry_days, 30);
+	assert_int_equal(rs->policies.stalled_after_days, 30);
+	assert_int_equal(rs->policies.caseload_max, 90);
+	assert_int_equal(rs->policies.max_proposals_per_company, -1);
+	assert_int_equal(rs->policies.per_days, 30);
+	assert_int_equal(rs->weights.expressed_interest, 0);
 	assert_int_equal(rs->filters.programmes, (1u << PROGRAMME__N) - 1);
 	assert_int_equal(rs->filters.rome_match, ROME_MATCH_EXACT);
 	assert_true(rs->filters.contracts && rs->filters.zone &&
