@@ -69,7 +69,7 @@ event_append(struct txn *t, const char *type, const char *entity, uint64_t id,
 		json_pack_mp(data, &pk);
 	else
 		msgpack_pack_nil(&pk);
-	store_put_id(t, DB_EVENTS, seq, sb.data, sb.size);
+	store_append_id(t, DB_EVENTS, seq, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	return (t->rc == 0 ? seq : 0);
 }

@@ -88,6 +88,17 @@ history_keep(struct txn *t, enum store_db db, uint64_t id)
 	free(cut);
 }
 
+void
+history_keep_new(struct txn *t, enum store_db db, uint64_t id)
+{
+	uint8_t	k[HKEY_LEN];
+
+	if (t->rc != 0 || !history_kept(db))
+		return;
+	hkey(k, db, id, event_last(t) + 1);
+	store_append(t, DB_HISTORY, k, sizeof(k), "", 0);
+}
+
 struct erase_arg {
 	struct txn	*t;
 	uint8_t		(*keys)[HKEY_LEN];

@@ -80,6 +80,17 @@ label_add(json_t *o, const struct field *f, json_t *v)
 		    refdata_rome_name : refdata_appellation_name, v));
 }
 
+const char *
+label_value(const struct field *f, int k, const char *code)
+{
+	if (code == NULL)
+		return (NULL);
+	if (f->check == check_commune)
+		return (k == 0 ? commune_name(code) : territory(code));
+	return (f->check == check_rome ? refdata_rome_name(code) :
+	    refdata_appellation_name(code));
+}
+
 int
 label_keys(const struct field *f, char keys[2][LABEL_KEY_MAX])
 {

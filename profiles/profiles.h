@@ -371,11 +371,44 @@ void	 label_add(json_t *o, const struct field *f, json_t *v);
 int	 label_keys(const struct field *f, char keys[2][LABEL_KEY_MAX]);
 /* 1 if k is a label key of one of sc's top-level fields, else 0. */
 int	 label_is(const struct schema *sc, const char *k);
+/* The label keys[k] of f (label_keys') shows for the code (one element
+ * of a list), borrowed; NULL for a null or unknown code. */
+const char *label_value(const struct field *f, int k, const char *code);
+/*
+ * schema-jw.c: JSON text written straight from a record or from values,
+ * byte for byte what json_dumpb(JSON_COMPACT) writes of the tree
+ * rec_to_json or json_pack would build (objects in their order, "/" and
+ * non-ASCII as they are, control bytes escaped), without the tree.  The
+ * buffer grows by realloc; a failed allocation sets failed and makes the
+ * rest no-ops.  The caller owns p (free it, or hand it on).
+ */
+struct jw {
+	char	*p;
+	size_t	 len, cap;
+	int	 failed;
+};
+void	 jw_raw(struct jw *, const char *s, size_t n);
+void	 jw_int(struct jw *, int64_t v);
+/* s quoted and escaped; NULL writes null. */
+void	 jw_str(struct jw *, const char *s);
+void	 jw_strn(struct jw *, const char *s, size_t n);
+/* "key": after a comma, unless it is the first member of its object. */
+void	 jw_key(struct jw *, const char *key);
+/* rec as rec_to_json(sc, rec, view) shows it, labels included. */
+void	 jw_rec(struct jw *, const struct schema *sc, const void *rec,
+	    int view);
+/* The same with its object left open, for members the caller adds
+ * (jw_key) before jw_close. */
+void	 jw_rec_open(struct jw *, const struct schema *sc, const void *rec,
+	    int view);
+#define jw_open(w)	jw_raw((w), "{", 1)
+#define jw_close(w)	jw_raw((w), "}", 1)
 /* Pack rec as a msgpack map with a "v" schema version key. */
 int	 rec_pack(const struct schema *, const void *rec, msgpack_packer *);
 /* Decode a stored record; IOD_ECORRUPT if it does not fit the schema. */
 int	 rec_unpack(const struct schema *, void *rec, const msgpack_object *);
-/* Encode to a malloc'd buffer / decode from bytes. */
+/* Encode to a malloc'd buffer (rec_pack's bytes, written without the
+ * packer's callback a token) / decode from bytes. */
 int	 rec_encode(const struct schema *, const void *rec, char **buf,
 	    size_t *len);
 int	 rec_decode(const struct schema *, void *rec, const void *buf,
@@ -394,90 +427,7 @@ void	 rec_clear(const struct schema *, void *rec);	/* frees members */
 int	 rec_from_mp(const struct schema *, void *rec, const void *buf,
 	    size_t len);
 
-/* ---- schema-fast.c: stored records read in place ------------------------
- * Where the strings and arrays of records decoded one after another go:
- * one block reused from record to record.  Zero it to start; free it
- * with rec_arena_free.
- */
-struct rec_arena {
-	char		*mem;
-	size_t		 used, cap;
-	void		*more;		/* blocks taken once mem was full */
-	size_t		 spilled;	/* their bytes: mem grows by them */
-};
-void	 rec_arena_free(struct rec_arena *);
-/* The mask of the top-level fields named in names (NULL-terminated) for
- * rec_decode_fields; a name the schema lacks adds nothing. */
-uint64_t rec_fields_mask(const struct schema *, const char *const *names);
-/*
- * Decode the stored record (buf, len) into the zeroed struct rec as
- * rec_decode does, field for field, but read in place, with no msgpack
- * tree and no mp_check first: for the store's own records, whose bytes
- * were checked when it opened (a read never leaves the buffer, whatever
- * it holds).  Only the top-level fields whose bit is set in want (bit i:
- * the schema's field i; those from 64 on always) are decoded, the others
- * and unknown keys skipped; an embedded object is decoded whole.  With
- * arena NULL, strings and arrays are malloc'd (rec_clear frees them);
- * with an arena, they are taken from it, valid until its next use: do not
- * rec_clear such a record.  Returns 0, IOD_ECORRUPT (rec freeable as
- * after rec_decode) or IOD_ENOMEM.  Any thread.
- */
-int	 rec_decode_fields(const struct schema *, void *rec, const void *buf,
-	    size_t len, uint64_t want, struct rec_arena *arena);
-void	*rec_new(const struct schema *);	/* zeroed, enums unset */
-
-/* Check that buf holds exactly one msgpack value whose every declared
- * length fits in len: 0 or IOD_EINVAL.  Call before msgpack_unpack_next
- * on bytes from outside. */
-int	 mp_check(const void *buf, size_t len);
-/* Generic conversions between the two wire formats.  mp_to_json refuses
- * a map with a key twice, as JSON bodies are refused. */
-json_t	*mp_to_json(const msgpack_object *, char **cause);
-/* The one msgpack value in buf (checked first) as JSON, or NULL if buf is
- * not one well-formed value; for stored records read schema-free. */
-json_t	*mp_bytes_to_json(const void *buf, size_t len);
-/* "a, b or c" from a NULL-terminated names table, for messages; caller
- * frees, NULL without memory. */
-char	*names_list(const char *const *names);
-int	 json_pack_mp(json_t *, msgpack_packer *);
-
-/*
- * The items of a wire body that is one array (JSON or msgpack), decoded
- * one at a time so that a big body never becomes one big tree: the cost
- * of a body is its bytes plus one item's tree.  The struct only borrows
- * buf.
- */
-#define ITEM_VALUES_MAX	1024	/* values (keys too) in one item: a full
-				   company record has about 400 */
-struct wire_items {
-	const char	*buf;
-	size_t		 len, off;
-	size_t		 n, i;		/* items in all, items read */
-	int		 msgpack;
-};
-/*
- * Open buf as an array and count its items without decoding them.
- * Returns 0; IOD_ETOOBIG if there are more than max (w->n says how many);
- * IOD_EINVAL if buf is not one array (*cause says why, caller frees).
- */
-int	 wire_items_open(struct wire_items *, const char *buf, size_t len,
-	    int msgpack, size_t max, char **cause);
-/*
- * Decode the next item to JSON.  Returns 1 and *item (caller decrefs);
- * 0 after the last; IOD_ETOOBIG for an item of more than ITEM_VALUES_MAX
- * values, IOD_EINVAL for a malformed one, IOD_ENOMEM, each with *cause
- * (caller frees); the next call goes on with the item after it.
- */
-int	 wire_items_next(struct wire_items *, json_t **item, char **cause);
-/* wire_items_next in two steps: the next item's bytes (*item, *len,
- * borrowed from the body), with the same returns but for decoding;
- * then those bytes (an item of w) to JSON, as wire_items_next returns. */
-int	 wire_items_next_raw(struct wire_items *, const char **item,
-	    size_t *len, char **cause);
-int	 wire_item_json(const struct wire_items *, const char *buf,
-	    size_t len, json_t **item, char **cause);
-
-#include "records.h"
+#include "schema-fast.h"
 
 /* ---- CSV rows (csv.c) ------------------------------------------------- */
 #include <stdio.h>
@@ -638,11 +588,12 @@ size_t	 store_map_used(struct store *);
 /* Begin a transaction; parent (may be NULL) makes a child write txn. */
 int	 store_begin(struct store *, struct txn *, int write,
 	    struct txn *parent);
-/* A read txn off the loop (t OUT): 0, 1 (the map moves: try later) or an
+/* A read txn off the loop (t OUT; it waits while the map moves): 0 or an
  * error; the map's growth and file swaps wait for store_reader_end, and
  * store_reader_stopping says 1 meanwhile: end it soon. */
 int	 store_reader_begin(struct store *, struct txn *t);
 int	 store_reader_stopping(struct store *);
+int	 store_readers_open(struct store *);	/* 1: one is open */
 void	 store_reader_end(struct txn *t);
 int	 store_commit(struct txn *);	/* returns the sticky rc; ends txn */
 void	 store_abort(struct txn *);	/* NULL-safe, idempotent */
@@ -655,6 +606,10 @@ int	 store_put_rec(struct txn *, enum store_db, uint64_t id,
 	    const struct schema *, const void *rec);
 int	 store_get_rec(struct txn *, enum store_db, uint64_t id,
 	    const struct schema *, void *rec);
+/* store_put_rec of a record just given its id by store_next_id: none
+ * was ever stored under it, so its history is the mark of a creation. */
+int	 store_put_new_rec(struct txn *, enum store_db, uint64_t id,
+	    const struct schema *, const void *rec);
 /* Raw values: get borrows *val until the txn ends. */
 int	 store_put(struct txn *, enum store_db, const void *key, size_t klen,
 	    const void *val, size_t vlen);
@@ -662,6 +617,12 @@ int	 store_get(struct txn *, enum store_db, const void *key, size_t klen,
 	    const void **val, size_t *vlen);
 int	 store_del(struct txn *, enum store_db, const void *key, size_t klen);
 int	 store_put_id(struct txn *, enum store_db, uint64_t id,
+	    const void *val, size_t vlen);
+/* store_put of a key that sorts after every key of db, as a fresh id or
+ * the next event's does; any other key is still put, only slower. */
+int	 store_append(struct txn *, enum store_db, const void *key,
+	    size_t klen, const void *val, size_t vlen);
+int	 store_append_id(struct txn *, enum store_db, uint64_t id,
 	    const void *val, size_t vlen);
 int	 store_get_id(struct txn *, enum store_db, uint64_t id,
 	    const void **val, size_t *vlen);
@@ -755,6 +716,8 @@ int	 evtype_match(uint64_t mask, const char *type);
 extern const char *const history_candidate_fields[];	/* kept: NULL-ended */
 int	 history_kept(enum store_db);	/* 1 for the three kinds above */
 void	 history_keep(struct txn *, enum store_db, uint64_t id);
+/* history_keep of an id never stored before: the creation's mark. */
+void	 history_keep_new(struct txn *, enum store_db, uint64_t id);
 /* Erasure: each past version of id becomes a mark (0 or IOD_E*, sticky). */
 int	 history_erase(struct txn *, enum store_db, uint64_t id);
 /* Record id of db just after event seq: a HISTORY_* state, *v and *vl

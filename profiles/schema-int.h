@@ -23,6 +23,11 @@ void	 schema_pack_str(msgpack_packer *, const char *s);
 /* A NUL-terminated copy of the msgpack str o (caller frees), or NULL. */
 char	*schema_mp_strdup(const msgpack_object *o);
 
+/* 1 if an optional embedded object (F_NULLABLE FT_OBJ) has a member set. */
+int	 schema_obj_present(const struct schema *sc, const void *rec);
+/* 1 if the reader of view may see field f, else 0. */
+int	 schema_visible(const struct field *f, int view);
+
 /* ---- schema-fast.c: msgpack read in place, names by hash ------------- */
 /* The top-level field of sc called (key, len); NULL if none. */
 const struct field *schema_field_find(const struct schema *sc,

@@ -302,19 +302,208 @@ rec_unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 	return (unpack(sc, rec, o));
 }
 
+/*
+ * rec_encode's writer: the bytes msgpack-c's packer writes for the same
+ * record (the smallest form of each head, as rec_pack), into one buffer
+ * written in place rather than through a callback a token.
+ */
+struct enc {
+	unsigned char	*p;
+	size_t		 n, cap;
+	int		 oom;
+};
+
+/* Room for need more bytes: 0, or -1 (oom set) out of memory. */
+static int
+enc_room(struct enc *e, size_t need)
+{
+	unsigned char	*q;
+	size_t		 cap;
+
+	if (e->oom)
+		return (-1);
+	if (e->n + need <= e->cap)
+		return (0);
+	for (cap = e->cap ? e->cap : 512; cap < e->n + need; cap *= 2)
+		;
+	if ((q = realloc(e->p, cap)) == NULL) {
+		e->oom = 1;
+		return (-1);
+	}
+	e->p = q;
+	e->cap = cap;
+	return (0);
+}
+
+/* A head: byte b then v on w big-endian bytes. */
+static void
+enc_head(struct enc *e, unsigned b, uint64_t v, int w)
+{
+	if (enc_room(e, 9) != 0)
+		return;
+	e->p[e->n++] = (unsigned char)b;
+	while (w-- > 0)
+		e->p[e->n++] = (unsigned char)(v >> (w * 8));
+}
+
+static void
+enc_uint(struct enc *e, uint64_t v)
+{
+	if (v <= 0x7f)
+		enc_head(e, (unsigned)v, 0, 0);
+	else if (v <= 0xff)
+		enc_head(e, 0xcc, v, 1);
+	else if (v <= 0xffff)
+		enc_head(e, 0xcd, v, 2);
+	else if (v <= 0xffffffffULL)
+		enc_head(e, 0xce, v, 4);
+	else
+		enc_head(e, 0xcf, v, 8);
+}
+
+static void
+enc_int(struct enc *e, int64_t v)
+{
+	if (v >= 0)
+		enc_uint(e, (uint64_t)v);
+	else if (v >= -32)
+		enc_head(e, (unsigned)(0x100 + v), 0, 0);
+	else if (v >= -128)
+		enc_head(e, 0xd0, (uint64_t)v, 1);
+	else if (v >= -32768)
+		enc_head(e, 0xd1, (uint64_t)v, 2);
+	else if (v >= -2147483648LL)
+		enc_head(e, 0xd2, (uint64_t)v, 4);
+	else
+		enc_head(e, 0xd3, (uint64_t)v, 8);
+}
+
+/* A map's or an array's head (fix is 0x80 or 0x90). */
+static void
+enc_count(struct enc *e, unsigned fix, size_t n)
+{
+	unsigned	big = fix == 0x80 ? 0xde : 0xdc;
+
+	if (n < 16)
+		enc_head(e, fix | (unsigned)n, 0, 0);
+	else if (n <= 0xffff)
+		enc_head(e, big, n, 2);
+	else
+		enc_head(e, big + 1, n, 4);
+}
+
+static void
+enc_str(struct enc *e, const char *s)
+{
+	size_t	len = strlen(s);
+
+	if (len < 32)
+		enc_head(e, 0xa0 | (unsigned)len, 0, 0);
+	else if (len <= 0xff)
+		enc_head(e, 0xd9, len, 1);
+	else if (len <= 0xffff)
+		enc_head(e, 0xda, len, 2);
+	else
+		enc_head(e, 0xdb, len, 4);
+	if (enc_room(e, len) != 0)
+		return;
+	memcpy(e->p + e->n, s, len);
+	e->n += len;
+}
+
+static void	enc_rec(struct enc *, const struct schema *, const void *);
+
+static void
+enc_field(struct enc *e, const struct field *f, const void *rec)
+{
+	const char	*p, *s;
+	size_t		 i, n;
+	uint32_t	 mask;
+	int		 k;
+
+	switch (f->type) {
+	case FT_ID:
+	case FT_REF:
+		enc_uint(e, *CAT(rec, f, uint64_t));
+		break;
+	case FT_STR:
+		if ((s = *CAT(rec, f, char *)) == NULL)
+			enc_head(e, 0xc0, 0, 0);
+		else
+			enc_str(e, s);
+		break;
+	case FT_INT:
+	case FT_TIME:
+		enc_int(e, *CAT(rec, f, int64_t));
+		break;
+	case FT_BOOL:
+		enc_head(e, *CAT(rec, f, int) ? 0xc3 : 0xc2, 0, 0);
+		break;
+	case FT_DATE:
+		enc_uint(e, *CAT(rec, f, iod_date));
+		break;
+	case FT_ENUM:
+		k = *CAT(rec, f, int);
+		if (k < 0)
+			enc_head(e, 0xc0, 0, 0);
+		else
+			enc_str(e, f->names[k]);
+		break;
+	case FT_SET:
+		mask = *CAT(rec, f, uint32_t);
+		for (n = 0, k = 0; f->names[k] != NULL; k++)
+			n += (mask >> k) & 1;
+		enc_count(e, 0x90, n);
+		for (k = 0; f->names[k] != NULL; k++)
+			if (mask & (1u << k))
+				enc_str(e, f->names[k]);
+		break;
+	case FT_STRV:
+		enc_count(e, 0x90, *CCOUNT(rec, f));
+		for (i = 0; i < *CCOUNT(rec, f); i++)
+			enc_str(e, (*CAT(rec, f, char **))[i]);
+		break;
+	case FT_OBJ:
+		enc_rec(e, f->sub, CAT(rec, f, char));
+		break;
+	case FT_OBJV:
+		p = *CAT(rec, f, char *);
+		enc_count(e, 0x90, *CCOUNT(rec, f));
+		for (i = 0; i < *CCOUNT(rec, f); i++)
+			enc_rec(e, f->sub, p + i * f->sub->size);
+		break;
+	}
+}
+
+static void
+enc_rec(struct enc *e, const struct schema *sc, const void *rec)
+{
+	const struct field	*f;
+	size_t			 n = 1;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		n++;
+	enc_count(e, 0x80, n);
+	enc_str(e, "v");
+	enc_int(e, sc->version);
+	for (f = sc->fields; f->name != NULL; f++) {
+		enc_str(e, f->name);
+		enc_field(e, f, rec);
+	}
+}
+
 int
 rec_encode(const struct schema *sc, const void *rec, char **buf, size_t *len)
 {
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
+	struct enc	e = { NULL, 0, 0, 0 };
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	pack(sc, rec, &pk);
-	if (sb.data == NULL)
+	enc_rec(&e, sc, rec);
+	if (e.oom || e.p == NULL) {
+		free(e.p);
 		return (IOD_ENOMEM);
-	*buf = sb.data;
-	*len = sb.size;
+	}
+	*buf = (char *)e.p;
+	*len = e.n;
 	return (0);
 }
 

@@ -395,8 +395,8 @@ rec_from_json(const struct schema *sc, void *rec, json_t *j, char **field,
 }
 
 /* An optional embedded object is present when any member is set. */
-static int
-obj_present(const struct schema *sc, const void *rec)
+int
+schema_obj_present(const struct schema *sc, const void *rec)
 {
 	const struct field	*f;
 
@@ -417,8 +417,8 @@ obj_present(const struct schema *sc, const void *rec)
 	return (0);
 }
 
-static int
-visible(const struct field *f, int view)
+int
+schema_visible(const struct field *f, int view)
 {
 	if (view != VIEW_COMPANY)
 		return (1);
@@ -434,7 +434,7 @@ rec_field(const struct schema *sc, const char *name, int view)
 
 	for (f = sc->fields; f->name != NULL; f++)
 		if (strcmp(f->name, name) == 0)
-			return (visible(f, view) ? f : NULL);
+			return (schema_visible(f, view) ? f : NULL);
 	return (NULL);
 }
 
@@ -496,7 +496,8 @@ field_to_json(const struct field *f, const void *rec, int view)
 			    json_string((*CAT(rec, f, char **))[i]));
 		return (a);
 	case FT_OBJ:
-		if ((f->flags & F_NULLABLE) && !obj_present(f->sub, CAT(rec, f, char)))
+		if ((f->flags & F_NULLABLE) &&
+		    !schema_obj_present(f->sub, CAT(rec, f, char)))
 			return (json_null());
 		return (to_json(f->sub, CAT(rec, f, char), view));
 	case FT_OBJV:
@@ -518,7 +519,7 @@ to_json(const struct schema *sc, const void *rec, int view)
 
 	o = json_object();
 	for (f = sc->fields; f->name != NULL; f++) {
-		if (!visible(f, view))
+		if (!schema_visible(f, view))
 			continue;
 		v = field_to_json(f, rec, view);
 		json_object_set_new(o, f->name, v);

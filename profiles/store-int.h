@@ -1,8 +1,8 @@
 /*
  * store-int.h — what the store's files (store.c, store-identity.c,
- * store-check.c, store-compact.c) share and nothing else includes: the
- * struct store behind profiles.h's opaque pointer, and their verbs to one
- * another.  Callers use profiles.h.
+ * store-check.c, store-compact.c, store-reader.c) share and nothing else
+ * includes: the struct store behind profiles.h's opaque pointer, and
+ * their verbs to one another.  Callers use profiles.h.
  */
 #ifndef IOD_STORE_INT_H
 #define IOD_STORE_INT_H
@@ -50,9 +50,11 @@ int	 store_set_cause(char **cause, const char *what, int mdbrc);
 int	 store_env_open(struct store *st, int check, int marked,
 	    const char *marker, char **cause);
 
-/* Wait until no other thread's read txn is open, and let none begin until
- * store_readers_resume; the loop's, before the map moves or the file is
- * swapped. */
+/* store-reader.c: read txns off the loop.  drain waits until no other
+ * thread's read txn is open and lets none begin until resume; the loop's,
+ * before the map moves or the file is swapped or closed. */
+void	 store_readers_init(struct store *st);
+void	 store_readers_fini(struct store *st);
 void	 store_readers_drain(struct store *st);
 void	 store_readers_resume(struct store *st);
 

@@ -372,14 +372,12 @@ store_open(struct store **out, const char *dir, size_t map_size,
 	}
 	st->map_size = map_size;
 	st->map_max = map_max < map_size ? map_size : map_max;
-	pthread_mutex_init(&st->r_lock, NULL);
-	pthread_cond_init(&st->r_gone, NULL);
+	store_readers_init(st);
 	/* What a compaction cut short left: copies, a replaced file. */
 	store_compact_old_drop(st, 0);
 	store_compact_discard(st);
 	if ((rc = store_env_open(st, 1, marked, marker, cause)) != 0) {
-		pthread_mutex_destroy(&st->r_lock);
-		pthread_cond_destroy(&st->r_gone);
+		store_readers_fini(st);
 		free(st->dir);
 		free(st);
 		return (rc);
@@ -411,8 +409,7 @@ store_close(struct store *st)
 		mdb_env_sync(st->env, 1);
 		mdb_env_close(st->env);
 	}
-	pthread_mutex_destroy(&st->r_lock);
-	pthread_cond_destroy(&st->r_gone);
+	store_readers_fini(st);
 	free(st->dir);
 	free(st);
 }
@@ -467,6 +464,10 @@ store_grow(struct store *st)
 int
 store_reserve(struct store *st)
 {
+	/* A reader off the loop keeps the map: grow at a later turn (its
+	 * end makes one), unless a commit fills the map first. */
+	if (store_readers_open(st))
+		return (0);
 	return (store_reserve_map(st));
 }
 
@@ -518,66 +519,6 @@ store_begin(struct store *st, struct txn *t, int write, struct txn *parent)
 	}
 	t->t = tx;
 	return (0);
-}
-
-/*
- * Read txns of other threads than the loop: counted, so that the loop
- * can wait for them to end before the map moves or the file is swapped
- * (an open reader would keep the old map), and told to end soon
- * meanwhile (store_reader_stopping).
- */
-int
-store_reader_begin(struct store *st, struct txn *t)
-{
-	int	rc;
-
-	memset(t, 0, sizeof(*t));
-	pthread_mutex_lock(&st->r_lock);
-	if (atomic_load(&st->r_stop)) {
-		pthread_mutex_unlock(&st->r_lock);
-		return (1);
-	}
-	st->r_count++;
-	pthread_mutex_unlock(&st->r_lock);
-	if ((rc = store_begin(st, t, 0, NULL)) != 0) {
-		store_reader_end(t);
-		return (rc);
-	}
-	return (0);
-}
-
-int
-store_reader_stopping(struct store *st)
-{
-	return (atomic_load(&st->r_stop));
-}
-
-void
-store_reader_end(struct txn *t)
-{
-	struct store	*st = t->st;
-
-	store_abort(t);
-	pthread_mutex_lock(&st->r_lock);
-	if (--st->r_count == 0)
-		pthread_cond_broadcast(&st->r_gone);
-	pthread_mutex_unlock(&st->r_lock);
-}
-
-void
-store_readers_drain(struct store *st)
-{
-	pthread_mutex_lock(&st->r_lock);
-	atomic_store(&st->r_stop, 1);
-	while (st->r_count > 0)
-		pthread_cond_wait(&st->r_gone, &st->r_lock);
-	pthread_mutex_unlock(&st->r_lock);
-}
-
-void
-store_readers_resume(struct store *st)
-{
-	atomic_store(&st->r_stop, 0);
 }
 
 /* Is the data directory's disk (nearly) full?  A short write is. */
@@ -637,6 +578,26 @@ store_put(struct txn *t, enum store_db db, const void *key, size_t klen,
 	return (sticky(t, mdb_put(t->t, t->st->dbi[db], &k, &v, 0)));
 }
 
+/* A key past every other of db (a fresh id, the next event) goes in by
+ * MDB_APPEND: no search, and the full page it leaves is not split in
+ * halves, so a store filled in order stays dense.  A key that is not the
+ * last after all (ids restored from elsewhere) is put the ordinary way. */
+int
+store_append(struct txn *t, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val	k = { klen, (void *)(uintptr_t)key };
+	MDB_val	v = { vlen, (void *)(uintptr_t)val };
+	int	rc;
+
+	if (!live(t))
+		return (t->rc ? t->rc : IOD_EIO);
+	rc = mdb_put(t->t, t->st->dbi[db], &k, &v, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		rc = mdb_put(t->t, t->st->dbi[db], &k, &v, 0);
+	return (sticky(t, rc));
+}
+
 int
 store_get(struct txn *t, enum store_db db, const void *key, size_t klen,
     const void **val, size_t *vlen)
@@ -677,6 +638,15 @@ store_put_id(struct txn *t, enum store_db db, uint64_t id, const void *val,
 	uint8_t	k[8];
 
 	return (store_put(t, db, k, key_u64(k, id), val, vlen));
+}
+
+int
+store_append_id(struct txn *t, enum store_db db, uint64_t id,
+    const void *val, size_t vlen)
+{
+	uint8_t	k[8];
+
+	return (store_append(t, db, k, key_u64(k, id), val, vlen));
 }
 
 int
@@ -731,6 +701,26 @@ store_put_rec(struct txn *t, enum store_db db, uint64_t id,
 	if (history_kept(db))
 		history_keep(t, db, id);	/* the version it replaces */
 	rc = store_put_id(t, db, id, buf, len);
+	free(buf);
+	return (rc);
+}
+
+int
+store_put_new_rec(struct txn *t, enum store_db db, uint64_t id,
+    const struct schema *sc, const void *rec)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if ((rc = rec_encode(sc, rec, &buf, &len)) != 0) {
+		if (t->rc == 0)
+			t->rc = rc;
+		return (rc);
+	}
+	if (history_kept(db))
+		history_keep_new(t, db, id);
+	rc = store_append_id(t, db, id, buf, len);
 	free(buf);
 	return (rc);
 }

@@ -52,10 +52,12 @@ for t in tests/daemon/test_*.py; do
 done
 # The web console in Debian's Chromium, with the plain build only (the
 # static handler runs under the sanitizers in daemon:test_console): its
-# pages, and the whole day of the method signed in as each person.
+# pages, the whole day of the method signed in as each person, and the
+# method's own pages (positionnement, replay, team, calendar links).
 if [ "$B" = build ]; then
 	run "e2e:console" node tests/e2e/run.mjs "$B"
 	run "e2e:day" node tests/e2e/day.mjs "$B"
+	run "e2e:method" node tests/e2e/method.mjs "$B"
 fi
 echo "$B: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] || { echo "failed:$failed"; exit 1; }

@@ -5,10 +5,12 @@
 // the input the error names; and the event stream (Server-Sent Events read
 // through fetch, as the rest).
 
-// What an error code means, in French; the API's own message (in English,
-// naming the field, the value and what was expected) follows it.  The
+// What an error code means, in French (fr.js's errorSentence adds the
+// field and what was expected, from the API's English message).  The
 // daemon's table of errors (GET /v1/errors, public) is read once at start;
 // only the network's failure, which no reply can name, is said here.
+import { errorSentence } from './fr.js';
+
 const FR = { network: 'Le serveur ne répond pas.' };
 const errorsRead = fetch('/v1/errors', { headers: { Accept: 'application/json' } })
   .then((r) => (r.ok ? r.json() : { items: [] }))
@@ -122,8 +124,24 @@ function parent(f) {
   return i > 0 ? f.slice(0, i) : null;
 }
 
+// An error as what the console shows of it: one French sentence (fr.js's
+// errorSentence) and, for support, the API's English message folded in a
+// « détail » disclosure.
+export function errorParts(err) {
+  const parts = [errorSentence(err)];
+  if (err.message && err.code) {
+    const d = document.createElement('details');
+    d.className = 'detail';
+    d.append(Object.assign(document.createElement('summary'), { textContent: 'détail' }),
+      Object.assign(document.createElement('span'), { lang: 'en', textContent: `${err.code}${err.field ? ' · ' + err.field : ''} — ${err.message}` }));
+    parts.push(' ', d);
+  }
+  return parts;
+}
+
 // Show err beside the input whose name is the error's field ("meeting.at"
-// falls back to "meeting"), or at the form's foot when none matches.
+// falls back to "meeting"), or at the form's foot when none matches, as
+// errorParts says it.
 // aliases maps an API field to an input's name ({Authorization: 'token'}).
 export function showError(form, err, aliases = {}) {
   clearErrors(form);
@@ -137,12 +155,7 @@ export function showError(form, err, aliases = {}) {
   p.className = 'field-error';
   p.id = 'err-' + (++errorSeq);
   p.setAttribute('role', 'alert');
-  if (err.fr) {
-    p.append(err.fr + ' ');
-    p.append(Object.assign(document.createElement('span'), { lang: 'en', className: 'detail', textContent: err.message }));
-  } else {
-    p.textContent = err.message;
-  }
+  p.append(...errorParts(err));
   if (target) {
     const box = target.closest('.field') ?? target;
     box.append(p);

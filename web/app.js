@@ -5,7 +5,7 @@
 // decision: the menu only leaves out what the role could not open anyway.
 
 import {
-  ApiError, get, post, onSubmit, session, setUnauthorizedHandler,
+  ApiError, errorParts, get, post, onSubmit, session, setUnauthorizedHandler,
   signIn as openSession, signOut as closeSession,
 } from './api.js';
 import { h } from './ui.js';
@@ -20,6 +20,7 @@ import * as charter from './charter.js';
 import * as companies from './companies.js';
 import * as referents from './referents.js';
 import * as team from './team.js';
+import * as positioning from './positioning.js';
 
 const IOD = ['admin', 'iod'];
 const ROUTES = [
@@ -48,6 +49,7 @@ const ROUTES = [
   ['referents/:id', IOD, referents.show],
   ['regles', [...IOD, 'auditor'], offers.rulesets, { _: 'Règles' }],
   ['equipe', [...IOD, 'referent'], team.page, { _: 'Équipe' }],
+  ['positionnement', [...IOD, 'referent'], positioning.page, { _: 'Positionnement' }],
 ];
 const HOME = { admin: 'offres', iod: 'offres', company: 'offres', referent: 'candidats', auditor: 'bilan' };
 const ROLE_NAMES = {
@@ -202,7 +204,7 @@ async function route() {
     await found[2](ctx, ...args);
   } catch (e) {
     main.append(h('p', { class: 'field-error', role: 'alert' },
-      e instanceof ApiError ? [e.fr, ' ', h('span', { lang: 'en', class: 'detail' }, e.message)] : 'Erreur : ' + e));
+      e instanceof ApiError ? errorParts(e) : 'Erreur : ' + e));
   }
   // A new page: screen readers start from its title.
   const h1 = main.querySelector('h1');

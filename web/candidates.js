@@ -13,6 +13,7 @@ import { h, field, select, checks, table, dl, title, all, num, text } from './ui
 import { pager, liveFilters, formParams, save, getAll } from './records.js';
 import { communeField, tradesField } from './complete.js';
 import { territorySelect } from './offers.js';
+import { calendarLink } from './followups.js';
 
 // The person an event is about, or null.
 const subjectOf = (ev) => (ev.entity === 'candidate' ? ev.id : ev.data?.candidate_id ?? null);
@@ -109,7 +110,7 @@ export async function list(ctx) {
 }
 
 // A référent's own people, a card each: the job, the latest news, the
-// history, live.
+// history, live; then their « Mon agenda » link.
 async function mine(ctx) {
   const props = proposalIndex(await getAll('/v1/proposals'));
   const state = h('p', { class: 'stream-state', 'aria-live': 'off' }, 'Connexion au fil des événements…');
@@ -179,6 +180,9 @@ async function mine(ctx) {
     h('p', { class: 'actions' }, h('a', { class: 'button', href: '#/candidats/nouveau' }, 'Orienter une personne')),
     form, state, p.node);
   await p.load();
+  // « Mon agenda »: their people's follow-ups, in their own calendar.
+  const cal = await calendarLink(ctx);
+  if (cal) ctx.show(cal);
 }
 
 export async function show(ctx, id) {

@@ -25,7 +25,7 @@ export async function list(ctx) {
   const form = h('form', { class: 'filters card', role: 'search', 'aria-label': 'Chercher des entreprises' },
     field('Recherche', 'q', { type: 'search', placeholder: 'nom de l’entreprise' }),
     territorySelect(),
-    communeField('Commune', 'commune', null, { required: false, hint: null }),
+    communeField('Commune', 'commune', null, { required: false, hint: null, anywhere: true }),
     h('div', { class: 'form-foot' }, h('button', { type: 'submit' }, 'Filtrer')));
   const p = pager({
     path: '/v1/companies', params: () => formParams(form), cols, nouns: ['entreprise', 'entreprises'],

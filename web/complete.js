@@ -137,11 +137,17 @@ export const communeText = (c) => `${c.name} — ${(c.postal_codes ?? []).join('
   + (c.matched === 'insee' ? ` (code commune ${c.insee})` : '');
 
 // A commune field: the INSEE code goes in the hidden input name.  rec: the
-// record being edited ({commune, commune_name}), if any.
-export function communeField(label, name, rec = null, { required = true, hint = 'Le nom de la commune ou son code postal.' } = {}) {
+// record being edited ({commune, commune_name}), if any.  A record's
+// commune is one of a territory: Lyon as a whole (69123), which the API
+// accepts (spreadsheets carry it) but which no territory of the rule sets
+// holds, would match only itself in the mobility zones, so the forms offer
+// its arrondissements instead; a list's filter (anywhere: true) offers
+// every commune, since records imported with 69123 must stay findable.
+export function communeField(label, name, rec = null, { required = true, hint = 'Le nom de la commune ou son code postal.', anywhere = false } = {}) {
   return complete({
     label, names: [name], required, hint,
-    search: async (q) => (await get('/v1/refdata/communes' + qs({ q }))).items,
+    search: async (q) => (await get('/v1/refdata/communes' + qs({ q }))).items
+      .filter((c) => anywhere || c.territory),
     show: communeText,
     chosen: (c) => (c.postal_codes?.length === 1 ? `${c.name} (${c.postal_codes[0]})` : c.name),
     values: (c) => ({ [name]: c.insee }),

@@ -5,7 +5,8 @@
 // its whole calendar, and the signed-in person's private calendar link
 // (an address to subscribe to from a calendar application).
 
-import { get, post, del, qs, onSubmit } from './api.js';
+import { get, post, del, onSubmit } from './api.js';
+import { getAll } from './records.js';
 import * as fr from './fr.js';
 import { h, field, table, dl, title, text } from './ui.js';
 
@@ -81,10 +82,11 @@ export async function week(ctx, start) {
   const to = fr.addDays(from, 7);
   const mine = sessionStorage.getItem('iod.mine') === '1';
   const owner = mine ? ctx.me.subject : undefined;
-  const [wk, late] = await Promise.all([
-    get('/v1/followups' + qs({ due_from: from, due_before: to, owner, limit: 1000 })),
-    get('/v1/followups' + qs({ overdue: 'true', due_before: from, owner, limit: 1000 })),
-  ]);
+  // Every page of each (next_cursor followed): a busy week is never cut.
+  const [wk, late] = (await Promise.all([
+    getAll('/v1/followups', { due_from: from, due_before: to, owner }),
+    getAll('/v1/followups', { overdue: 'true', due_before: from, owner }),
+  ])).map((items) => ({ items }));
   const n = names();
   const done = async (msg) => { ctx.announce(msg); ctx.main.replaceChildren(); await week(ctx, from); };
 

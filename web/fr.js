@@ -222,3 +222,126 @@ export function eventSentence(ev, c, p) {
   default: return `${who} : ${eventLabel(ev.type)}.`;
   }
 }
+
+// ---- the API's errors in French --------------------------------------------------
+
+// The fields of the console's forms as the API names them, in French; a
+// path ("contact.email", "rome[1]") is looked up whole, then without its
+// index, then by its last part.
+export const FIELDS = {
+  // people
+  first_name: 'le prénom', last_name: 'le nom', birth_date: 'la date de naissance',
+  sex: 'le sexe', commune: 'la commune', qpv: 'le quartier (QPV)', qpv_code: 'le code du QPV',
+  programme: 'le dispositif', publics: 'les publics', referent_id: 'le référent',
+  oriented_on: 'la date d’orientation', available_on: 'la date de disponibilité',
+  max_weekly_hours: 'les heures par semaine au plus', rome: 'le métier (ROME)',
+  contracts: 'les contrats souhaités', schedule: 'les horaires possibles', status: 'le statut',
+  mobility: 'la mobilité', 'mobility.zone': 'la zone de mobilité', 'mobility.licence_b': 'le permis B',
+  'mobility.vehicle': 'le véhicule', consent: 'le consentement', 'consent.on': 'la date du consentement',
+  'consent.by': 'le recueil du consentement',
+  // companies and contacts
+  name: 'le nom', siret: 'le SIRET', fte: 'les salariés (ETP)', fte_metropole: 'les salariés dans la Métropole',
+  naf: 'le code NAF', contact: 'le contact', 'contact.name': 'le nom du contact',
+  'contact.role': 'la fonction du contact', 'contact.phone': 'le téléphone du contact',
+  'contact.email': 'le courriel du contact', email: 'le courriel', phone: 'le téléphone', role: 'la fonction',
+  structure: 'la structure', charter: 'la charte', 'charter.signed_on': 'la date de signature de la charte',
+  'charter.contact.name': 'le nom du contact charte', 'charter.contact.role': 'la fonction du contact charte',
+  'charter.contact.phone': 'le téléphone du contact charte', 'charter.contact.email': 'le courriel du contact charte',
+  'charter.other_charters': 'les autres chartes', 'charter.national_network': 'le réseau national',
+  // offers
+  title: 'l’intitulé du poste', company_id: 'l’entreprise', appellation: 'l’appellation (ROME)',
+  contract: 'le contrat', duration_months: 'la durée (mois)', weekly_hours: 'les heures par semaine',
+  start_on: 'la date de début', requirements: 'les exigences', favoured_publics: 'les publics choisis',
+  ruleset: 'la règle', workstation_visit: 'la visite du poste', 'workstation_visit.on': 'la date de la visite',
+  'workstation_visit.notes': 'ce que la visite a appris', 'workstation_visit.met': 'les personnes rencontrées',
+  'workstation_visit.owner': 'le chargé de mission', notes: 'ce que la visite a appris',
+  met: 'les personnes rencontrées', owner: 'le chargé de mission', note: 'la note',
+  // proposals, placements, follow-ups
+  meeting: 'le rendez-vous', 'meeting.at': 'la date et l’heure du rendez-vous', 'meeting.place': 'le lieu du rendez-vous',
+  reason: 'le motif', on: 'la date', ended_on: 'le dernier jour', trial_weeks: 'la période d’essai',
+  assessment: 'l’appréciation', candidate_id: 'la personne', offer_id: 'l’offre', session: 'la séance',
+  // sign-in, accounts, reports
+  login: 'l’identifiant', password: 'le mot de passe', old_password: 'l’ancien mot de passe',
+  'If-Match': 'la version de la fiche', from: 'le début de la période', to: 'la fin de la période',
+  days: 'les jours', q: 'la recherche', body: 'la requête',
+};
+
+export function fieldLabel(path) {
+  if (!path) return null;
+  const plain = path.replace(/\[\d+\]/g, '');
+  return FIELDS[path] ?? FIELDS[plain] ?? FIELDS[plain.slice(plain.lastIndexOf('.') + 1)] ?? null;
+}
+
+// A code of an enumeration in French, whichever table holds it.
+const ENUMS = [CONTRACTS, PROGRAMMES, PUBLICS, SCHEDULE, REQUIREMENTS, CANDIDATE_STATUS, ZONES,
+  OFFER_STATUS, PROPOSAL_STATUS, FU_KIND, FU_STATUS, ASSESSMENT, { F: 'femme', M: 'homme', X: 'non précisé' }];
+function enumWord(code) {
+  const c = code.replace(/^"|"$/g, '');
+  for (const t of ENUMS) if (t[c]) return t[c];
+  return c;
+}
+// "a, b or c" (the API's list) -> « CDI, CDD ou intérim (CTT) ».
+function enumList(s) {
+  const names = s.split(/, | or /).map((w) => enumWord(w.trim()));
+  return names.length > 1 ? names.slice(0, -1).join(', ') + ' ou ' + names.at(-1) : names[0];
+}
+const quote = (v) => `« ${String(v).replace(/^"|"$/g, '')} »`;
+const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const TYPES = {
+  'a positive integer id': 'un numéro de fiche', 'a string': 'un texte', 'an integer': 'un nombre entier',
+  'true or false': 'oui ou non', 'a date YYYY-MM-DD': 'une date', 'one of the listed names': 'un choix de la liste',
+  'an array of strings': 'une liste', 'an object': 'un ensemble de champs', 'an array of objects': 'une liste',
+};
+
+// What was wrong, from the API's message ("path: cause", in English),
+// said in French; null when the cause has no known shape.
+function causeText(cause) {
+  let m;
+  if ((m = /^(?:\[\d+\] )?(.+) is not one of (.+)$/.exec(cause)))
+    return `${quote(enumWord(m[1]))} n’est pas un choix possible : ${enumList(m[2])}.`;
+  if ((m = /^"(.*)" has (\d+) bytes \(expected exactly (\d+)\)$/.exec(cause)))
+    return `il faut exactement ${m[3]} caractères (${m[2]} reçus).`;
+  if ((m = /^"(.*)" has (\d+) bytes \(expected (\d+) to (\d+)\)$/.exec(cause)))
+    return +m[2] < +m[3] ? (m[3] === '1' ? 'vide, à renseigner.' : `au moins ${m[3]} caractères (${m[2]} reçus).`)
+      : `au plus ${m[4]} caractères (${m[2]} reçus).`;
+  if ((m = /^(-?\d+) is out of range \(expected (-?\d+) to (-?\d+)\)$/.exec(cause)))
+    return `${m[1]} n’est pas entre ${m[2]} et ${m[3]}.`;
+  if ((m = /^has (\d+) items \(expected (\d+) to (\d+)\)$/.exec(cause)))
+    return `de ${m[2]} à ${m[3]} choix (${m[1]} reçus).`;
+  if ((m = /^has (\d+) items \(expected at most (\d+)\)$/.exec(cause)))
+    return `au plus ${m[2]} (${m[1]} reçus).`;
+  if ((m = /^"(.*)" is not a date/.exec(cause))) return `${quote(m[1])} n’est pas une date.`;
+  if (/^is required|^must not be null/.test(cause)) return 'à renseigner.';
+  if ((m = /^"(.*)" is not the INSEE code of a commune/.exec(cause)))
+    return `${quote(m[1])} n’est pas une commune de la Métropole : choisissez-la dans la liste.`;
+  if ((m = /^"(.*)" is not a ROME code/.exec(cause))) return `${quote(m[1])} n’est pas un métier du ROME : choisissez-le dans la liste.`;
+  if ((m = /^"(.*)" is not a ROME appellation/.exec(cause))) return `${quote(m[1])} n’est pas une appellation du ROME.`;
+  if ((m = /^"(.*)" is not a valid SIRET/.exec(cause))) return `${quote(m[1])} n’est pas un SIRET valide (14 chiffres, clé de contrôle).`;
+  if ((m = /^"(.*)" is not an e-mail address/.exec(cause))) return `${quote(m[1])} n’est pas une adresse de courriel.`;
+  if ((m = /^(\d{4}-\d{2}-\d{2}) is in the future/.exec(cause))) return `le ${date(m[1])} est dans le futur.`;
+  if ((m = /^(\S+) is before the proposal of (\d{4}-\d{2}-\d{2})/.exec(cause)))
+    return `ne peut pas précéder la proposition du ${date(m[2])}.`;
+  if (/is in the future|after today/.test(cause)) return 'cette date est dans le futur.';
+  if (/^unknown field/.test(cause)) return 'ce champ n’est pas attendu ici.';
+  if ((m = /^(.+) is not (a positive integer id|a string|an integer|true or false|a date YYYY-MM-DD|an array of strings|an object|an array of objects)$/.exec(cause)))
+    return `il faut ${TYPES[m[2]]}.`;
+  return null;
+}
+
+// An API error in one French sentence: what it means (GET /v1/errors),
+// which field, and what was expected, with the values in French.  err:
+// {code, field, message, fr}.
+export function errorSentence(err) {
+  const msg = err.message ?? '';
+  // "meeting.place: is required…": the path the message names may be
+  // finer than the error's field ("meeting").
+  const m = /^([A-Za-z_][\w.[\]-]*): ([\s\S]*)$/.exec(msg);
+  const path = m && (!err.field || m[1].startsWith(err.field)) ? m[1] : err.field;
+  const what = fieldLabel(path) ?? fieldLabel(err.field);
+  const cause = m && path === m[1] ? m[2] : msg;
+  const why = err.code === 'invalid' || err.code === 'bad_query' ? causeText(cause) : null;
+  const head = err.fr ?? '';
+  if (what && why) return `${head} ${cap(what)} : ${why}`.trim();
+  if (what) return `${head} (${what})`.trim();
+  return head || msg;
+}

@@ -9,6 +9,7 @@
 import { get, getTagged, post, qs, onSubmit, ApiError } from './api.js';
 import * as fr from './fr.js';
 import { h, field, select, checks, table, dl, title, all, num, text } from './ui.js';
+import { interestsSection } from './positioning.js';
 import { pager, liveFilters, formParams, memo, save } from './records.js';
 import { complete, communeField, tradeField } from './complete.js';
 
@@ -47,7 +48,7 @@ export async function list(ctx) {
     field('Recherche', 'q', { type: 'search', placeholder: iod ? 'intitulé, entreprise' : 'intitulé' }),
     select('Statut', 'status', fr.OFFER_STATUS, { empty: 'tous', value: iod ? 'open' : '' }),
     territorySelect(),
-    communeField('Commune', 'commune', null, { required: false, hint: null }),
+    communeField('Commune', 'commune', null, { required: false, hint: null, anywhere: true }),
     h('div', { class: 'form-foot' }, h('button', { type: 'submit' }, 'Filtrer')));
   const p = pager({
     path: '/v1/offers', params: () => formParams(form), cols, nouns: ['offre', 'offres'],
@@ -258,6 +259,7 @@ export async function show(ctx, id) {
   ctx.show(h('section', { class: 'card', 'aria-labelledby': 'o-props' },
     h('h2', { id: 'o-props' }, iod ? 'Propositions pour cette offre' : 'Mises en relation pour cette offre'), propsBox));
   if (!iod) return;
+  ctx.show(await interestsSection(ctx, o));
 
   // Edit, fill, close, reopen.
   const edit = h('form', { class: 'form-grid', 'aria-label': 'Modifier l’offre' },

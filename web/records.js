@@ -5,7 +5,7 @@
 // meanwhile by someone else is said and offered to reload instead of
 // being overwritten.  The pages own their columns and forms.
 
-import { get, qs, patch, ApiError } from './api.js';
+import { get, qs, patch, ApiError, errorParts } from './api.js';
 import { h, table } from './ui.js';
 
 const nf = new Intl.NumberFormat('fr-FR');
@@ -49,7 +49,7 @@ export function pager({ path, params = () => ({}), cols, nouns, empty, render, a
       if (mine !== seq) return;
       count.textContent = '';
       body.replaceChildren(h('p', { class: 'field-error', role: 'alert' },
-        e instanceof ApiError ? [e.fr, ' ', h('span', { lang: 'en', class: 'detail' }, e.message)] : String(e)));
+        e instanceof ApiError ? errorParts(e) : String(e)));
       throw e;
     }
     if (mine !== seq) return;	// a later request won the race

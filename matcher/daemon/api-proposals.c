@@ -52,6 +52,22 @@ proposals_removed(const struct proposal_match *m)
 	return (j);
 }
 
+/* The same, written. */
+static void
+proposals_removed_write(struct jw *w, const struct proposal_match *m)
+{
+	int	i;
+
+	jw_open(w);
+	for (i = 0; i < FILTER__N; i++) {
+		jw_key(w, filter_names[i]);
+		jw_int(w, m->removed[i]);
+	}
+	jw_key(w, "company_cap");
+	jw_int(w, m->company_cap);
+	jw_close(w);
+}
+
 /* The parts of a score as [{criterion, points}]. */
 static json_t *
 proposals_parts(const struct mparts *p)
@@ -65,13 +81,80 @@ proposals_parts(const struct mparts *p)
 	return (a);
 }
 
+/* The same, written. */
+static void
+proposals_parts_write(struct jw *w, const struct mparts *p)
+{
+	size_t	i;
+
+	jw_raw(w, "[", 1);
+	for (i = 0; i < p->n; i++) {
+		if (i > 0)
+			jw_raw(w, ",", 1);
+		jw_open(w);
+		jw_key(w, "criterion");
+		jw_str(w, p->v[i].criterion);
+		jw_key(w, "points");
+		jw_int(w, p->v[i].points);
+		jw_close(w);
+	}
+	jw_raw(w, "]", 1);
+}
+
+/*
+ * The reply of a proposal: {ruleset, ruleset_version, eligible, removed,
+ * proposal} where proposal is the record with its job, or null.  In
+ * msgpack through the tree; in JSON written straight from the records,
+ * the same bytes as the tree's dump.
+ */
+static int
+proposals_propose_reply(struct reqctx *ctx, int status,
+    const struct proposal_match *m)
+{
+	struct jw	 w;
+	json_t		*j, *p = json_null();
+
+	if (ctx->msgpack) {
+		if (m->proposed) {
+			p = rec_to_json(&proposal_schema, &m->prop, VIEW_FULL);
+			json_object_set_new(p, "job", job_json_of(&m->offer,
+			    &m->company));
+		}
+		j = json_pack("{s:s, s:I, s:i, s:o, s:o}", "ruleset",
+		    m->ruleset, "ruleset_version",
+		    (json_int_t)m->ruleset_version, "eligible",
+		    (int)m->eligible, "removed", proposals_removed(m),
+		    "proposal", p);
+		return (http_reply(ctx, status, j));
+	}
+	jsonw_begin(&w);
+	jw_open(&w);
+	jw_key(&w, "ruleset");
+	jw_str(&w, m->ruleset);
+	jw_key(&w, "ruleset_version");
+	jw_int(&w, (int64_t)m->ruleset_version);
+	jw_key(&w, "eligible");
+	jw_int(&w, (int)m->eligible);
+	jw_key(&w, "removed");
+	proposals_removed_write(&w, m);
+	jw_key(&w, "proposal");
+	if (m->proposed) {
+		jw_rec_open(&w, &proposal_schema, &m->prop, VIEW_FULL);
+		jw_key(&w, "job");
+		job_write(&w, &m->offer, &m->company);
+		jw_close(&w);
+	} else
+		jw_raw(&w, "null", 4);
+	jw_close(&w);
+	return (jsonw_reply(ctx, status, &w));
+}
+
 /* POST /v1/offers/{id}/proposal */
 int
 api_propose(struct reqctx *ctx)
 {
 	struct dctx		dc;
 	struct proposal_match	m;
-	json_t			*j;
 	int			 rc, status;
 
 	api_dctx(ctx, &dc);
@@ -84,15 +167,75 @@ api_propose(struct reqctx *ctx)
 	}
 	if (rc == 1)
 		metrics_count(M_PROPOSALS);
-	j = json_pack("{s:s, s:I, s:i, s:o}", "ruleset", m.ruleset,
-	    "ruleset_version", (json_int_t)m.ruleset_version, "eligible",
-	    (int)m.eligible, "removed", proposals_removed(&m));
-	json_object_set(j, "proposal", m.proposal != NULL ? m.proposal :
-	    json_null());
-	status = http_reply(ctx, rc == 1 ? 201 : 200, j);
+	status = proposals_propose_reply(ctx, rc == 1 ? 201 : 200, &m);
 out:
 	proposal_match_free(&m);
 	return (status);
+}
+
+/* The ranked list's reply: {offer_id, ruleset, ruleset_version, eligible,
+ * removed, candidates: [{rank, candidate_id, first_name, score,
+ * score_parts}]}, in msgpack through the tree, in JSON written. */
+static int
+proposals_ranked_reply(struct reqctx *ctx, const struct proposal_match *m)
+{
+	const struct ranked	*e;
+	struct jw		 w;
+	json_t			*list;
+	size_t			 i;
+
+	if (ctx->msgpack) {
+		list = json_array();
+		for (i = 0; i < m->nranked; i++) {
+			e = &m->ranked[i];
+			json_array_append_new(list, json_pack("{s:i, s:I, "
+			    "s:s?, s:i, s:o}", "rank", (int)i + 1,
+			    "candidate_id", (json_int_t)e->candidate_id,
+			    "first_name", e->first_name, "score",
+			    e->parts.total, "score_parts",
+			    proposals_parts(&e->parts)));
+		}
+		return (http_reply(ctx, 200, json_pack("{s:I, s:s, s:I, s:i, "
+		    "s:o, s:o}", "offer_id", (json_int_t)m->offer_id,
+		    "ruleset", m->ruleset, "ruleset_version",
+		    (json_int_t)m->ruleset_version, "eligible",
+		    (int)m->eligible, "removed", proposals_removed(m),
+		    "candidates", list)));
+	}
+	jsonw_begin(&w);
+	jw_open(&w);
+	jw_key(&w, "offer_id");
+	jw_int(&w, (int64_t)m->offer_id);
+	jw_key(&w, "ruleset");
+	jw_str(&w, m->ruleset);
+	jw_key(&w, "ruleset_version");
+	jw_int(&w, (int64_t)m->ruleset_version);
+	jw_key(&w, "eligible");
+	jw_int(&w, (int)m->eligible);
+	jw_key(&w, "removed");
+	proposals_removed_write(&w, m);
+	jw_key(&w, "candidates");
+	jw_raw(&w, "[", 1);
+	for (i = 0; i < m->nranked; i++) {
+		e = &m->ranked[i];
+		if (i > 0)
+			jw_raw(&w, ",", 1);
+		jw_open(&w);
+		jw_key(&w, "rank");
+		jw_int(&w, (int)i + 1);
+		jw_key(&w, "candidate_id");
+		jw_int(&w, (int64_t)e->candidate_id);
+		jw_key(&w, "first_name");
+		jw_str(&w, e->first_name);
+		jw_key(&w, "score");
+		jw_int(&w, e->parts.total);
+		jw_key(&w, "score_parts");
+		proposals_parts_write(&w, &e->parts);
+		jw_close(&w);
+	}
+	jw_raw(&w, "]", 1);
+	jw_close(&w);
+	return (jsonw_reply(ctx, 200, &w));
 }
 
 /* GET /v1/offers/{id}/candidates?limit= */
@@ -101,12 +244,9 @@ api_ranked(struct reqctx *ctx)
 {
 	struct dctx		 dc;
 	struct proposal_match	 m;
-	const struct ranked	*e;
 	const char		*q;
-	json_t			*list;
 	char			*end;
 	long			 n = RANKED_DEFAULT;
-	size_t			 i;
 	int			 status;
 
 	if ((q = http_query(ctx, "limit")) != NULL) {
@@ -117,25 +257,10 @@ api_ranked(struct reqctx *ctx)
 			    (int)utf8_cut(q, 20), q));
 	}
 	api_dctx(ctx, &dc);
-	if (proposal_rank(&dc, ctx->id, (size_t)n, &m) != 0) {
+	if (proposal_rank(&dc, ctx->id, (size_t)n, &m) != 0)
 		status = http_derr(ctx, &dc.err);
-		goto out;
-	}
-	list = json_array();
-	for (i = 0; i < m.nranked; i++) {
-		e = &m.ranked[i];
-		json_array_append_new(list, json_pack("{s:i, s:I, s:s?, s:i, "
-		    "s:o}", "rank", (int)i + 1, "candidate_id",
-		    (json_int_t)e->candidate_id, "first_name", e->first_name,
-		    "score", e->parts.total, "score_parts",
-		    proposals_parts(&e->parts)));
-	}
-	status = http_reply(ctx, 200, json_pack("{s:I, s:s, s:I, s:i, s:o, "
-	    "s:o}", "offer_id", (json_int_t)m.offer_id, "ruleset", m.ruleset,
-	    "ruleset_version", (json_int_t)m.ruleset_version, "eligible",
-	    (int)m.eligible, "removed", proposals_removed(&m), "candidates",
-	    list));
-out:
+	else
+		status = proposals_ranked_reply(ctx, &m);
 	proposal_match_free(&m);
 	return (status);
 }

@@ -296,6 +296,11 @@ void	 api_dctx(struct reqctx *, struct dctx *);
 /* Append j (borrowed) to out as json_dumpb(JSON_COMPACT) writes it, and a
  * newline: 0, or -1 out of memory (out unchanged).  The loop's thread. */
 int	 jsonw_evbuffer(json_t *j, struct evbuffer *out);
+/* Start *w (OUT) for a reply written without a tree (profiles' jw_*). */
+void	 jsonw_begin(struct jw *w);
+/* w's text and a newline as ctx's JSON reply with status; w's buffer is
+ * taken either way.  Returns the status (an error's without memory). */
+int	 jsonw_reply(struct reqctx *, int status, struct jw *w);
 
 /* ---- server.c: the daemon's state and its turn ------------------------- */
 TAILQ_HEAD(reqctx_list, reqctx);
@@ -312,6 +317,7 @@ struct server {
 	struct reqctx_list	 pending, retry;
 	int			 quit;
 	int			 rebuild;	/* memory may be ahead */
+	uint64_t		 index_rebuilds; /* index read again */
 	int			 scrub;		/* compact after an erasure */
 	int			 exit_status;	/* non-zero after a fatal error */
 };

@@ -2,11 +2,14 @@
  * jsonw.c — a reply's JSON tree written as compact text, byte for byte
  * what jansson's json_dumpb(JSON_COMPACT) writes (objects in insertion
  * order, "/" and non-ASCII left as they are, control bytes escaped), but
- * in one pass into one buffer: integers and strings are formatted here
- * rather than through snprintf and a callback per token, which made the
- * encoding a fifth of a small request's time.  Reals, rare in replies, go
- * through jansson's own formatting.  It owns no state; the reply's
- * headers and sending are http.c's.
+ * in one pass into one buffer: integers and strings are formatted by the
+ * profiles' writer (schema-jw.c) rather than through snprintf and a
+ * callback per token, which made the encoding a fifth of a small
+ * request's time.  Reals, rare in replies, go through jansson's own
+ * formatting.  A reply of fixed shape written with that writer, without
+ * a tree, goes out through the same buffers (jsonw_begin, jsonw_reply).
+ * It owns no state but its pool of buffers; the reply's headers and
+ * sending are http.c's.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,108 +30,8 @@
 static char	*pool[JSONW_POOL];
 static size_t	 npool;
 
-struct jbuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-/* Room for n more bytes, growing the buffer; 0, or -1 (failed set) out of
- * memory. */
-static int
-grow(struct jbuf *b, size_t n)
-{
-	size_t	 cap;
-	char	*p;
-
-	if (b->failed)
-		return (-1);
-	cap = b->cap > 0 ? b->cap : JSONW_BLOCK;
-	while (cap - b->len < n)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
-		b->failed = 1;
-		return (-1);
-	}
-	b->p = p;
-	b->cap = cap;
-	return (0);
-}
-
-static inline int
-room(struct jbuf *b, size_t n)
-{
-	return (b->cap - b->len >= n ? 0 : grow(b, n));
-}
-
-static inline void
-put(struct jbuf *b, const char *s, size_t n)
-{
-	if (room(b, n) == 0) {
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-	}
-}
-
 static void
-put_int(struct jbuf *b, json_int_t v)
-{
-	char		 d[24], *e = d + sizeof(d), *s = e;
-	uint64_t	 u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--s = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		*--s = '-';
-	put(b, s, (size_t)(e - s));
-}
-
-/* A string quoted and escaped as jansson escapes it, written in place
- * (room for the worst case, every byte a \u00XX, taken once). */
-static void
-put_str(struct jbuf *b, const char *s, size_t n)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
-	char			*o;
-	unsigned char		 c;
-
-	if (n > (SIZE_MAX - 2) / 6 || room(b, n * 6 + 2) != 0) {
-		b->failed = 1;
-		return;
-	}
-	o = b->p + b->len;
-	*o++ = '"';
-	for (; p < end; p++) {
-		if ((c = *p) >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '"':  *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 0xf];
-			o += 5;
-			break;
-		}
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->p);
-}
-
-static void
-put_value(struct jbuf *b, json_t *v, int depth)
+put_value(struct jw *b, json_t *v, int depth)
 {
 	const char	*key;
 	json_t		*x;
@@ -142,32 +45,32 @@ put_value(struct jbuf *b, json_t *v, int depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		put(b, "{", 1);
+		jw_raw(b, "{", 1);
 		json_object_foreach(v, key, x) {
 			if (!first)
-				put(b, ",", 1);
+				jw_raw(b, ",", 1);
 			first = 0;
-			put_str(b, key, strlen(key));
-			put(b, ":", 1);
+			jw_strn(b, key, strlen(key));
+			jw_raw(b, ":", 1);
 			put_value(b, x, depth + 1);
 		}
-		put(b, "}", 1);
+		jw_raw(b, "}", 1);
 		break;
 	case JSON_ARRAY:
-		put(b, "[", 1);
+		jw_raw(b, "[", 1);
 		n = json_array_size(v);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				put(b, ",", 1);
+				jw_raw(b, ",", 1);
 			put_value(b, json_array_get(v, i), depth + 1);
 		}
-		put(b, "]", 1);
+		jw_raw(b, "]", 1);
 		break;
 	case JSON_STRING:
-		put_str(b, json_string_value(v), json_string_length(v));
+		jw_strn(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		put_int(b, json_integer_value(v));
+		jw_int(b, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		n = json_dumpb(v, num, sizeof(num), JSON_ENCODE_ANY |
@@ -175,16 +78,16 @@ put_value(struct jbuf *b, json_t *v, int depth)
 		if (n == 0 || n > sizeof(num))
 			b->failed = 1;
 		else
-			put(b, num, n);
+			jw_raw(b, num, n);
 		break;
 	case JSON_TRUE:
-		put(b, "true", 4);
+		jw_raw(b, "true", 4);
 		break;
 	case JSON_FALSE:
-		put(b, "false", 5);
+		jw_raw(b, "false", 5);
 		break;
 	case JSON_NULL:
-		put(b, "null", 4);
+		jw_raw(b, "null", 4);
 		break;
 	}
 }
@@ -200,21 +103,55 @@ release(const void *data, size_t len, void *arg)
 		free((void *)(uintptr_t)data);
 }
 
+void
+jsonw_begin(struct jw *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (npool > 0) {
+		w->p = pool[--npool];
+		w->cap = JSONW_BLOCK;
+	}
+}
+
+/* w's text and a newline onto out; w's buffer is taken either way. */
+static int
+end(struct jw *w, struct evbuffer *out)
+{
+	jw_raw(w, "\n", 1);
+	if (w->failed || evbuffer_add_reference(out, w->p, w->len, release,
+	    (void *)(uintptr_t)w->cap) != 0) {
+		release(w->p, 0, (void *)(uintptr_t)w->cap);
+		w->p = NULL;
+		return (-1);
+	}
+	w->p = NULL;
+	return (0);
+}
+
 int
 jsonw_evbuffer(json_t *j, struct evbuffer *out)
 {
-	struct jbuf	b = { NULL, 0, 0, 0 };
+	struct jw	w;
 
-	if (npool > 0) {
-		b.p = pool[--npool];
-		b.cap = JSONW_BLOCK;
+	jsonw_begin(&w);
+	put_value(&w, j, 0);
+	return (end(&w, out));
+}
+
+int
+jsonw_reply(struct reqctx *ctx, int status, struct jw *w)
+{
+	struct evbuffer	*out;
+
+	if ((out = evbuffer_new()) == NULL || end(w, out) != 0) {
+		if (out != NULL)
+			evbuffer_free(out);
+		else
+			release(w->p, 0, (void *)(uintptr_t)w->cap);
+		w->p = NULL;
+		return (http_error(ctx, ERR_NO_MEMORY, NULL,
+		    "out of memory"));
 	}
-	put_value(&b, j, 0);
-	put(&b, "\n", 1);
-	if (b.failed || evbuffer_add_reference(out, b.p, b.len, release,
-	    (void *)(uintptr_t)b.cap) != 0) {
-		release(b.p, 0, (void *)(uintptr_t)b.cap);
-		return (-1);
-	}
-	return (0);
+	return (http_reply_text(ctx, status,
+	    "application/json; charset=utf-8", out));
 }

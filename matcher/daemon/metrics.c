@@ -209,6 +209,11 @@ api_metrics(struct reqctx *ctx)
 	    "erasure waits for the store's compaction (no room for the copy, "
 	    "or copying).\n# TYPE iod_erasure_pending gauge\n"
 	    "iod_erasure_pending %d\n", server_scrub_waiting());
+	evbuffer_add_printf(out, "# HELP iod_index_rebuilds_total Times the "
+	    "index was read again from the store after a write did not "
+	    "commit.\n# TYPE iod_index_rebuilds_total counter\n"
+	    "iod_index_rebuilds_total %llu\n",
+	    (unsigned long long)srv->index_rebuilds);
 	mail_metrics(out);
 	return (http_reply_text(ctx, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", out));

@@ -5,7 +5,9 @@
  * the turn's, its reply is held, and after the turn server_after_turn()
  * commits once and only then sends the replies.  A request that fills the
  * map is retried alone after the map has grown; a commit that fills it
- * runs the turn again in the grown map.  A full disk refuses writes (507)
+ * runs the turn again in the grown map.  What a write that did not commit
+ * put in memory is taken back by the index's journal (index-undo.c), a
+ * request's at its abort, a turn's at its failed commit.  A full disk refuses writes (507)
  * and serves reads.  After an erasure, the store is compacted off the
  * loop.  Routing and decoding are http.c's; the handlers the api-*.c files'.
  */
@@ -39,10 +41,23 @@ static void	scrub_hold(struct reqctx *);
 /* The turn's requests or audits need a larger map before they run again. */
 static int	need_grow;
 
+static void	rebuild_memory(void);
+
+/* What a write that did not commit put in memory, taken back (the
+ * index's journal, index-undo.c); if the journal could not keep it all,
+ * memory is rebuilt from the store after the turn. */
+static void
+memory_back(size_t mark)
+{
+	if (index_undo_to(mark) != 0)
+		srv->rebuild = 1;
+}
+
 void
 server_write(struct reqctx *ctx)
 {
 	struct txn	child;
+	size_t		mark;
 	int		status, rc;
 
 	if (scrub_holding()) {
@@ -68,12 +83,13 @@ server_write(struct reqctx *ctx)
 		return;
 	}
 	ctx->txn = &child;
+	mark = index_undo_mark();
 	status = ctx->route->handler(ctx);
 	ctx->txn = NULL;
 	if (child.rc == IOD_EMAPFULL) {
 		/* Nothing of it is kept: run it again once the map grew. */
 		store_abort(&child);
-		srv->rebuild = 1;
+		memory_back(mark);
 		need_grow = 1;
 		json_decref(ctx->reply);
 		ctx->reply = NULL;
@@ -82,8 +98,7 @@ server_write(struct reqctx *ctx)
 	}
 	if ((status >= 400 && !ctx->keep_writes) || child.rc != 0) {
 		store_abort(&child);
-		if (child.rc != 0)	/* memory may be ahead of the store */
-			srv->rebuild = 1;
+		memory_back(mark);	/* memory was ahead of the store */
 		if (status < 400)
 			http_store_error(ctx, child.rc);
 		http_send(ctx);		/* an error needs no commit */
@@ -105,12 +120,16 @@ server_fatal(void)
 	srv->exit_status = 1;
 }
 
-/* Memory back to what the store holds. */
+/* Memory back to what the store holds, read again: the whole index (a
+ * journal that could not keep a change, a commit that failed after a
+ * request's). */
 static void
 rebuild_memory(void)
 {
 	struct txn	t;
 
+	srv->index_rebuilds++;
+	index_undo_record(0);
 	index_free();
 	if (index_init() != 0 || store_begin(srv->st, &t, 0, NULL) != 0) {
 		log_error("cannot rebuild the index: stopping");
@@ -122,12 +141,15 @@ rebuild_memory(void)
 		server_fatal();
 	}
 	store_abort(&t);
+	index_undo_record(1);
 }
 
 /*
- * A group commit failed: what the handlers put in memory may not be in the
- * store, so memory is rebuilt from the store (after reopening it, if LMDB
- * said it cannot go on).
+ * A group commit failed: what the handlers put in memory is not in the
+ * store, so memory goes back by the index's journal (after reopening the
+ * store, if LMDB said it cannot go on), or is rebuilt from the store if
+ * the journal cannot take it back (rc 0: a request's write failed and its
+ * way back was lost).
  */
 static void
 server_store_failed(int rc)
@@ -141,6 +163,10 @@ server_store_failed(int rc)
 		    "stopping", cause != NULL ? cause : "out of memory");
 		free(cause);
 		server_fatal();
+		return;
+	}
+	if (rc != 0 && index_undo_to(0) == 0) {
+		log_info("index: the turn's changes taken back");
 		return;
 	}
 	log_warn("rebuilding the index from the store");
@@ -211,6 +237,7 @@ server_load(char **cause)
 	store_abort(&t);
 	if (rc == 0)
 		log_info("index: %u candidates", index_live());
+	index_undo_record(rc == 0);
 	return (rc);
 }
 
@@ -234,11 +261,13 @@ server_task(int (*fn)(struct dctx *), const char *actor)
 {
 	struct dctx	dc;
 	struct txn	t;
+	size_t		mark;
 	int		n, rc;
 
 	for (;;) {
 		if (store_begin(srv->st, &t, 1, NULL) != 0)
 			return (-1);
+		mark = index_undo_mark();
 		memset(&dc, 0, sizeof(dc));
 		dc.txn = &t;
 		dc.tok = NULL;		/* the daemon's own task */
@@ -248,12 +277,17 @@ server_task(int (*fn)(struct dctx *), const char *actor)
 		if ((rc = store_commit(&t)) != IOD_EMAPFULL ||
 		    store_grow(srv->st) != 0)
 			break;
-		rebuild_memory();	/* and run it again in the grown map */
+		/* Memory back, and the task runs again in the grown map. */
+		log_info("store: a task filled the map; grown to %zu MB, it "
+		    "runs again", store_map_size(srv->st) >> 20);
+		if (index_undo_to(mark) != 0)
+			rebuild_memory();
 	}
 	if (rc != 0) {
 		server_store_failed(rc);
 		return (-1);
 	}
+	index_undo_clear();
 	return (n);
 }
 
@@ -337,7 +371,7 @@ flush_group(void)
 		 * requests run again, first, in the grown map. */
 		log_info("store: the turn's commit filled the map; grown to "
 		    "%zu MB, the turn runs again", store_map_size(srv->st) >> 20);
-		if (had_writes || srv->rebuild)
+		if (srv->rebuild || index_undo_to(0) != 0)
 			rebuild_memory();
 		srv->rebuild = 0;
 		while ((ctx = TAILQ_LAST(&srv->pending, reqctx_list)) != NULL) {
@@ -365,6 +399,7 @@ flush_group(void)
 		server_store_failed(rc);
 	} else if (rc != 0 && rc != IOD_ENOSPC)
 		log_warn("group commit failed: %s", iod_strerror(rc));
+	index_undo_clear();	/* committed, taken back or rebuilt */
 	/* Room for the next turn: grow before the map is nearly full. */
 	if (rc == 0 && TAILQ_EMPTY(&srv->retry) && !store_compact_busy(srv->st))
 		store_reserve(srv->st);
@@ -391,6 +426,7 @@ static struct {
 	int			 pipe[2];
 	struct event		*done_ev, *retry_ev;
 	struct timespec		 started;
+	struct timespec		 ended;		/* when it said so */
 	struct reqctx_list	 held;
 } scrub = { .pipe = { -1, -1 }, .held = TAILQ_HEAD_INITIALIZER(scrub.held) };
 
@@ -422,6 +458,21 @@ scrub_done_cb(evutil_socket_t fd, short what, void *arg)
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	scrub.done = 1;
+	clock_gettime(CLOCK_MONOTONIC, &scrub.ended);
+}
+
+/* The swap waits for a reader off the loop (a replay) to end, a second at
+ * most; then the reader is told to give up (store_compact_finish). */
+static int
+scrub_swap_now(void)
+{
+	struct timespec	now;
+
+	if (!store_readers_open(srv->st))
+		return (1);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((now.tv_sec - scrub.ended.tv_sec) * 1000 +
+	    (now.tv_nsec - scrub.ended.tv_nsec) / 1000000 >= 1000);
 }
 
 static void
@@ -613,7 +664,7 @@ server_after_turn(void)
 
 	turn_gather();
 	flush_group();
-	if (scrub.done)
+	if (scrub.done && scrub_swap_now())
 		scrub_finish();		/* no write txn is open */
 	if (srv->quit && !TAILQ_EMPTY(&scrub.held)) {
 		scrub.hold = 0;		/* stopping: no copy will be swapped */

@@ -169,6 +169,32 @@ proposal_candidate_status(struct dctx *dc, uint64_t id, int from, int to)
 	rec_clear(&candidate_schema, &c);
 }
 
+/* Candidate id's referent_id alone into cand (zeroed first, to clear
+ * either way): a proposal takes nothing else of the record.  0, or -1
+ * with dc->err set. */
+static int
+referent_of(struct dctx *dc, uint64_t id, struct candidate *cand)
+{
+	static const char *const	 names[] = { "referent_id", NULL };
+	static uint64_t			 want;
+	const void			*v;
+	size_t				 len;
+	int				 rc;
+
+	if (want == 0)
+		want = rec_fields_mask(&candidate_schema, names);
+	memset(cand, 0, sizeof(*cand));
+	if ((rc = store_get_id(dc->txn, DB_CANDIDATES, id, &v, &len)) == 0 &&
+	    (rc = rec_decode_fields(&candidate_schema, cand, v, len, want,
+	    NULL)) == 0)
+		return (0);
+	rec_clear(&candidate_schema, cand);
+	if (rc == IOD_ENOTFOUND)
+		return (derr_set(&dc->err, ERR_NOT_FOUND, "id",
+		    "no candidate %llu", (unsigned long long)id));
+	return (derr_store(&dc->err, rc));
+}
+
 int
 proposal_record(struct dctx *dc, const struct offer *o,
     const struct moffer *mo, const struct active *a, uint32_t slot,
@@ -180,8 +206,7 @@ proposal_record(struct dctx *dc, const struct offer *o,
 	size_t			 i;
 
 	memset(p, 0, sizeof(*p));
-	if (record_get(dc, DB_CANDIDATES, &candidate_schema, c->id, &cand,
-	    "candidate") != 0)
+	if (referent_of(dc, c->id, &cand) != 0)
 		return (-1);
 	p->id = store_next_id(dc->txn, DB_PROPOSALS);
 	p->offer_id = o->id;
@@ -255,27 +280,56 @@ offer_blocked(struct dctx *dc, const struct offer *o, const struct active *a)
 	return (0);
 }
 
-/* Load offer id, its company and rule set, and prepare it for matching;
- * o is to clear either way. */
-static int
-offer_prepare(struct dctx *dc, uint64_t id, struct offer *o,
-    struct active **a, struct moffer *mo)
-{
-	struct company	co;
-	int		rc;
+/* The fields of an offer and of its company that a match reads
+ * (match_prepare's), and those a proposal adds: its checks (offer_blocked),
+ * its record and its job (job.c). */
+static const char *const match_offer[] = { "id", "company_id", "rome",
+    "commune", "contract", "weekly_hours", "schedule", "requirements",
+    "start_on", "ruleset", NULL };
+static const char *const propose_offer[] = { "status", "workstation_visit",
+    "owner", "title", NULL };
+static const char *const match_company[] = { "favoured_publics", NULL };
+static const char *const propose_company[] = { "name", NULL };
 
-	if (record_get(dc, DB_OFFERS, &offer_schema, id, o, "offer") != 0)
-		return (-1);
+/* Load offer id and its company (zeroed if not found), only the fields a
+ * match reads and, propose set, those a proposal shows; find the rule set
+ * and prepare the offer for matching; o and co are to clear either way. */
+static int
+offer_prepare(struct dctx *dc, uint64_t id, int propose, struct offer *o,
+    struct company *co, struct active **a, struct moffer *mo)
+{
+	static uint64_t	 want[2][2];	/* [propose][offer, company] */
+	const void	*v;
+	size_t		 len;
+	int		 rc;
+
+	if (want[0][0] == 0) {
+		want[0][0] = rec_fields_mask(&offer_schema, match_offer);
+		want[0][1] = rec_fields_mask(&company_schema, match_company);
+		want[1][0] = want[0][0] | rec_fields_mask(&offer_schema,
+		    propose_offer);
+		want[1][1] = want[0][1] | rec_fields_mask(&company_schema,
+		    propose_company);
+	}
+	memset(o, 0, sizeof(*o));
+	memset(co, 0, sizeof(*co));
+	if ((rc = store_get_id(dc->txn, DB_OFFERS, id, &v, &len)) != 0 ||
+	    (rc = rec_decode_fields(&offer_schema, o, v, len,
+	    want[propose][0], NULL)) != 0) {
+		if (rc == IOD_ENOTFOUND)
+			return (derr_set(&dc->err, ERR_NOT_FOUND, "id",
+			    "no offer %llu", (unsigned long long)id));
+		return (derr_store(&dc->err, rc));
+	}
 	if ((*a = rulesets_find(o->ruleset)) == NULL)
 		return (derr_set(&dc->err, ERR_NO_RULESET, "ruleset",
 		    "ruleset: \"%s\" is not an active rule set",
 		    o->ruleset != NULL ? o->ruleset : "(default)"));
-	memset(&co, 0, sizeof(co));
-	store_get_rec(dc->txn, DB_COMPANIES, o->company_id, &company_schema,
-	    &co);
-	rc = match_prepare((*a)->rs, o, &co, mo);
-	rec_clear(&company_schema, &co);
-	if (rc != 0)
+	if (store_get_id(dc->txn, DB_COMPANIES, o->company_id, &v, &len) ==
+	    0 && rec_decode_fields(&company_schema, co, v, len,
+	    want[propose][1], NULL) != 0)
+		rec_clear(&company_schema, co);
+	if (match_prepare((*a)->rs, o, co, mo) != 0)
 		return (derr_set(&dc->err, ERR_CONFLICT, "rome", "rome: %s is "
 		    "not in the ROME table any more", o->rome));
 	return (0);
@@ -298,19 +352,16 @@ int
 proposal_propose(struct dctx *dc, uint64_t offer_id,
     struct proposal_match *out)
 {
-	struct offer	 o;
 	struct active	*a;
 	struct moffer	 mo;
 	struct mresult	 r;
-	struct proposal	 p;
 	struct timespec	 t0, t1;
 	int		 rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
-	memset(&p, 0, sizeof(p));
-	if (offer_prepare(dc, offer_id, &o, &a, &mo) != 0 ||
-	    offer_blocked(dc, &o, a) != 0)
+	if (offer_prepare(dc, offer_id, 1, &out->offer, &out->company,
+	    &a, &mo) != 0 || offer_blocked(dc, &out->offer, a) != 0)
 		goto out;
 	r.want = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -326,22 +377,18 @@ proposal_propose(struct dctx *dc, uint64_t offer_id,
 		rc = derr_set(&dc->err, ERR_NO_MEMORY, NULL, "out of memory");
 		goto out;
 	}
-	match_note(out, &o, a, &r);
+	match_note(out, &out->offer, a, &r);
 	if (r.ntop == 0)
 		goto out;		/* rc 0: no one to propose */
-	if (proposal_record(dc, &o, &mo, a, r.top[0].slot, r.eligible,
-	    r.removed, &p) != 0) {
+	if (proposal_record(dc, &out->offer, &mo, a, r.top[0].slot,
+	    r.eligible, r.removed, &out->prop) != 0) {
 		rc = -1;
 		goto out;
 	}
-	out->proposal = rec_to_json(&proposal_schema, &p, VIEW_FULL);
-	json_object_set_new(out->proposal, "job", job_json(dc->txn,
-	    p.offer_id));
+	out->proposed = 1;
 	rc = 1;
 out:
-	rec_clear(&proposal_schema, &p);
 	match_result_free(&r);
-	rec_clear(&offer_schema, &o);
 	return (rc);
 }
 
@@ -375,6 +422,7 @@ proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
     struct proposal_match *out)
 {
 	struct offer		 o;
+	struct company		 co;
 	struct active		*a;
 	struct moffer		 mo;
 	struct mresult		 r;
@@ -385,7 +433,7 @@ proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
 
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
-	if (offer_prepare(dc, offer_id, &o, &a, &mo) != 0)
+	if (offer_prepare(dc, offer_id, 0, &o, &co, &a, &mo) != 0)
 		goto out;
 	r.want = limit;
 	if (match_run(a->rs, &mo, &r) != 0 || (r.ntop > 0 &&
@@ -405,6 +453,7 @@ proposal_rank(struct dctx *dc, uint64_t offer_id, size_t limit,
 out:
 	match_result_free(&r);
 	rec_clear(&offer_schema, &o);
+	rec_clear(&company_schema, &co);
 	return (rc);
 }
 
@@ -416,7 +465,9 @@ proposal_match_free(struct proposal_match *m)
 	for (i = 0; i < m->nranked; i++)
 		free(m->ranked[i].first_name);
 	free(m->ranked);
-	json_decref(m->proposal);
+	rec_clear(&proposal_schema, &m->prop);
+	rec_clear(&offer_schema, &m->offer);
+	rec_clear(&company_schema, &m->company);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -72,11 +72,27 @@ stall_free(void)
 	memset(&loads, 0, sizeof(loads));
 }
 
+/* The way back of a write that did not commit (index_undo_note): the
+ * last proposal day as it was, and the caches made since forgotten (they
+ * are keyed by the event log, which goes back too). */
+static int
+stall_undo(const void *p)
+{
+	const uint64_t	*was = p;
+
+	snap.valid = loads.valid = 0;
+	return (was[0] != 0 ? hmap_set(&proposed, was[0], was[1]) : 0);
+}
+
 int
 stall_proposed(uint64_t candidate_id, iod_date on)
 {
-	if (on == 0 || hmap_get(&proposed, candidate_id) >= on)
+	uint64_t	was[2];
+
+	if (on == 0 || (was[1] = hmap_get(&proposed, candidate_id)) >= on)
 		return (0);
+	was[0] = candidate_id;
+	index_undo_note(stall_undo, was, sizeof(was));
 	return (hmap_set(&proposed, candidate_id, on));
 }
 
@@ -192,6 +208,8 @@ snap_load(struct txn *t, iod_date today)
 	snap.seq = event_last(t);
 	snap.today = today;
 	snap.valid = 1;
+	index_undo_note(stall_undo, (uint64_t [2]){ 0, 0 }, 2 *
+	    sizeof(uint64_t));
 	return (0);
 }
 
@@ -418,6 +436,8 @@ stall_caseload(struct txn *t, uint64_t referent_id, iod_date today,
 		loads.seq = event_last(t);
 		loads.today = today;
 		loads.valid = 1;
+		index_undo_note(stall_undo, (uint64_t [2]){ 0, 0 }, 2 *
+		    sizeof(uint64_t));
 	}
 	if ((i = hmap_get(&loads.at, referent_id)) != 0)
 		*out = loads.v[i - 1];

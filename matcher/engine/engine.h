@@ -308,6 +308,47 @@ int	 index_interested(uint64_t offer_id, uint64_t candidate_id);
 /* Free what index-policy.c holds (index_free calls it). */
 void	 index_policy_free(void);
 
+/* Take one proposal day of company off (a write's way back). */
+void	 index_company_unproposed(uint64_t company_id, iod_date on);
+
+/*
+ * index-undo.c: the way back of the index's changes since a mark, for
+ * writes whose transaction did not commit (event loop only).  Recording
+ * starts with index_undo_record(1), after the index is loaded.
+ */
+/* Record (1) or not (0), the journal emptied either way. */
+void	 index_undo_record(int on);
+/* Forget the journal: what it holds committed. */
+void	 index_undo_clear(void);
+/* Where the journal is now, for index_undo_to. */
+size_t	 index_undo_mark(void);
+/* Take the index, and what was noted, back to mark: 0, or IOD_ENOMEM
+ * when the journal could not keep every change (an entry failed for
+ * want of memory): then only a rebuild from the store is exact. */
+int	 index_undo_to(size_t mark);
+/* Note a change of state kept in step with the index (borrowed data, len
+ * bytes, copied): fn(copy) undoes it (0 or IOD_ENOMEM).  Nothing while
+ * not recording. */
+void	 index_undo_note(int (*fn)(const void *), const void *data,
+	    size_t len);
+/* The index's own hooks: a slot as it was (NULL: not there), an open
+ * proposal counted, an offer's open proposal, a refusal, a company's
+ * proposal day, an interest set or cleared. */
+void	 index_undo_cand(uint32_t slot, const struct mcand *old);
+void	 index_undo_open(uint32_t slot, int delta);
+void	 index_undo_offer(uint64_t offer_id, uint64_t old);
+void	 index_undo_refused(uint64_t candidate_id, uint64_t company_id,
+	    iod_date old_on, uint64_t old_refusing);
+void	 index_undo_company(uint64_t company_id, iod_date on);
+void	 index_undo_interest(uint64_t offer_id, uint64_t candidate_id,
+	    int on);
+/* index.c's way back, for index-undo.c: slot holds c again (flags 0:
+ * nobody, the last slot then given back); a refusal and the company's
+ * count as they were.  0 or IOD_ENOMEM. */
+int	 index_slot_restore(uint32_t slot, const struct mcand *c);
+int	 index_refused_restore(uint64_t candidate_id, uint64_t company_id,
+	    iod_date on, uint64_t refusing);
+
 /*
  * The index (index.c's candidates and lists, index-policy.c's state) and
  * date_today's override are each thread's own: the event loop's is the

@@ -86,6 +86,7 @@ index_company_proposed(uint64_t company_id, iod_date on, int loading)
 		cdays.v[cdays.n].company_id = company_id;
 		cdays.v[cdays.n++].on = on;
 		cdays.sorted = 0;
+		index_undo_company(company_id, on);
 		return (0);
 	}
 	/* Most proposals are today's: the move is short or nothing. */
@@ -95,7 +96,23 @@ index_company_proposed(uint64_t company_id, iod_date on, int loading)
 	cdays.v[at].company_id = company_id;
 	cdays.v[at].on = on;
 	cdays.n++;
+	index_undo_company(company_id, on);
 	return (0);
+}
+
+void
+index_company_unproposed(uint64_t company_id, iod_date on)
+{
+	size_t	at;
+
+	(void)index_company_count(company_id, on);	/* sorted */
+	at = cday_lower(company_id, on);
+	if (at < cdays.n && cdays.v[at].company_id == company_id &&
+	    cdays.v[at].on == on) {
+		memmove(&cdays.v[at], &cdays.v[at + 1],
+		    (cdays.n - at - 1) * sizeof(*cdays.v));
+		cdays.n--;
+	}
 }
 
 uint32_t
@@ -168,6 +185,7 @@ index_interest_set(uint64_t offer_id, uint64_t candidate_id, int on)
 			memmove(&interests.v[at], &interests.v[at + 1],
 			    (interests.n - at - 1) * sizeof(*interests.v));
 			interests.n--;
+			index_undo_interest(offer_id, candidate_id, 0);
 		}
 		return (0);
 	}
@@ -187,6 +205,7 @@ index_interest_set(uint64_t offer_id, uint64_t candidate_id, int on)
 	interests.v[at].offer_id = offer_id;
 	interests.v[at].candidate_id = candidate_id;
 	interests.n++;
+	index_undo_interest(offer_id, candidate_id, 1);
 	return (0);
 }
 

@@ -286,6 +286,7 @@ index_put(const struct candidate *k)
 	if ((slot = idx->slot_of[k->id]) != 0) {
 		slot--;
 		c.open = idx->cand[slot].open;
+		index_undo_cand(slot, &idx->cand[slot]);
 		link_slot(slot, 0);
 		idx->cand[slot] = c;
 		return (link_slot(slot, 1));
@@ -302,6 +303,7 @@ index_put(const struct candidate *k)
 		idx->nbusy = n;
 	}
 	slot = idx->ncand++;
+	index_undo_cand(slot, NULL);
 	idx->cand[slot] = c;
 	idx->slot_of[k->id] = slot + 1;
 	idx->live++;
@@ -316,11 +318,33 @@ index_del(uint64_t id)
 	if (id >= idx->nslot_of || (slot = idx->slot_of[id]) == 0)
 		return;
 	slot--;
+	index_undo_cand(slot, &idx->cand[slot]);
 	link_slot(slot, 0);
 	idx->cand[slot].flags = 0;	/* the slot stays, dead */
 	idx->cand[slot].nrome = 0;
 	idx->slot_of[id] = 0;
 	idx->live--;
+}
+
+int
+index_slot_restore(uint32_t slot, const struct mcand *c)
+{
+	struct mcand	*o = &idx->cand[slot];
+
+	if (o->flags & MC_LIVE) {
+		link_slot(slot, 0);
+		idx->slot_of[o->id] = 0;
+		idx->live--;
+	}
+	*o = *c;
+	if (!(c->flags & MC_LIVE)) {
+		if (slot + 1 == idx->ncand && c->id == 0)
+			idx->ncand--;	/* made by the write undone */
+		return (0);
+	}
+	idx->slot_of[c->id] = slot + 1;
+	idx->live++;
+	return (link_slot(slot, 1));
 }
 
 struct mcand *
@@ -628,6 +652,7 @@ index_open(struct mcand *c, int delta)
 
 	if (delta < 0 && c->open == 0)
 		return;
+	index_undo_open(slot, delta);
 	c->open = (uint16_t)(c->open + delta);
 	if (c->open > 0)
 		idx->busy[slot / 64] |= 1ULL << (slot % 64);
@@ -650,10 +675,21 @@ index_refused(uint64_t candidate, uint64_t company, iod_date on)
 
 	if (on <= hmap_get(&idx->refused, key))
 		return (0);
+	index_undo_refused(candidate, company, (iod_date)hmap_get(&idx->refused,
+	    key), hmap_get(&idx->refusing, company));
 	if (hmap_set(&idx->refused, key, on) != 0)
 		return (IOD_ENOMEM);
 	return (hmap_set(&idx->refusing, company,
 	    hmap_get(&idx->refusing, company) + 1));
+}
+
+int
+index_refused_restore(uint64_t candidate, uint64_t company, iod_date on,
+    uint64_t refusing)
+{
+	if (hmap_set(&idx->refused, candidate << 32 | company, on) != 0)
+		return (IOD_ENOMEM);
+	return (hmap_set(&idx->refusing, company, refusing));
 }
 
 iod_date
@@ -677,6 +713,7 @@ index_offer_open(uint64_t offer_id)
 int
 index_offer_open_set(uint64_t offer_id, uint64_t proposal_id)
 {
+	index_undo_offer(offer_id, hmap_get(&idx->offer_open, offer_id));
 	return (hmap_set(&idx->offer_open, offer_id, proposal_id));
 }
 

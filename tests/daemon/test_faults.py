@@ -122,6 +122,110 @@ class MapFull(Case):
         self.assertNotIn("rebuilding the index", log)
 
 
+class MapFullUndone(Case):
+    """A commit that fills the map in a turn of proposals and candidate
+    writes: the turn runs again in the grown map, the index taken back by
+    its journal (never rebuilt), and the matcher then answers as a daemon
+    started afresh on the same store."""
+
+    def burst(self, d, trigger, calls):
+        open(trigger, "w").close()
+        out = [None] * len(calls)
+
+        def run(i, method, path, body):
+            out[i] = d.request(method, path, body)
+        threads = [threading.Thread(target=run, args=(i,) + c)
+                   for i, c in enumerate(calls)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertFalse(os.path.exists(trigger), "no commit filled the map")
+        return out
+
+    def answers(self, d, offers):
+        ranked = {}
+        for oid in offers:
+            r = d.get("/v1/offers/%d/candidates?limit=50" % oid)
+            self.assertEqual(r.status, 200, r)
+            ranked[oid] = (r.body["eligible"],
+                           [(c["candidate_id"], c["score"])
+                            for c in r.body["candidates"]])
+        return ranked
+
+    def proposals(self, d, offers):
+        made = {}
+        for oid in offers:
+            r = d.post("/v1/offers/%d/proposal" % oid)
+            self.assertIn(r.status, (200, 201), r)
+            p = r.body["proposal"]
+            made[oid] = p and (p["candidate_id"], p["score"])
+        return made
+
+    def test_full_map_at_commit_takes_the_index_back(self):
+        from test_api import COMPANY, REFERENT
+        from test_matcher import OFFER, cand
+        tmp = tempfile.mkdtemp(prefix="iodfault-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        trigger = os.path.join(tmp, "mapfull")
+        d = self.daemon(env=shim_env(os.path.join(tmp, "never"),
+                                     IOD_FAULT_MAPFULL=trigger))
+        self.assertEqual(d.post("/v1/referents", REFERENT).status, 201)
+        self.assertEqual(d.post("/v1/companies", COMPANY).status, 201)
+        people = [cand("P%02d" % i, publics=["rsa"] if i % 3 else [],
+                       oriented_on="2025-%02d-24" % (1 + i % 11))
+                  for i in range(24)]
+        r = d.post("/v1/candidates:batch", people)
+        self.assertEqual(r.body["refused"], [], r)
+        ids = [x["id"] for x in r.body["created"]]
+        offers = [d.post("/v1/offers", OFFER).body["id"] for _ in range(8)]
+        # Proposals, a candidate changed, one added, one deleted, an
+        # interest: one turn's worth, its commit failing.
+        out = self.burst(d, trigger, [
+            ("POST", "/v1/offers/%d/proposal" % offers[0], None),
+            ("POST", "/v1/offers/%d/proposal" % offers[1], None),
+            ("PUT", "/v1/candidates/%d" % ids[5],
+             cand("P05", publics=["rsa", "deld"], qpv=True)),
+            ("POST", "/v1/candidates", cand("New", publics=["deld"])),
+            ("DELETE", "/v1/candidates/%d" % ids[7], None),
+            ("POST", "/v1/offers/%d/interests" % offers[2],
+             {"candidate_id": ids[9], "on": "2026-11-20"}),
+        ])
+        for r in out:
+            self.assertIn(r.status, (200, 201, 204), r)
+        first = out[0].body["proposal"]["id"]
+        second = out[1].body["proposal"]["id"]
+        # Then the way back of those: a refusal, a withdrawal, more.
+        out = self.burst(d, trigger, [
+            ("POST", "/v1/proposals/%d/refuse" % first,
+             {"reason": "poste pourvu"}),
+            ("POST", "/v1/proposals/%d/withdraw" % second,
+             {"reason": "offre suspendue"}),
+            ("POST", "/v1/offers/%d/proposal" % offers[3], None),
+            ("DELETE", "/v1/offers/%d/interests?candidate_id=%d" %
+             (offers[2], ids[9]), None),
+            ("POST", "/v1/offers/%d/interests" % offers[4],
+             {"candidate_id": ids[11], "on": "2026-11-21"}),
+        ])
+        for r in out:
+            self.assertIn(r.status, (200, 201, 204), r)
+        self.assertTrue(self.logged(d, "the turn runs again"), d.log)
+        self.assertEqual(self.metric(d, "iod_index_rebuilds_total"), 0)
+        self.assertNotIn("rebuilding the index", "".join(d.log))
+        before = self.answers(d, offers)
+        backup = d.get("/v1/backup")
+        self.assertEqual(backup.status, 200)
+        made = self.proposals(d, offers[4:])
+        # The same store, its index built afresh at start-up.
+        copy = os.path.join(tmp, "copy")
+        os.mkdir(copy, 0o700)
+        with open(os.path.join(copy, "data.mdb"), "wb") as f:
+            f.write(backup.raw)
+        e = self.daemon(data=copy)
+        self.assertEqual(self.answers(e, offers), before)
+        self.assertEqual(self.proposals(e, offers[4:]), made)
+        self.assertTrue(any(made.values()), made)
+
 class Identity(Case):
     def test_a_restored_or_moved_copy_gets_a_new_identity(self):
         d = self.daemon()

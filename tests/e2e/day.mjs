@@ -18,142 +18,34 @@
 // Prints one line per step and "e2e day: N passed, M failed"; exits 1 if
 // anything failed.  With --screenshots, writes DIR/console-day-*.png.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  options, tempData, startDaemon as start, stopDaemon, request, siret, runner, assert, launch,
+  watch as watchPage, waitText, noValueJunk, screenshot, pick, SOCIAL,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const BUILD = path.resolve(ROOT, args.find((a) => !a.startsWith('--')) ?? 'build');
-const shotsAt = args.indexOf('--screenshots');
-const SHOTS = shotsAt >= 0 ? path.resolve(ROOT, args[shotsAt + 1] ?? 'docs') : null;
+const { BUILD, SHOTS } = options();
 const ADMIN = 'e2e-day-admin-token-0123456789';
 const DAY1 = '2026-11-24';
 const DAY2 = '2026-12-09';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'Une-journée-IOD-2026';
 
 // ---- the daemon: started, and started again on a later day ------------------------
 
-const data = mkdtempSync(path.join(tmpdir(), 'iod-e2e-day-'));
+const data = tempData('iod-e2e-day-');
 let d = null;
-
-function startDaemon(today, port = 0) {
-  const proc = spawn(path.join(BUILD, 'iodd'), [
-    '--config', 'etc/iod.yaml', '--data', path.join(data, 'store'), '--listen', `127.0.0.1:${port}`,
-    '--refdata', 'data', '--demo', 'demo', '--web', 'web',
-  ], { cwd: ROOT, env: { ...process.env, IOD_BOOTSTRAP_TOKEN: ADMIN, IOD_TODAY: today }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const log = [];
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let bound = null;
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        log.push(line);
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
-        if (m && bound === null) {
-          bound = Number(m[1]);
-          resolve({ proc, port: bound, log, url: `http://127.0.0.1:${bound}` });
-        }
-      }
-    });
-    proc.on('exit', (code) => {
-      if (bound === null) reject(new Error(`iodd exited (${code}) before listening:\n${log.join('\n')}`));
-    });
-  });
-}
-
-async function stopDaemon(x) {
-  if (x.proc.exitCode !== null) return x.proc.exitCode;
-  const done = new Promise((res) => x.proc.on('exit', (code, sig) => res(code ?? sig)));
-  x.proc.kill('SIGTERM');
-  return done;
-}
-
-async function api(method, p, body, token = ADMIN, type = 'application/json') {
-  const r = await fetch(d.url + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': type } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// A SIRET with a valid Luhn checksum: the 13 digits given and the 14th.
-function siret(head) {
-  for (let c = 0; c < 10; c++) {
-    const s = head + c;
-    let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let n = Number(s[13 - i]) * (i % 2 ? 2 : 1);
-      if (n > 9) n -= 9;
-      sum += n;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  throw new Error('no checksum');
-}
-
-// ---- a tiny test runner ------------------------------------------------------
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-
-async function test(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok     ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAILED ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
-  }
-}
-
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-
-// Wait until the text of selector matches re.
-async function waitText(page, selector, re, timeout = 8000) {
-  const end = Date.now() + timeout;
-  let last = '';
-  for (;;) {
-    const loc = page.locator(selector);
-    if (await loc.count()) {
-      last = (await loc.allInnerTexts()).join('\n');
-      if (re.test(last)) return last;
-    }
-    if (Date.now() > end) throw new Error(`${selector}: ${re} not found in «${last.slice(0, 600)}»`);
-    await page.waitForTimeout(50);
-  }
-}
+const startDaemon = (today, port = 0) => start({ build: BUILD, data, token: ADMIN, today, port });
+const api = (method, p, body, token = ADMIN, type = 'application/json') => request(d, method, p, body, token, type);
+const R = runner();
+const { test } = R;
 
 // A value the page printed without meaning to, or a code where a name goes.
 async function noJunk(page, where) {
-  const text = await page.locator('main').innerText();
-  const m = /(?:^|\s)(null|undefined|NaN|true|false|\[object \w+\])(?:\s|$)/.exec(text);
-  assert(!m, `${where}: «${m?.[1]}» printed on the page`);
+  const text = await noValueJunk(page, where, 'main');
   const code = /\b(69\d{3}|K2204)\b(?!\))/.exec(text.replace(/SIRET \d+/g, ''));
   assert(!code, `${where}: the code «${code?.[1]}» is shown without its name`);
 }
 
-async function shot(page, name, opts = {}) {
-  if (!SHOTS) return;
-  await page.evaluate(() => { document.getElementById('status').textContent = ''; });
-  await page.screenshot({ path: path.join(SHOTS, `console-day-${name}.png`), ...opts });
-}
+const shot = (page, name, opts) => screenshot(SHOTS, 'console-day', page, name, opts);
 
 // Sign in through the form, as a person does.
 async function signIn(page, login, password = PASSWORD) {
@@ -170,49 +62,13 @@ async function signIn(page, login, password = PASSWORD) {
   await page.locator('#nav a').first().waitFor();
 }
 
-// Type into a completing field and pick the option whose text matches re;
-// returns the texts of every option offered.
-async function pick(page, label, typed, re) {
-  const box = page.getByRole('combobox', { name: label });
-  await box.fill(typed);
-  const list = page.locator(`#${await box.getAttribute('aria-controls')}`);
-  await list.getByRole('option', { name: re }).first().waitFor();
-  const offered = await list.getByRole('option').allInnerTexts();
-  await list.getByRole('option', { name: re }).first().click();
-  return offered;
-}
-
 // ---- the run -------------------------------------------------------------------------
 
-const SOCIAL = /(?<![\p{L}\p{N}])(rsa|deld|rqth|qpv|réfugiée?s?|refugee|justice|bénéficiaires?|handicap\p{L}*|single_parent|parent isolé|senior)(?![\p{L}\p{N}])/iu;
 
 d = await startDaemon(DAY1);
-process.on('exit', () => {
-  if (d.proc.exitCode === null) d.proc.kill('SIGKILL');
-  rmSync(data, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE']) process.on(sig, () => process.exit(1));
-if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },
-  args: ['--headless', '--no-sandbox', '--lang=fr-FR', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const problems = [];
-function watch(page, who) {
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (400|401|403|404|409|412)/.test(m.text()))
-      problems.push(`${who}: console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() === 403) problems.push(`${who}: 403 for ${r.url()}`); });
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(d.url + '/') && !u.startsWith('blob:') && !u.startsWith('data:'))
-      problems.push(`${who}: request elsewhere: ${u}`);
-  });
-}
+const watch = (page, who) => watchPage(page, problems, () => d.url, who);
 async function person(who, viewport = { width: 1280, height: 900 }, extra = {}) {
   const ctx = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris', ...extra });
   const page = await ctx.newPage();
@@ -583,12 +439,7 @@ try {
 } finally {
   await browser.close();
   const rc = await stopDaemon(d);
-  if (rc !== 0) {
-    failed++;
-    console.log(`FAILED iodd stopped with ${rc}:\n${d.log.slice(-30).join('\n')}`);
-  }
+  if (rc !== 0) R.fail(`iodd stopped with ${rc}:\n${d.log.slice(-30).join('\n')}`);
 }
 
-console.log(`e2e day: ${passed} passed, ${failed} failed`);
-if (failed) console.log('failed: ' + failures.join(', '));
-process.exit(failed ? 1 : 0);
+R.finish('e2e day');

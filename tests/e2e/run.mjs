@@ -13,127 +13,25 @@
 // Prints one line per test and a closing "N passed, M failed"; exits 1 if
 // anything failed.  With --screenshots, keeps PNGs of the main pages.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  ROOT, options, tempData, startDaemon as start, stopDaemon, request, runner, assert, launch,
+  watch as watchPage, waitText, noValueJunk, screenshot, SOCIAL,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const BUILD = path.resolve(ROOT, args.find((a) => !a.startsWith('--')) ?? 'build');
-const shotsAt = args.indexOf('--screenshots');
-const SHOTS = shotsAt >= 0 ? path.resolve(ROOT, args[shotsAt + 1] ?? 'docs') : null;
+const { BUILD, SHOTS } = options();
 const ADMIN = 'e2e-admin-token-0123456789';
 const PW = 'e2e-password-2026';		// the accounts this run creates
 const DEMO_PW = 'iod-demo-2026';	// the demo's accounts (README)
 const TODAY = '2026-11-24';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-// ---- the daemon --------------------------------------------------------------
-
-function startDaemon() {
-  const data = mkdtempSync(path.join(tmpdir(), 'iod-e2e-'));
-  const proc = spawn(path.join(BUILD, 'iodd'), [
-    '--config', 'etc/iod.yaml', '--data', path.join(data, 'store'), '--listen', '127.0.0.1:0',
-    '--refdata', 'data', '--demo', 'demo', '--web', 'web',
-  ], { cwd: ROOT, env: { ...process.env, IOD_BOOTSTRAP_TOKEN: ADMIN, IOD_TODAY: TODAY }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const log = [];
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let port = null;
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        log.push(line);
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
-        if (m && port === null) {
-          port = Number(m[1]);
-          resolve({ proc, port, data, log, url: `http://127.0.0.1:${port}` });
-        }
-      }
-    });
-    proc.on('exit', (code) => {
-      if (port === null) reject(new Error(`iodd exited (${code}) before listening:\n${log.join('\n')}`));
-    });
-  });
-}
-
-async function stopDaemon(d) {
-  if (d.proc.exitCode !== null) return d.proc.exitCode;
-  const done = new Promise((res) => d.proc.on('exit', (code, sig) => res(code ?? sig)));
-  d.proc.kill('SIGTERM');
-  const rc = await done;
-  rmSync(d.data, { recursive: true, force: true });
-  return rc;
-}
-
-async function api(d, method, p, body, token = ADMIN) {
-  const r = await fetch(d.url + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return json;
-}
-
-// ---- a tiny test runner ------------------------------------------------------
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-
-async function test(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok     ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAILED ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
-  }
-}
-
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-
-// Wait until the text of selector matches re (Playwright's locators wait
-// for elements; this waits for their content).
-async function waitText(page, selector, re, timeout = 8000) {
-  const end = Date.now() + timeout;
-  let last = '';
-  for (;;) {
-    const loc = page.locator(selector);
-    if (await loc.count()) {
-      last = (await loc.allInnerTexts()).join('\n');
-      if (re.test(last)) return last;
-    }
-    if (Date.now() > end) throw new Error(`${selector}: ${re} not found in «${last.slice(0, 400)}»`);
-    await page.waitForTimeout(50);
-  }
-}
-
-// A value the page printed without meaning to.
-async function noJunk(page, where) {
-  const text = await page.locator('body').innerText();
-  const m = /(?:^|\s)(null|undefined|NaN|true|false|\[object \w+\])(?:\s|$)/.exec(text);
-  assert(!m, `${where}: «${m?.[1]}» printed on the page`);
-}
-
-async function shot(page, name, opts = {}) {
-  if (!SHOTS) return;
-  await page.evaluate(() => { document.getElementById('status').textContent = ''; });
-  await page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), ...opts });
-}
+const startDaemon = () => start({ build: BUILD, data: tempData('iod-e2e-'), token: ADMIN, today: TODAY });
+const api = (d, method, p, body, token = ADMIN) => request(d, method, p, body, token);
+const R = runner();
+const { test } = R;
+const noJunk = (page, where) => noValueJunk(page, where);
+const shot = (page, name, opts) => screenshot(SHOTS, 'console', page, name, opts);
 
 async function signIn(page, d, login, password = PW) {
   await page.goto(d.url + '/');
@@ -159,37 +57,10 @@ async function signOut(page) {
 // ---- the run -------------------------------------------------------------------------
 
 const demoCands = JSON.parse(readFileSync(path.join(ROOT, 'demo/candidates.json'), 'utf8'));
-const SOCIAL = /(?<![\p{L}\p{N}])(rsa|deld|rqth|qpv|réfugiée?s?|refugee|justice|bénéficiaires?|handicap\p{L}*|single_parent|parent isolé|senior)(?![\p{L}\p{N}])/iu;
-
 const d = await startDaemon();
-// Whatever ends this process ends the daemon too.
-process.on('exit', () => {
-  if (d.proc.exitCode === null) d.proc.kill('SIGKILL');
-  rmSync(d.data, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE']) process.on(sig, () => process.exit(1));
-if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },	// French date inputs
-  args: ['--headless', '--no-sandbox', '--lang=fr-FR', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const problems = [];	// console errors, CSP violations, requests elsewhere
-function watch(page) {
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (400|401|403|404|409)/.test(m.text()))
-      problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  // A page must not ask for what its role may not have.
-  page.on('response', (r) => { if (r.status() === 403) problems.push(`403 for ${r.url()}`); });
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(d.url + '/') && !u.startsWith('blob:') && !u.startsWith('data:'))
-      problems.push(`request elsewhere: ${u}`);
-  });
-}
+const watch = (page) => watchPage(page, problems, () => d.url);
 
 const laptop = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
 const page = await laptop.newPage();
@@ -280,7 +151,7 @@ try {
     await page.getByLabel('Date de la visite').fill('2026-11-20');
     await page.getByLabel('Ce que la visite a appris').fill('Équipe de 3, début 6 h, chariot fourni.');
     await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
-    const err = await waitText(page, '.field:has([name="title"]) .field-error', /title/);
+    const err = await waitText(page, '.field:has([name="title"]) .field-error', /intitulé du poste/i);
     assert(/Valeur|requis|manqu|refus/i.test(err), err);
     await page.getByLabel('Intitulé du poste').fill('Agent d’entretien (e2e)');
     await page.getByRole('button', { name: 'Enregistrer l’offre' }).click();
@@ -325,7 +196,7 @@ try {
     await page.getByLabel('Date et heure').fill('2026-11-24T16:00');	// not before the proposal
     await page.getByLabel('Lieu').fill('   ');
     await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
-    const err = await waitText(page, 'fieldset[name="meeting"] .field-error', /meeting\.place|place/);
+    const err = await waitText(page, 'fieldset[name="meeting"] .field-error', /lieu du rendez-vous/i);
     assert(err.length > 0, 'no error');
     await page.getByLabel('Lieu').fill('Propreté Rhône Services, 12 rue Marius Berliet, Lyon 8e');
     await page.getByRole('button', { name: 'Enregistrer le rendez-vous' }).click();
@@ -484,7 +355,7 @@ try {
     await page.getByLabel('Disponible le').fill('2026-12-01');
     await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
     const err = await waitText(page, '.field:has([name="birth_date"]) .field-error', /Valeur refusée/);
-    assert(/2036-03-08/.test(err), err);
+    assert(/08\/03\/2036/.test(err), err);	// the value, in French
     await page.getByLabel('Date de naissance').fill('1996-03-08');
     await page.getByRole('button', { name: 'Enregistrer la personne' }).click();
     await waitText(page, 'main h1', /Zoé Testard/);
@@ -604,12 +475,7 @@ try {
 } finally {
   await browser.close();
   const rc = await stopDaemon(d);
-  if (rc !== 0) {
-    failed++;
-    console.log(`FAILED iodd stopped with ${rc}:\n${d.log.slice(-30).join('\n')}`);
-  }
+  if (rc !== 0) R.fail(`iodd stopped with ${rc}:\n${d.log.slice(-30).join('\n')}`);
 }
 
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-if (failed) console.log('failed: ' + failures.join(', '));
-process.exit(failed ? 1 : 0);
+R.finish('e2e');

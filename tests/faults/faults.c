@@ -7,6 +7,10 @@
  * IOD_FAULT_SYNC=1: fsync and fdatasync fail with EIO instead.
  * IOD_FAULT_DELAY_MS=N: writes do not fail but each takes N ms more (a
  * slow disk).  Sockets and pipes (the replies, the log) are left alone.
+ * IOD_FAULT_MAPFULL=F: while file F exists, the next commit of a
+ * top-level write transaction fails with MDB_MAP_FULL, as LMDB says when
+ * a commit does not fit in the map (the transaction aborted), and F is
+ * removed: one full map per F created.
  * Not part of the daemon.
  */
 #define _GNU_SOURCE
@@ -177,4 +181,46 @@ statvfs(const char *path, struct statvfs *sv)
 	    strcmp(getenv("IOD_FAULT_STATVFS"), "0") != 0) && armed(-1))
 		sv->f_bavail = sv->f_bfree = 0;
 	return (0);
+}
+
+/* LMDB's, declared here: the shim builds without its header. */
+typedef struct MDB_env	MDB_env;
+typedef struct MDB_txn	MDB_txn;
+int	mdb_txn_begin(MDB_env *, MDB_txn *, unsigned int, MDB_txn **);
+int	mdb_txn_commit(MDB_txn *);
+void	mdb_txn_abort(MDB_txn *);
+#define SHIM_MDB_RDONLY		0x20000
+#define SHIM_MDB_MAP_FULL	(-30792)
+
+/* The top-level write transaction begun last (only one is open at once). */
+static MDB_txn	*top_write;
+
+int
+mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags,
+    MDB_txn **txn)
+{
+	int	rc;
+
+	REAL(mdb_txn_begin);
+	rc = real_mdb_txn_begin(env, parent, flags, txn);
+	if (rc == 0 && parent == NULL && !(flags & SHIM_MDB_RDONLY))
+		top_write = *txn;
+	return (rc);
+}
+
+int
+mdb_txn_commit(MDB_txn *txn)
+{
+	const char	*f = getenv("IOD_FAULT_MAPFULL");
+
+	REAL(mdb_txn_commit);
+	if (txn != NULL && txn == top_write && f != NULL &&
+	    access(f, F_OK) == 0 && unlink(f) == 0) {
+		top_write = NULL;
+		mdb_txn_abort(txn);
+		return (SHIM_MDB_MAP_FULL);
+	}
+	if (txn == top_write)
+		top_write = NULL;
+	return (real_mdb_txn_commit(txn));
 }

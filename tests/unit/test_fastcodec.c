@@ -6,7 +6,11 @@
  * unknown keys, keys out of order and damage; a client's msgpack record
  * decoded in place (rec_from_mp, profiles/schema-mpin.c) is accepted only
  * when rec_from_json accepts the same record, and decoded the same, on
- * valid, invalid and damaged records; and the radix order of the sorted
+ * valid, invalid and damaged records; a client's JSON record rewritten
+ * as msgpack (wire_json_mp, profiles/wire-json.c) is the tree jansson
+ * reads, and decided only as the slow way decides it, escapes, integer
+ * limits and damaged bytes included; rec_encode writes the bytes
+ * msgpack-c's packer writes; and the radix order of the sorted
  * lists (index_sort, matcher/engine/index-sort.c) is the comparator's,
  * ties and wide keys included.
  */
@@ -575,6 +579,195 @@ test_client_msgpack(void **state)
 	json_decref(j);
 }
 
+/* ---- a client's JSON record, rewritten as msgpack ----------------------- */
+
+/*
+ * The property of wire_json_mp: what it rewrites, jansson reads too, as
+ * the same tree; and a record rec_from_mp then decides is the record the
+ * slow way (jansson as the batch reads an item, then rec_from_json)
+ * decodes.  Returns 1 if the item was decided, 0 if left to jansson.
+ */
+static int
+check_json(const char *text, size_t len)
+{
+	struct candidate	 fast, slow;
+	json_t			*j, *any, *mp;
+	json_error_t		 err;
+	char			*buf = NULL, *field = NULL, *cause = NULL;
+	size_t			 cap = 0, n;
+	int			 rc, decided = 0;
+
+	memset(&fast, 0, sizeof(fast));
+	memset(&slow, 0, sizeof(slow));
+	rc = wire_json_mp(text, len, &buf, &cap, &n);
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &err);
+	if (rc == 0) {
+		/* Bytes that are not UTF-8 it copies: rec_from_mp refuses
+		 * them in every string it keeps or matches. */
+		any = json_loadb(text, len, JSON_DECODE_ANY, &err);
+		if (any == NULL && utf8_valid(text, len))
+			fail_msg("wire_json_mp took what jansson refuses: "
+			    "%.*s", (int)len, text);
+		if (j != NULL) {
+			/* (The conversion refuses an empty string: msgpack-c
+			 * gives it no pointer; compared where it takes it.) */
+			mp = mp_bytes_to_json(buf, n);
+			if (mp == NULL ? memmem(text, len, "\"\"", 2) == NULL :
+			    !json_equal(mp, j))
+				fail_msg("wire_json_mp changed %.*s",
+				    (int)len, text);
+			json_decref(mp);
+		}
+		json_decref(any);
+		if (rec_from_mp(&candidate_schema, &fast, buf, n) == 0) {
+			decided = 1;
+			if (j == NULL || rec_from_json(&candidate_schema,
+			    &slow, j, &field, &cause) != 0)
+				fail_msg("decided a record the slow way "
+				    "refuses: %.*s", (int)len, text);
+			assert_same(&candidate_schema, &fast, &slow);
+		}
+	} else
+		assert_int_equal(rc, IOD_EINVAL);
+	json_decref(j);
+	free(buf);
+	free(field);
+	free(cause);
+	rec_clear(&candidate_schema, &fast);
+	rec_clear(&candidate_schema, &slow);
+	return (decided);
+}
+
+static void
+test_client_json(void **state)
+{
+	static const size_t flags[] = { JSON_COMPACT, JSON_INDENT(2),
+	    JSON_COMPACT | JSON_ENSURE_ASCII, 0 };
+	static const char *const odd[] = {
+	    "-0", "1.0", "1e3", "01", "-", "+1", "9223372036854775808",
+	    "-9223372036854775809", "\"\\u0000\"", "\"\\ud800\"",
+	    "\"\\udc00x\"", "\"\\ud800\\u0041\"", "\"a\x01\"",
+	    "\"\\x\"", "\"abc", "[1,]", "{\"a\":1,}", "{\"a\" 1}",
+	    "tru", "nul", "[1 2]", "{} {}", "{\"a\":1,\"a\":2}",
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    NULL };
+	static const char *const plain[] = { "\"\xff\"", "{\"a\":\"\xc3\"}",
+	    "9223372036854775807", "-9223372036854775808", "0", "-1", "-32",
+	    "-33", "127", "128", " [ ] ", "{}", "\"\\ud83d\\ude00\\u00e9\\n\"",
+	    "\"\xc3\xa9\"", "[true,false,null]", "\"\\/\\b\\f\\r\\t\"",
+	    NULL };
+	json_t		*j;
+	char		*text, *big, *buf = NULL;
+	size_t		 i, len, cap = 0, n;
+	int		 decided = 0;
+
+	(void)state;
+	for (i = 0; odd[i] != NULL; i++)
+		check_json(odd[i], strlen(odd[i]));
+	for (i = 0; plain[i] != NULL; i++) {
+		assert_int_equal(wire_json_mp(plain[i], strlen(plain[i]),
+		    &buf, &cap, &n), 0);
+		check_json(plain[i], strlen(plain[i]));
+	}
+	/* Strings of every length class, escaped and not. */
+	for (len = 0; len < 70000; len = len * 2 + 1) {
+		big = malloc(len * 2 + 3);
+		big[0] = '"';
+		for (i = 0; i < len; i++)
+			big[1 + i] = (char)('a' + i % 26);
+		big[1 + len] = '"';
+		check_json(big, len + 2);
+		for (i = 0; i < len; i++)
+			memcpy(big + 1 + i * 2, "\\n", 2);
+		big[1 + len * 2] = '"';
+		check_json(big, len * 2 + 2);
+		free(big);
+	}
+	for (i = 0; i < 4000; i++) {
+		j = client_candidate();
+		if (i % 2 == 1)
+			json_object_set_new(j, candidate_schema.fields[
+			    rnd(24)].name, mutation("", NULL));
+		text = json_dumps(j, flags[i % 4]);
+		len = strlen(text);
+		decided += check_json(text, len);
+		if (i % 4 == 0) {
+			text[rnd((uint32_t)len)] = (char)rnd(256);
+			check_json(text, len);
+		}
+		free(text);
+		json_decref(j);
+	}
+	/* The plain records take the fast way. */
+	assert_true(decided > 1500);
+	free(buf);
+}
+
+/* ---- the stored bytes -------------------------------------------------- */
+
+/* rec_encode's bytes are those msgpack-c's packer writes (rec_pack). */
+static void
+assert_encoded_as_packed(const struct candidate *c)
+{
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	char		*buf;
+	size_t		 len;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	assert_int_equal(rec_pack(&candidate_schema, c, &pk), 0);
+	assert_int_equal(rec_encode(&candidate_schema, c, &buf, &len), 0);
+	assert_int_equal(len, sb.size);
+	assert_memory_equal(buf, sb.data, len);
+	free(buf);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_encode_bytes(void **state)
+{
+	static const int64_t ints[] = { INT64_MIN, -2147483649LL,
+	    -2147483648LL, -32769, -32768, -129, -128, -33, -32, -1, 0, 127,
+	    128, 255, 256, 65535, 65536, 4294967295LL, 4294967296LL,
+	    INT64_MAX };
+	static const size_t lens[] = { 0, 31, 32, 255, 256, 65535, 65536 };
+	const struct field	*f, *fint = NULL, *fstr = NULL;
+	struct candidate	 c;
+	size_t			 i;
+	char			*s;
+
+	(void)state;
+	for (f = candidate_schema.fields; f->name != NULL; f++) {
+		if (fint == NULL && f->type == FT_INT)
+			fint = f;
+		if (fstr == NULL && f->type == FT_STR)
+			fstr = f;
+	}
+	assert_non_null(fint);
+	assert_non_null(fstr);
+	for (i = 0; i < 2000; i++) {
+		gen_candidate(&c, 1 + rnd64() % 5000000);
+		assert_encoded_as_packed(&c);
+		rec_clear(&candidate_schema, &c);
+	}
+	gen_candidate(&c, UINT64_MAX);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		*(int64_t *)(void *)((char *)&c + fint->off) = ints[i];
+		assert_encoded_as_packed(&c);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		s = malloc(lens[i] + 1);
+		memset(s, 'x', lens[i]);
+		s[lens[i]] = '\0';
+		free(*(char **)(void *)((char *)&c + fstr->off));
+		*(char **)(void *)((char *)&c + fstr->off) = s;
+		assert_encoded_as_packed(&c);
+	}
+	rec_clear(&candidate_schema, &c);
+}
+
 /* ---- the sorted lists' order ------------------------------------------- */
 
 static const int32_t		*cmp_base;
@@ -671,6 +864,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_msgpack),
+		cmocka_unit_test(test_client_json),
+		cmocka_unit_test(test_encode_bytes),
 		cmocka_unit_test(test_generated_candidates),
 		cmocka_unit_test(test_other_versions_and_unknown_keys),
 		cmocka_unit_test(test_earlier_schema_version),

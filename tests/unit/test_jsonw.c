@@ -2,7 +2,12 @@
  * test_jsonw.c — the daemon's reply writer (matcher/daemon/jsonw.c)
  * against jansson's json_dumpb(JSON_COMPACT), byte for byte: hand-made
  * values (every escape, control bytes, non-ASCII, the integer limits,
- * reals, empty and nested containers, insertion order) and random trees.
+ * reals, empty and nested containers, insertion order) and random trees;
+ * and the writer without a tree (profiles/schema-jw.c) against
+ * rec_to_json and the dump, on records of every schema drawn field by
+ * field from its table (real commune, ROME and appellation codes among
+ * them, so that the labels are there), in both views, and the job of a
+ * proposal against its JSON.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +23,7 @@
 
 #include "profiles.h"
 #include "daemon.h"
+#include "domain.h"
 
 /* j as jsonw writes it equals jansson's compact dump and a newline. */
 static void
@@ -147,14 +153,219 @@ test_random(void **state)
 		same(random_tree(0));
 }
 
+/* w's text equals j's compact dump; j is decref'd, w freed. */
+static void
+same_text(struct jw *w, json_t *j)
+{
+	char	*want;
+
+	assert_non_null(j);
+	assert_false(w->failed);
+	want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	assert_non_null(want);
+	if (w->len != strlen(want) || memcmp(w->p, want, w->len) != 0)
+		fail_msg("written %.*s\njansson %s", (int)w->len, w->p, want);
+	free(want);
+	free(w->p);
+	json_decref(j);
+}
+
+/* A string to draw: codes the labels know, others, escapes, UTF-8. */
+static char *
+draw_str(void)
+{
+	static const char *const pool[] = { "69123", "69266", "69381",
+	    "01053", "99999", "K2204", "N1103", "J1301", "10200", "10201",
+	    "Z9999", "Nettoyeur / Nettoyeuse", "Caluire-et-Cuire — é ÿ €",
+	    "q\"uote\\", "tab\there\n", "\x01\x1f", "", "iod-plie" };
+
+	return (strdup(pool[next() % (sizeof(pool) / sizeof(pool[0]))]));
+}
+
+static void	 draw_rec(const struct schema *, void *, int);
+
+/* Each field of sc in rec drawn by its type; optional parts sometimes
+ * left out. */
+static void
+draw_rec(const struct schema *sc, void *rec, int depth)
+{
+	const struct field	*f;
+	char			*at, *p;
+	size_t			 i, n;
+	int			 k;
+
+	memset(rec, 0, sc->size);
+	for (f = sc->fields; f->name != NULL; f++) {
+		at = (char *)rec + f->off;
+		switch (f->type) {
+		case FT_ID:
+		case FT_REF:
+			*(uint64_t *)(void *)at = next() % 3 == 0 ? 0 :
+			    next() % 100000;
+			break;
+		case FT_STR:
+			*(char **)(void *)at = next() % 4 == 0 ? NULL :
+			    draw_str();
+			break;
+		case FT_INT:
+		case FT_TIME:
+			*(int64_t *)(void *)at = (int64_t)next() %
+			    2000000000;
+			break;
+		case FT_BOOL:
+			*(int *)(void *)at = (int)(next() % 2);
+			break;
+		case FT_DATE:
+			*(iod_date *)(void *)at = next() % 3 == 0 ? 0 :
+			    (iod_date)(20200101 + next() % 7 * 10000 +
+			    next() % 12 * 100 + next() % 28);
+			break;
+		case FT_ENUM:
+			for (n = 0; f->names[n] != NULL; n++)
+				;
+			k = (int)(next() % (n + 1)) - 1;
+			*(int *)(void *)at = k;
+			break;
+		case FT_SET:
+			*(uint32_t *)(void *)at = (uint32_t)next();
+			for (n = 0; f->names[n] != NULL; n++)
+				;
+			if (n < 32)
+				*(uint32_t *)(void *)at &= (1u << n) - 1;
+			break;
+		case FT_STRV:
+			n = next() % 4;
+			*(size_t *)(void *)((char *)rec + f->cnt) = n;
+			*(char ***)(void *)at = n > 0 ?
+			    calloc(n, sizeof(char *)) : NULL;
+			for (i = 0; i < n; i++)
+				(*(char ***)(void *)at)[i] = draw_str();
+			break;
+		case FT_OBJ:
+			if (depth < 4 && next() % 4 != 0)
+				draw_rec(f->sub, at, depth + 1);
+			else
+				memset(at, 0, f->sub->size);
+			break;
+		case FT_OBJV:
+			n = depth < 4 ? next() % 3 : 0;
+			*(size_t *)(void *)((char *)rec + f->cnt) = n;
+			p = n > 0 ? calloc(n, f->sub->size) : NULL;
+			*(char **)(void *)at = p;
+			for (i = 0; i < n; i++)
+				draw_rec(f->sub, p + i * f->sub->size,
+				    depth + 1);
+			break;
+		}
+	}
+}
+
+static void
+test_records(void **state)
+{
+	static const struct schema *const schemas[] = { &company_schema,
+	    &offer_schema, &candidate_schema, &referent_schema,
+	    &contact_schema, &charter_schema, &proposal_schema,
+	    &placement_schema, &followup_schema, &calendar_link_schema };
+	struct jw	 w;
+	json_t		*j;
+	void		*rec;
+	size_t		 s;
+	int		 i, view;
+
+	(void)state;
+	for (s = 0; s < sizeof(schemas) / sizeof(schemas[0]); s++) {
+		rec = malloc(schemas[s]->size);
+		assert_non_null(rec);
+		for (i = 0; i < 300; i++) {
+			draw_rec(schemas[s], rec, 0);
+			for (view = VIEW_FULL; view <= VIEW_COMPANY; view++) {
+				memset(&w, 0, sizeof(w));
+				jw_rec(&w, schemas[s], rec, view);
+				same_text(&w, rec_to_json(schemas[s], rec,
+				    view));
+				memset(&w, 0, sizeof(w));
+				jw_rec_open(&w, schemas[s], rec, view);
+				jw_key(&w, "job");
+				jw_int(&w, i);
+				jw_close(&w);
+				j = rec_to_json(schemas[s], rec, view);
+				json_object_set_new(j, "job", json_integer(i));
+				same_text(&w, j);
+			}
+			rec_clear(schemas[s], rec);
+		}
+		free(rec);
+	}
+}
+
+static void
+test_job(void **state)
+{
+	struct offer	 o;
+	struct company	 c;
+	struct jw	 w;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		draw_rec(&offer_schema, &o, 0);
+		draw_rec(&company_schema, &c, 0);
+		memset(&w, 0, sizeof(w));
+		job_write(&w, &o, &c);
+		same_text(&w, job_json_of(&o, &c));
+		rec_clear(&offer_schema, &o);
+		rec_clear(&company_schema, &c);
+	}
+}
+
+static void
+test_writer(void **state)
+{
+	struct jw	w;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	jw_open(&w);
+	jw_key(&w, "a");
+	jw_int(&w, INT64_MIN);
+	jw_key(&w, "b");
+	jw_str(&w, NULL);
+	jw_key(&w, "c");
+	jw_open(&w);
+	jw_close(&w);
+	jw_key(&w, "d\n");
+	jw_strn(&w, "x\0y", 3);
+	jw_close(&w);
+	same_text(&w, json_pack("{s:I, s:n, s:{}, s:s%}", "a",
+	    (json_int_t)INT64_MIN, "b", "c", "d\n", "x\0y", (size_t)3));
+}
+
+/* A territory for the communes of the Rhône, none elsewhere. */
+static const char *
+territory_of(const char *insee)
+{
+	return (strncmp(insee, "69", 2) == 0 ? "Lyon \"Centre\"" : NULL);
+}
+
 int
 main(void)
 {
+	char	*cause;
+
+	label_set_territory(territory_of);
+	if (refdata_load("data", &cause) != 0) {
+		fprintf(stderr, "refdata: %s\n", cause);
+		return (1);
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_job),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
