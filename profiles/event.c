@@ -35,43 +35,86 @@ pack_cstr(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, len);
 }
 
+/*
+ * One buffer for every event: LMDB lets one write transaction run at a
+ * time, and an event is stored before event_close returns, so the bytes of
+ * one event never meet another's.  Kept between events, never shrunk.
+ */
+static struct {
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	uint64_t	 seq;		/* 0: nothing to store */
+} ev_w = { .pk = { .data = &ev_w.sb, .callback = msgpack_sbuffer_write } };
+
+msgpack_packer *
+event_open(struct txn *t, const char *type, const char *entity, uint64_t id,
+    const char *actor)
+{
+	msgpack_packer	*pk = &ev_w.pk;
+	uint8_t		 v[8];
+
+	ev_w.sb.size = 0;
+	ev_w.seq = 0;
+	if (t->rc != 0)
+		return (pk);
+	ev_w.seq = event_last(t) + 1;
+	if (store_put(t, DB_META, "eventseq", 8, v, key_u64(v, ev_w.seq)) != 0)
+		ev_w.seq = 0;
+	msgpack_pack_map(pk, 7);
+	pack_cstr(pk, "seq");
+	msgpack_pack_uint64(pk, ev_w.seq);
+	pack_cstr(pk, "type");
+	pack_cstr(pk, type);
+	pack_cstr(pk, "entity");
+	pack_cstr(pk, entity);
+	pack_cstr(pk, "id");
+	msgpack_pack_uint64(pk, id);
+	pack_cstr(pk, "actor");
+	pack_cstr(pk, actor);
+	pack_cstr(pk, "at");
+	msgpack_pack_int64(pk, (int64_t)time(NULL));
+	pack_cstr(pk, "data");
+	return (pk);
+}
+
+uint64_t
+event_close(struct txn *t)
+{
+	uint64_t	seq = ev_w.seq;
+
+	ev_w.seq = 0;
+	if (seq == 0 || t->rc != 0)
+		return (0);
+	store_append_id(t, DB_EVENTS, seq, ev_w.sb.data, ev_w.sb.size);
+	return (t->rc == 0 ? seq : 0);
+}
+
 uint64_t
 event_append(struct txn *t, const char *type, const char *entity, uint64_t id,
     const char *actor, json_t *data)
 {
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 pk;
-	uint64_t	 seq;
-	uint8_t		 v[8];
+	msgpack_packer	*pk;
 
-	if (t->rc != 0)
-		return (0);
-	seq = event_last(t) + 1;
-	if (store_put(t, DB_META, "eventseq", 8, v, key_u64(v, seq)) != 0)
-		return (0);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 7);
-	pack_cstr(&pk, "seq");
-	msgpack_pack_uint64(&pk, seq);
-	pack_cstr(&pk, "type");
-	pack_cstr(&pk, type);
-	pack_cstr(&pk, "entity");
-	pack_cstr(&pk, entity);
-	pack_cstr(&pk, "id");
-	msgpack_pack_uint64(&pk, id);
-	pack_cstr(&pk, "actor");
-	pack_cstr(&pk, actor);
-	pack_cstr(&pk, "at");
-	msgpack_pack_int64(&pk, (int64_t)time(NULL));
-	pack_cstr(&pk, "data");
+	pk = event_open(t, type, entity, id, actor);
 	if (data != NULL)
-		json_pack_mp(data, &pk);
+		json_pack_mp(data, pk);
 	else
-		msgpack_pack_nil(&pk);
-	store_append_id(t, DB_EVENTS, seq, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	return (t->rc == 0 ? seq : 0);
+		msgpack_pack_nil(pk);
+	return (event_close(t));
+}
+
+void
+event_pack_id(msgpack_packer *pk, const char *key, uint64_t v)
+{
+	pack_cstr(pk, key);
+	msgpack_pack_int64(pk, (int64_t)v);
+}
+
+void
+event_pack_str(msgpack_packer *pk, const char *key, const char *v)
+{
+	pack_cstr(pk, key);
+	pack_cstr(pk, v);
 }
 
 static char *

@@ -682,6 +682,16 @@ struct event {
 /* Append; data is borrowed.  Returns the new seq, 0 on error (sticky). */
 uint64_t event_append(struct txn *, const char *type, const char *entity,
 	    uint64_t id, const char *actor, json_t *data);
+/* The same without a tree: event_open packs the event up to its data and
+ * returns the packer, the caller packs exactly one value (the data: a map,
+ * or nil), then event_close stores it (its seq, 0 on error).  The bytes
+ * are event_append's for the same data: the keys in the caller's order, an
+ * id as a json_t integer would be, a NULL string as nil. */
+msgpack_packer *event_open(struct txn *, const char *type,
+	    const char *entity, uint64_t id, const char *actor);
+uint64_t event_close(struct txn *);
+void	 event_pack_id(msgpack_packer *, const char *key, uint64_t);
+void	 event_pack_str(msgpack_packer *, const char *key, const char *);
 int	 event_get(struct txn *, uint64_t seq, struct event *);
 void	 event_clear(struct event *);
 json_t	*event_to_json(const struct event *);

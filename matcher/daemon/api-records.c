@@ -186,9 +186,9 @@ static void
 log_change(struct dctx *dc, const struct resource *res, const char *what,
     const void *rec)
 {
-	char	 type[64];
-	json_t	*data;
-	size_t	 n = strlen(res->entity), w = strlen(what);
+	char		 type[64];
+	msgpack_packer	*pk;
+	size_t		 n = strlen(res->entity), w = strlen(what);
 
 	/* Joined by hand: snprintf's format parsing, once a record. */
 	if (n + 1 + w < sizeof(type)) {
@@ -197,10 +197,12 @@ log_change(struct dctx *dc, const struct resource *res, const char *what,
 		memcpy(type + n + 1, what, w + 1);
 	} else
 		snprintf(type, sizeof(type), "%s.%s", res->entity, what);
-	data = res->payload != NULL ? res->payload(rec) : NULL;
-	event_append(dc->txn, type, res->entity, rec_id(rec), dc->actor,
-	    data);
-	json_decref(data);
+	pk = event_open(dc->txn, type, res->entity, rec_id(rec), dc->actor);
+	if (res->payload != NULL)
+		res->payload(pk, rec);
+	else
+		msgpack_pack_nil(pk);
+	event_close(dc->txn);
 }
 
 /* Decode a new record from j: the struct, or NULL with dc->err set. */

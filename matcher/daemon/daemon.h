@@ -403,8 +403,9 @@ struct resource {
 				    const void *old);
 	/* 0 if the record may go, or -1 with the error set. */
 	int			(*deletable)(struct dctx *, const void *rec);
-	/* The event payload: ids that say who may see the event. */
-	json_t			*(*payload)(const void *rec);
+	/* The event payload: ids that say who may see the event, packed
+	 * as one msgpack map (event_open). */
+	void			(*payload)(msgpack_packer *, const void *rec);
 	/* Keep the matching index in step: rec NULL on delete. */
 	int			(*memory)(const void *rec, uint64_t id);
 	/* Its list: the query parameters (NULL: limit, cursor and the

@@ -433,12 +433,13 @@ int	 records_company_deletable(struct dctx *, const void *rec);
 int	 records_offer_check(struct dctx *, void *rec, const void *old);
 void	 records_offer_index(struct txn *, const void *rec, const void *old);
 int	 records_offer_deletable(struct dctx *, const void *rec);
-json_t	*records_offer_payload(const void *rec);	/* an event's ids */
+/* An event's ids, packed as its data (event_open). */
+void	 records_offer_payload(msgpack_packer *, const void *rec);
 int	 records_candidate_check(struct dctx *, void *rec, const void *old);
 void	 records_candidate_index(struct txn *, const void *rec,
 	    const void *old);
 int	 records_candidate_deletable(struct dctx *, const void *rec);
-json_t	*records_candidate_payload(const void *rec);
+void	 records_candidate_payload(msgpack_packer *, const void *rec);
 /* Keep the matching index in step: rec NULL on delete. */
 int	 records_candidate_memory(const void *rec, uint64_t id);
 int	 records_referent_check(struct dctx *, void *rec, const void *old);

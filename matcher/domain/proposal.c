@@ -54,16 +54,16 @@ static void
 proposal_event(struct txn *t, const char *type, const struct proposal *p,
     const char *actor)
 {
-	json_t	*data;
+	msgpack_packer	*pk;
 
-	data = json_pack("{s:I, s:I, s:I, s:I, s:s?}",
-	    "offer_id", (json_int_t)p->offer_id,
-	    "candidate_id", (json_int_t)p->candidate_id,
-	    "company_id", (json_int_t)p->company_id,
-	    "referent_id", (json_int_t)p->referent_id,
-	    "owner", p->owner);
-	event_append(t, type, "proposal", p->id, actor, data);
-	json_decref(data);
+	pk = event_open(t, type, "proposal", p->id, actor);
+	msgpack_pack_map(pk, 5);
+	event_pack_id(pk, "offer_id", p->offer_id);
+	event_pack_id(pk, "candidate_id", p->candidate_id);
+	event_pack_id(pk, "company_id", p->company_id);
+	event_pack_id(pk, "referent_id", p->referent_id);
+	event_pack_str(pk, "owner", p->owner);
+	event_close(t);
 }
 
 /* Rebuild the policy state of the index from one stored proposal. */
@@ -127,8 +127,8 @@ record_get(struct dctx *dc, enum store_db db, const struct schema *sc,
 static void
 offer_status_set(struct dctx *dc, uint64_t id, int status)
 {
-	struct offer	o;
-	json_t		*data;
+	struct offer	 o;
+	msgpack_packer	*pk;
 
 	memset(&o, 0, sizeof(o));
 	if (store_get_rec(dc->txn, DB_OFFERS, id, &offer_schema, &o) != 0)
@@ -136,19 +136,19 @@ offer_status_set(struct dctx *dc, uint64_t id, int status)
 	o.status = status;
 	o.updated_at = (int64_t)time(NULL);
 	store_put_rec(dc->txn, DB_OFFERS, id, &offer_schema, &o);
-	data = json_pack("{s:I, s:s?, s:s}", "company_id",
-	    (json_int_t)o.company_id, "owner", o.owner, "status",
-	    offer_status_names[status]);
-	event_append(dc->txn, "offer.updated", "offer", id, dc->actor, data);
-	json_decref(data);
+	pk = event_open(dc->txn, "offer.updated", "offer", id, dc->actor);
+	msgpack_pack_map(pk, 3);
+	event_pack_id(pk, "company_id", o.company_id);
+	event_pack_str(pk, "owner", o.owner);
+	event_pack_str(pk, "status", offer_status_names[status]);
+	event_close(dc->txn);
 	rec_clear(&offer_schema, &o);
 }
 
 void
 proposal_candidate_status(struct dctx *dc, uint64_t id, int from, int to)
 {
-	struct candidate	c;
-	json_t			*data;
+	struct candidate	 c;
 
 	memset(&c, 0, sizeof(c));
 	if (store_get_rec(dc->txn, DB_CANDIDATES, id, &candidate_schema,
@@ -159,10 +159,9 @@ proposal_candidate_status(struct dctx *dc, uint64_t id, int from, int to)
 	c.status = to;
 	c.updated_at = (int64_t)time(NULL);
 	store_put_rec(dc->txn, DB_CANDIDATES, id, &candidate_schema, &c);
-	data = json_pack("{s:I}", "referent_id", (json_int_t)c.referent_id);
-	event_append(dc->txn, "candidate.updated", "candidate", id,
-	    dc->actor, data);
-	json_decref(data);
+	records_candidate_payload(event_open(dc->txn, "candidate.updated",
+	    "candidate", id, dc->actor), &c);
+	event_close(dc->txn);
 	/* Memory after the store; a failed commit rebuilds it (server.c). */
 	if (dc->txn->rc == 0)
 		index_put(&c);

@@ -274,13 +274,14 @@ records_offer_deletable(struct dctx *dc, const void *rec)
 	return (0);
 }
 
-json_t *
-records_offer_payload(const void *rec)
+void
+records_offer_payload(msgpack_packer *pk, const void *rec)
 {
 	const struct offer	*o = rec;
 
-	return (json_pack("{s:I, s:s?}", "company_id",
-	    (json_int_t)o->company_id, "owner", o->owner));
+	msgpack_pack_map(pk, 2);
+	event_pack_id(pk, "company_id", o->company_id);
+	event_pack_str(pk, "owner", o->owner);
 }
 
 int
@@ -356,12 +357,13 @@ records_candidate_memory(const void *rec, uint64_t id)
 	return (index_put(rec));
 }
 
-json_t *
-records_candidate_payload(const void *rec)
+void
+records_candidate_payload(msgpack_packer *pk, const void *rec)
 {
 	const struct candidate	*c = rec;
 
-	return (json_pack("{s:I}", "referent_id", (json_int_t)c->referent_id));
+	msgpack_pack_map(pk, 1);
+	event_pack_id(pk, "referent_id", c->referent_id);
 }
 
 int
@@ -536,7 +538,6 @@ erase_notes(struct txn *t, enum store_db db, const struct schema *sc,
 int
 records_erase(struct dctx *dc, struct candidate *c)
 {
-	json_t	*data;
 	uint8_t	 k[17];
 	size_t	 i;
 
@@ -578,10 +579,9 @@ records_erase(struct dctx *dc, struct candidate *c)
 	interest_erase(dc->txn, c->id);
 	outbox_erase(dc->txn, c->id);	/* the mail that names them */
 	store_put(dc->txn, DB_META, "scrub", 5, "", 0);
-	data = records_candidate_payload(c);
-	event_append(dc->txn, "candidate.erased", "candidate", c->id,
-	    dc->actor, data);
-	json_decref(data);
+	records_candidate_payload(event_open(dc->txn, "candidate.erased",
+	    "candidate", c->id, dc->actor), c);
+	event_close(dc->txn);
 	if (dc->txn->rc != 0)
 		return (derr_store(&dc->err, dc->txn->rc));
 	records_candidate_memory(c, c->id);
