@@ -32,23 +32,22 @@
 #define LIST_MAX	1000
 
 #define QF(f)	offsetof(struct list_query, f)
-const struct qparam list_record_params[] = {
-	{ .name = "q", .type = Q_STR, .off = QF(text) },
-	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
-	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
-	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
-	    .what = "a cursor from a previous page" },
+/* What every list of records takes, after its own filters: the search,
+ * the territory, and the page. */
+#define PAGE_PARAMS \
+	{ .name = "q", .type = Q_STR, .off = QF(text) }, \
+	{ .name = "territory", .type = Q_STR, .off = QF(territory) }, \
+	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) }, \
+	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after), \
+	    .what = "a cursor from a previous page" }, \
 	{ .name = NULL }
+const struct qparam list_record_params[] = {
+	PAGE_PARAMS
 };
 /* The candidates': the records' and stalled (api-stall.c). */
 const struct qparam list_candidate_params[] = {
 	{ .name = "stalled", .type = Q_BOOL, .off = QF(stalled) },
-	{ .name = "q", .type = Q_STR, .off = QF(text) },
-	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
-	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
-	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
-	    .what = "a cursor from a previous page" },
-	{ .name = NULL }
+	PAGE_PARAMS
 };
 const struct qparam list_followup_params[] = {
 	{ .name = "owner", .type = Q_STR, .off = QF(owner) },
@@ -64,12 +63,7 @@ const struct qparam list_followup_params[] = {
 	{ .name = "offer_id", .type = Q_ID, .off = QF(offer_id) },
 	{ .name = "company_id", .type = Q_ID, .off = QF(company_id) },
 	{ .name = "referent_id", .type = Q_ID, .off = QF(referent_id) },
-	{ .name = "q", .type = Q_STR, .off = QF(text) },
-	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
-	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
-	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
-	    .what = "a cursor from a previous page" },
-	{ .name = NULL }
+	PAGE_PARAMS
 };
 const struct qparam list_placement_params[] = {
 	{ .name = "owner", .type = Q_STR, .off = QF(owner) },
@@ -80,12 +74,7 @@ const struct qparam list_placement_params[] = {
 	{ .name = "offer_id", .type = Q_ID, .off = QF(offer_id) },
 	{ .name = "company_id", .type = Q_ID, .off = QF(company_id) },
 	{ .name = "referent_id", .type = Q_ID, .off = QF(referent_id) },
-	{ .name = "q", .type = Q_STR, .off = QF(text) },
-	{ .name = "territory", .type = Q_STR, .off = QF(territory) },
-	{ .name = "limit", .type = Q_LIMIT, .off = QF(limit) },
-	{ .name = "cursor", .type = Q_CURSOR, .off = QF(after),
-	    .what = "a cursor from a previous page" },
-	{ .name = NULL }
+	PAGE_PARAMS
 };
 const struct qparam list_event_params[] = {
 	{ .name = "after", .type = Q_CURSOR, .off = QF(after),
