@@ -12,7 +12,9 @@
 
 #include "profiles.h"
 
-/* Every type the log holds, at most 64 (a filter is a uint64_t). */
+/* Every type the log holds, at most 64 (a filter is a uint64_t).  A
+ * stored event names its type by its index here (event.c): a new type
+ * goes at the end, and none moves or goes. */
 const char *const event_type_names[] = {
 	"company.created", "company.updated", "company.deleted",
 	"offer.created", "offer.updated", "offer.deleted",
@@ -48,6 +50,28 @@ const char *const mail_type_names[] = {
 };
 _Static_assert(sizeof(mail_type_names) / sizeof(mail_type_names[0]) <= 33,
     "an account's types are a uint32_t set");
+
+int
+evtype_index(const char *type, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; event_type_names[i] != NULL && len > 0; i++)
+		if (event_type_names[i][0] == type[0] &&
+		    strlen(event_type_names[i]) == len &&
+		    memcmp(event_type_names[i], type, len) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+const char *
+evtype_name(unsigned i)
+{
+	static const size_t	n = sizeof(event_type_names) /
+				    sizeof(event_type_names[0]) - 1;
+
+	return (i < n ? event_type_names[i] : NULL);
+}
 
 /* The mask of type, a name or "entity.*"; 0 if it names none. */
 static uint64_t

@@ -16,7 +16,8 @@
 #include "profiles.h"
 
 #define HKEY_LEN	17	/* db, id, seq */
-#define ERASED_MARK	'E'	/* never the first byte of a record (a map) */
+#define ERASED_MARK	'E'	/* never the first byte of a record (an
+				   array, or a map stored before) */
 
 /* What a candidate's version keeps: what the matching index reads. */
 const char *const history_candidate_fields[] = { "id", "commune", "qpv",

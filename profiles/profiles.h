@@ -532,14 +532,14 @@ enum store_db {
 	DB_META, DB_COMPANIES, DB_OFFERS, DB_CANDIDATES, DB_REFERENTS,
 	DB_PROPOSALS, DB_PLACEMENTS, DB_FOLLOWUPS, DB_EVENTS, DB_TOKENS,
 	DB_RULESETS, DB_AUDIT, DB_WEBHOOKS, DB_INDEX, DB_CONTACTS,
-	DB_ACCOUNTS, DB_SESSIONS, DB_CALENDARS, DB_HISTORY,
+	DB_ACCOUNTS, DB_SESSIONS, DB_CALENDARS, DB_HISTORY, DB_REFCANDS,
 	DB__N
 };
 extern const char *const store_db_names[];
+/* DB_REFCANDS: référent id -> their candidates' ids, 8-byte duplicates. */
 
 /* Index tags, the first byte of a DB_INDEX key. */
 #define IDX_SIRET		'S'	/* siret -> company id */
-#define IDX_CAND_REFERENT	'R'	/* referent id, candidate id -> "" */
 #define IDX_OFFER_COMPANY	'O'	/* company id, offer id -> "" */
 #define IDX_CONTACT_COMPANY	'J'	/* company id, journal contact id -> "" */
 #define IDX_TOKEN_ID		'T'	/* token id -> token hash */
@@ -598,8 +598,16 @@ void	 store_reader_end(struct txn *t);
 int	 store_commit(struct txn *);	/* returns the sticky rc; ends txn */
 void	 store_abort(struct txn *);	/* NULL-safe, idempotent */
 
-/* Next id of a record type (sequences in DB_META). */
+/* Next id of a record type (sequences in DB_META; store-batch.c). */
 uint64_t store_next_id(struct txn *, enum store_db);
+/* A batch of writes in write txn t: store_put_later's small pairs are
+ * held until the end, then put in key order through one cursor; with
+ * no batch open, at once.  Only keys nothing reads before the end may
+ * wait.  0 or t's sticky rc; a commit ends a batch, an abort drops it. */
+void	 store_batch_begin(struct txn *t);
+int	 store_put_later(struct txn *, enum store_db, const void *, size_t,
+	    const void *, size_t);
+int	 store_batch_end(struct txn *t);
 /* Records: encode/decode with a schema.  get: IOD_ENOTFOUND if absent,
  * the struct is filled (caller rec_clear()s it). */
 int	 store_put_rec(struct txn *, enum store_db, uint64_t id,
@@ -616,6 +624,8 @@ int	 store_put(struct txn *, enum store_db, const void *key, size_t klen,
 int	 store_get(struct txn *, enum store_db, const void *key, size_t klen,
 	    const void **val, size_t *vlen);
 int	 store_del(struct txn *, enum store_db, const void *key, size_t klen);
+int	 store_del_dup(struct txn *, enum store_db, const void *key,
+	    size_t klen, const void *val, size_t vlen);
 int	 store_put_id(struct txn *, enum store_db, uint64_t id,
 	    const void *val, size_t vlen);
 /* store_put of a key that sorts after every key of db, as a fresh id or
@@ -679,7 +689,8 @@ struct event {
 	int64_t		 at;		/* unix seconds */
 	json_t		*data;		/* extra payload, may be NULL */
 };
-/* Append; data is borrowed.  Returns the new seq, 0 on error (sticky). */
+/* Append; type is required, data is borrowed.  Returns the new seq, 0 on
+ * error (sticky). */
 uint64_t event_append(struct txn *, const char *type, const char *entity,
 	    uint64_t id, const char *actor, json_t *data);
 /* The same without a tree: event_open packs the event up to its data and
@@ -692,9 +703,25 @@ msgpack_packer *event_open(struct txn *, const char *type,
 uint64_t event_close(struct txn *);
 void	 event_pack_id(msgpack_packer *, const char *key, uint64_t);
 void	 event_pack_str(msgpack_packer *, const char *key, const char *);
+/* The event stored under seq; 0, IOD_ENOTFOUND, IOD_ECORRUPT if its bytes
+ * are not an event, IOD_ENOMEM.  event_clear frees it, after an error
+ * too. */
 int	 event_get(struct txn *, uint64_t seq, struct event *);
+/* The same from the bytes stored under seq (borrowed), either form
+ * (event.c). */
+int	 event_decode(uint64_t seq, const void *, size_t, struct event *);
+/* The bytes ev is stored as (seq aside), *buf the caller's to free: 0,
+ * IOD_EINVAL without a type, IOD_ENOMEM. */
+int	 event_encode(const struct event *ev, char **buf, size_t *len);
 void	 event_clear(struct event *);
 json_t	*event_to_json(const struct event *);
+/* event_to_json of the bytes stored under seq (borrowed), NULL if they
+ * are not an event. */
+json_t	*event_stored_json(uint64_t seq, const void *, size_t);
+/* The type of the stored event v as its index in event_type_names,
+ * without decoding the rest (a scan's filter): -1 if its type is not
+ * there or v is not an event. */
+int	 event_stored_type(const void *v, size_t vl);
 uint64_t event_last(struct txn *);
 
 /* ---- evtype.c: the event types, and filters over them ------------------
@@ -713,6 +740,10 @@ uint64_t evtype_mask(const char *const *types, size_t n);
 int	 evtype_parse(const char *list, uint64_t *mask, char **bad);
 /* 1 if the filter lets type through, else 0. */
 int	 evtype_match(uint64_t mask, const char *type);
+/* The index in event_type_names of type, len bytes, -1 if none; the
+ * name at index i, NULL past the end. */
+int	 evtype_index(const char *type, size_t len);
+const char *evtype_name(unsigned i);
 
 /* ---- history.c: the past versions of the records matching reads -------
  * store_put_rec and store_del_id keep the bytes a company, offer or
@@ -765,6 +796,5 @@ void	 log_msg(enum log_level, const char *fmt, ...)
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
-
 
 #endif

@@ -557,8 +557,40 @@ field(struct mpcur *c, const struct ntab *t, int fi, const struct field *f,
 	return (IOD_ECORRUPT);
 }
 
-/* The map whose head is m into rec, the fields in want only (bit i: field
- * i; the others and unknown keys skipped). */
+/* The positional record whose array head is m ([version, field 0, ...])
+ * into rec, the fields in want only; elements past the schema's fields
+ * (a later version's) skipped. */
+static int
+array(struct mpcur *c, const struct schema *sc, const struct ntab *t,
+    void *rec, uint64_t want, const struct mpval *m, int depth)
+{
+	struct mpval	v;
+	uint64_t	i;
+	int		rc, fi, older;
+
+	if (m->u == 0 || mp_head(c, &v) != 0 || v.type != MPT_POS)
+		return (IOD_ECORRUPT);
+	older = v.u < (uint64_t)sc->version;
+	for (i = 1; i < m->u; i++) {
+		if (mp_head(c, &v) != 0)
+			return (IOD_ECORRUPT);
+		fi = (int)(i - 1);
+		if (i - 1 >= (uint64_t)t->nnames ||
+		    (fi < 64 && !((want >> fi) & 1))) {
+			if (mp_skip(c, &v, depth + 1) != 0)
+				return (IOD_ECORRUPT);
+			continue;
+		}
+		if ((rc = field(c, t, fi, &sc->fields[fi], rec, &v, &older,
+		    *c, 0, sc->version, depth)) != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+/* The record whose head is m into rec, the fields in want only (bit i:
+ * field i; the others and unknown keys skipped): positional, or a map
+ * by name as records were stored before. */
 static int
 map(struct mpcur *c, const struct schema *sc, const struct ntab *t, void *rec,
     uint64_t want, const struct mpval *m, int depth)
@@ -569,7 +601,11 @@ map(struct mpcur *c, const struct schema *sc, const struct ntab *t, void *rec,
 	uint64_t		 i, seen = 0, bit;
 	int			 rc, fi, next = 0, older = -1;
 
-	if (m->type != MPT_MAP || depth > MAX_DEPTH)
+	if (depth > MAX_DEPTH)
+		return (IOD_ECORRUPT);
+	if (m->type == MPT_ARRAY)
+		return (array(c, sc, t, rec, want, m, depth));
+	if (m->type != MPT_MAP)
 		return (IOD_ECORRUPT);
 	at = *c;
 	for (i = 0; i < m->u; i++) {

@@ -48,6 +48,12 @@ json_t	*mp_to_json(const msgpack_object *, char **cause);
 /* The one msgpack value in buf (checked first) as JSON, or NULL if buf is
  * not one well-formed value; for stored records read schema-free. */
 json_t	*mp_bytes_to_json(const void *buf, size_t len);
+/* A stored record of schema sc (positional, or a map as stored before)
+ * as a JSON object of its stored values by name: "v", then the fields as
+ * the store keeps them (enums by name, dates as YYYYMMDD numbers); NULL
+ * if buf is not one. */
+json_t	*rec_stored_json(const struct schema *sc, const void *buf,
+	    size_t len);
 /* "a, b or c" from a NULL-terminated names table, for messages; caller
  * frees, NULL without memory. */
 char	*names_list(const char *const *names);
@@ -74,6 +80,11 @@ struct wire_items {
  */
 int	 wire_items_open(struct wire_items *, const char *buf, size_t len,
 	    int msgpack, size_t max, char **cause);
+/* wire_items_open of a body it accepted before, not walked again (each
+ * item is, by wire_items_next_raw): a JSON body's w->n is SIZE_MAX until
+ * its last item is read. */
+int	 wire_items_reopen(struct wire_items *, const char *buf, size_t len,
+	    int msgpack, size_t max, char **cause);
 /*
  * Decode the next item to JSON.  Returns 1 and *item (caller decrefs);
  * 0 after the last; IOD_ETOOBIG for an item of more than ITEM_VALUES_MAX
@@ -94,6 +105,18 @@ int	 wire_item_json(const struct wire_items *, const char *buf,
  * to jansson (a real, anything unusual or invalid); IOD_ENOMEM. */
 int	 wire_json_mp(const char *json, size_t len, char **buf, size_t *cap,
 	    size_t *outlen);
+/* wire_json_mp of the one value json starts with, whatever follows it:
+ * *used its bytes (blanks around it included), *values its values as
+ * wire_items_next_raw counts an item's. */
+int	 wire_json_mp_next(const char *json, size_t len, char **buf,
+	    size_t *cap, size_t *outlen, size_t *used, uint64_t *values);
+/* wire_items_next_raw that also rewrites a JSON item as msgpack for
+ * rec_from_mp (wire_json_mp) in the same pass: 2 when *mp holds it
+ * (*mplen bytes; *mp, of *mpcap, grown as needed, caller frees), else as
+ * wire_items_next_raw returns. */
+int	 wire_items_next_mp(struct wire_items *, const char **item,
+	    size_t *len, char **mp, size_t *mpcap, size_t *mplen,
+	    char **cause);
 
 #include "records.h"
 

@@ -1,9 +1,14 @@
 /*
- * schema-mp.c — the stored form of every record: a msgpack map of its
- * fields, with a "v" schema version key, packed and unpacked by walking
- * the record's field table (unknown keys are skipped, so older daemons
- * read newer records).  JSON in and out are schema.c's; where records
- * live is store.c's.
+ * schema-mp.c — the stored form of every record: a msgpack array of its
+ * schema version then its fields in the schema's order, an embedded
+ * object the same way (the positions are docs/store-layout.txt's, where
+ * a later version only appends), packed and unpacked by walking the
+ * record's field table.  Elements past the fields a daemon knows are
+ * skipped, so older daemons read newer records; a record of an earlier
+ * version lacks the later fields, which read as unset.  Records written
+ * before the positional form are msgpack maps of the same fields by name
+ * with a "v" key, and read as before.  JSON in and out are schema.c's;
+ * where records live is store.c's.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -98,13 +103,10 @@ pack(const struct schema *sc, const void *rec, msgpack_packer *pk)
 
 	for (f = sc->fields; f->name != NULL; f++)
 		n++;
-	msgpack_pack_map(pk, n);
-	schema_pack_str(pk, "v");
+	msgpack_pack_array(pk, n);
 	msgpack_pack_int(pk, sc->version);
-	for (f = sc->fields; f->name != NULL; f++) {
-		schema_pack_str(pk, f->name);
+	for (f = sc->fields; f->name != NULL; f++)
 		pack_field(f, rec, pk);
-	}
 }
 
 int
@@ -259,6 +261,24 @@ unpack_field(const struct field *f, void *rec, const msgpack_object *o,
 	return (IOD_ECORRUPT);
 }
 
+/* The positional form: [version, field 0, field 1, ...]. */
+static int
+unpack_array(const struct schema *sc, void *rec, const msgpack_object *o)
+{
+	const msgpack_object	*e = o->via.array.ptr;
+	const struct field	*f = sc->fields;
+	uint32_t		 i, n = o->via.array.size;
+	int			 rc, older;
+
+	if (n == 0 || e[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return (IOD_ECORRUPT);
+	older = e[0].via.u64 < (uint64_t)sc->version;
+	for (i = 1; i < n && f->name != NULL; i++, f++)
+		if ((rc = unpack_field(f, rec, &e[i], older)) != 0)
+			return (rc);
+	return (0);
+}
+
 static int
 unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 {
@@ -268,6 +288,8 @@ unpack(const struct schema *sc, void *rec, const msgpack_object *o)
 	uint32_t		 i;
 	int			 rc, older = 0;
 
+	if (o->type == MSGPACK_OBJECT_ARRAY)
+		return (unpack_array(sc, rec, o));
 	if (o->type != MSGPACK_OBJECT_MAP)
 		return (IOD_ECORRUPT);
 	/* A map an earlier schema version wrote may carry renamed names. */
@@ -483,13 +505,10 @@ enc_rec(struct enc *e, const struct schema *sc, const void *rec)
 
 	for (f = sc->fields; f->name != NULL; f++)
 		n++;
-	enc_count(e, 0x80, n);
-	enc_str(e, "v");
+	enc_count(e, 0x90, n);
 	enc_int(e, sc->version);
-	for (f = sc->fields; f->name != NULL; f++) {
-		enc_str(e, f->name);
+	for (f = sc->fields; f->name != NULL; f++)
 		enc_field(e, f, rec);
-	}
 }
 
 int
@@ -525,3 +544,60 @@ rec_decode(const struct schema *sc, void *rec, const void *buf, size_t len)
 	return (rc);
 }
 
+
+/* The stored value o of schema sc as the JSON object its map form gives
+ * ("v" then the fields by name); NULL on damage. */
+static json_t *
+stored_json(const struct schema *sc, const msgpack_object *o, char **cause)
+{
+	const msgpack_object	*e = o->via.array.ptr, *x;
+	const struct field	*f = sc->fields;
+	json_t			*j, *v, *a;
+	uint32_t		 i, k, n = o->via.array.size;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return (mp_to_json(o, cause));
+	if (n == 0 || e[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	    (j = json_object()) == NULL)
+		return (NULL);
+	json_object_set_new(j, "v", json_integer((json_int_t)e[0].via.u64));
+	for (i = 1; i < n && f->name != NULL; i++, f++) {
+		x = &e[i];
+		if (f->type == FT_OBJ && x->type == MSGPACK_OBJECT_ARRAY)
+			v = stored_json(f->sub, x, cause);
+		else if (f->type == FT_OBJV && x->type == MSGPACK_OBJECT_ARRAY) {
+			v = a = json_array();
+			for (k = 0; a != NULL && k < x->via.array.size; k++)
+				if (json_array_append_new(a, stored_json(f->sub,
+				    &x->via.array.ptr[k], cause)) != 0) {
+					json_decref(a);
+					v = NULL;
+					break;
+				}
+		} else
+			v = mp_to_json(x, cause);
+		if (v == NULL || json_object_set_new(j, f->name, v) != 0) {
+			json_decref(j);
+			return (NULL);
+		}
+	}
+	return (j);
+}
+
+json_t *
+rec_stored_json(const struct schema *sc, const void *buf, size_t len)
+{
+	msgpack_unpacked	 u;
+	json_t			*j = NULL;
+	char			*cause = NULL;
+	size_t			 off = 0;
+
+	if (mp_check(buf, len) != 0)
+		return (NULL);
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS)
+		j = stored_json(sc, &u.data, &cause);
+	msgpack_unpacked_destroy(&u);
+	free(cause);
+	return (j);
+}

@@ -25,16 +25,21 @@ static char *
 text(const struct field *f, const struct mpval *v, int64_t min,
     int64_t max)
 {
-	char	*s, *why = NULL;
-	size_t	 i;
+	char		 *s, *why = NULL;
+	unsigned char	  b, high = 0;
+	size_t		  i;
 
 	if (v->type != MPT_STR || (int64_t)v->u < min || (int64_t)v->u > max)
 		return (NULL);
-	for (i = 0; i < v->u; i++)
-		if ((unsigned char)v->str[i] < 0x20 && v->str[i] != '\n' &&
-		    v->str[i] != '\t')
+	for (i = 0; i < v->u; i++) {
+		b = (unsigned char)v->str[i];
+		if (b < 0x20 && b != '\n' && b != '\t')
 			return (NULL);
-	if (!utf8_valid(v->str, v->u) || (s = malloc(v->u + 1)) == NULL)
+		high |= b;
+	}
+	/* ASCII is UTF-8: only a string with a high byte is walked again. */
+	if ((high >= 0x80 && !utf8_valid(v->str, v->u)) ||
+	    (s = malloc(v->u + 1)) == NULL)
 		return (NULL);
 	memcpy(s, v->str, v->u);
 	s[v->u] = '\0';
@@ -191,8 +196,8 @@ map_in(struct mpcur *c, const struct schema *sc, void *rec,
 		    mp_head(c, &v) != 0)
 			return (SLOW);
 		/* Clients mostly send the fields in their order. */
-		if (next->name != NULL && strlen(next->name) == k.u &&
-		    memcmp(next->name, k.str, k.u) == 0)
+		if (next->name != NULL && strncmp(next->name, k.str,
+		    k.u) == 0 && next->name[k.u] == '\0')
 			f = next;
 		else if ((f = schema_field_find(sc, k.str, k.u)) == NULL)
 			return (SLOW);	/* a label, or unknown */

@@ -187,19 +187,25 @@ walk_db(struct store *st, MDB_txn *txn, MDB_dbi dbi, const char *name,
 {
 	MDB_stat		 ms;
 	MDB_cursor		*c = NULL;
-	MDB_val			 k, v, prev;
-	uint8_t			 pbuf[512];
+	MDB_val			 k, v, prev, pv;
+	uint8_t			 pbuf[512], vbuf[64];
 	const uint8_t		*p;
 	volatile uint8_t	 sink = 0;
+	unsigned int		 flags = 0;
 	size_t			 n = 0, i;
-	int			 rc;
+	int			 rc, cmp, dups;
 
 	if ((rc = mdb_stat(txn, dbi, &ms)) != 0 ||
+	    (rc = mdb_dbi_flags(txn, dbi, &flags)) != 0 ||
 	    (rc = mdb_cursor_open(txn, dbi, &c)) != 0)
 		return (store_damaged(cause, st->dir, "database %s: %s", name,
 		    mdb_strerror(rc)));
+	/* Where a key keeps several values, they follow it in order. */
+	dups = (flags & MDB_DUPSORT) != 0;
 	prev.mv_data = pbuf;
 	prev.mv_size = 0;
+	pv.mv_data = vbuf;
+	pv.mv_size = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (++n > ms.ms_entries) {
@@ -209,8 +215,11 @@ walk_db(struct store *st, MDB_txn *txn, MDB_dbi dbi, const char *name,
 			    ms.ms_entries);
 			break;
 		}
-		if (k.mv_size > sizeof(pbuf) || (n > 1 &&
-		    mdb_cmp(txn, dbi, &prev, &k) >= 0)) {
+		cmp = n > 1 ? mdb_cmp(txn, dbi, &prev, &k) : -1;
+		if (cmp == 0 && dups && v.mv_size <= sizeof(vbuf))
+			cmp = mdb_dcmp(txn, dbi, &pv, &v);
+		if (k.mv_size > sizeof(pbuf) || (dups &&
+		    v.mv_size > sizeof(vbuf)) || cmp >= 0) {
 			rc = store_damaged(cause, st->dir,
 			    "database %s: its keys "
 			    "are out of order after entry %zu", name, n - 1);
@@ -218,6 +227,10 @@ walk_db(struct store *st, MDB_txn *txn, MDB_dbi dbi, const char *name,
 		}
 		memcpy(pbuf, k.mv_data, k.mv_size);
 		prev.mv_size = k.mv_size;
+		if (dups) {
+			memcpy(vbuf, v.mv_data, v.mv_size);
+			pv.mv_size = v.mv_size;
+		}
 		/* Touch each page of the value: overflow pages too. */
 		p = v.mv_data;
 		for (i = 0; i < v.mv_size; i += psize)

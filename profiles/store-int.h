@@ -1,7 +1,8 @@
 /*
  * store-int.h — what the store's files (store.c, store-identity.c,
- * store-check.c, store-compact.c, store-reader.c) share and nothing else
- * includes: the struct store behind profiles.h's opaque pointer, and
+ * store-check.c, store-compact.c, store-reader.c, store-batch.c,
+ * store-dup.c) share
+ * and nothing else includes: the struct store behind profiles.h's opaque pointer, and
  * their verbs to one another.  Callers use profiles.h.
  */
 #ifndef IOD_STORE_INT_H
@@ -39,7 +40,28 @@ struct store {
 	pthread_cond_t	 r_gone;
 	int		 r_count;	/* open */
 	atomic_int	 r_stop;	/* 1 while the loop waits for them */
+	/* store-batch.c: the id store_next_id last gave in write txn
+	 * q_txn (which only it has written since), so that a batch reads
+	 * its sequence once; the keys store_put_later holds for b_txn. */
+	void		*q_txn;
+	enum store_db	 q_db;
+	uint64_t	 q_last;
+	int		 q_held;	/* q_last not yet in DB_META */
+	void		*b_txn;		/* NULL: no batch open */
+	struct store_later *b_keys;
+	size_t		 b_n, b_cap;
 };
+
+/* store-dup.c: the LMDB flags of db (MDB_DUPSORT for those that keep
+ * several values a key); the référents' candidates of a store written
+ * before DB_REFCANDS moved into it (*moved: how many), an LMDB code. */
+int	 store_dup_flags(enum store_db db);
+int	 store_dup_upgrade(struct store *st, MDB_txn *txn, size_t *moved);
+
+/* store-batch.c: at the end of write txn t (commit), what the batch
+ * held goes in; at its abort or another txn's start, all is dropped. */
+void	 store_batch_close(struct txn *t);
+void	 store_batch_drop(struct store *st);
 
 /* store.c */
 int	 store_mdb_err(int mdbrc);	/* LMDB's code as ours */

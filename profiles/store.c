@@ -3,9 +3,10 @@
  * (under a fault guard, after store-check.c has checked the file against
  * its meta pages, walking every database), checking the schema version,
  * transactions with a sticky error, typed keys, record get/put through the
- * schema codecs, ordered scans, id sequences, growing the map before it
- * fills.  The store's identity is store-identity.c's, the damage checks
- * store-check.c's, the compaction store-compact.c's.  It knows nothing of
+ * schema codecs, ordered scans, growing the map before it fills.  The
+ * store's identity is store-identity.c's, the damage checks
+ * store-check.c's, the compaction store-compact.c's, id sequences and a
+ * batch's deferred index puts store-batch.c's.  It knows nothing of
  * what the records mean; the event log is event.c's, indexes are the
  * callers'.
  */
@@ -33,7 +34,8 @@
 const char *const store_db_names[] = { "meta", "companies", "offers",
     "candidates", "referents", "proposals", "placements", "followups",
     "events", "tokens", "rulesets", "audit", "webhooks", "index",
-    "contacts", "accounts", "sessions", "calendars", "history", NULL };
+    "contacts", "accounts", "sessions", "calendars", "history",
+    "referent_candidates", NULL };
 
 /* The one place LMDB's codes become ours. */
 int
@@ -196,12 +198,19 @@ open_dbs(struct store *st, MDB_txn *txn, int marked, const char *marker,
 	MDB_val		 k, v;
 	uint64_t	 ver;
 	uint8_t		 vbuf[8];
+	size_t		 moved;
 	int		 rc, i;
 
 	for (i = 0; i < DB__N; i++)
-		if ((rc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE,
-		    &st->dbi[i])) != 0)
+		if ((rc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE |
+		    store_dup_flags(i), &st->dbi[i])) != 0)
 			return (store_set_cause(cause, store_db_names[i], rc));
+	if ((rc = store_dup_upgrade(st, txn, &moved)) != 0)
+		return (store_set_cause(cause, "moving the référents' "
+		    "candidates", rc));
+	if (moved > 0)
+		log_info("store: %zu référents' candidates moved to their own "
+		    "database", moved);
 	k.mv_data = "schema";
 	k.mv_size = 6;
 	rc = mdb_get(txn, st->dbi[DB_META], &k, &v);
@@ -410,6 +419,8 @@ store_close(struct store *st)
 		mdb_env_close(st->env);
 	}
 	store_readers_fini(st);
+	store_batch_drop(st);
+	free(st->b_keys);
 	free(st->dir);
 	free(st);
 }
@@ -502,6 +513,8 @@ store_begin(struct store *st, struct txn *t, int write, struct txn *parent)
 		t->rc = IOD_EIO;
 		return (t->rc);
 	}
+	if (write && parent != NULL)
+		store_batch_close(parent);	/* the child sees all of it */
 	rc = mdb_txn_begin(st->env, parent != NULL ? parent->t : NULL,
 	    write ? 0 : MDB_RDONLY, &tx);
 	if (rc == MDB_READERS_FULL) {
@@ -518,6 +531,8 @@ store_begin(struct store *st, struct txn *t, int write, struct txn *parent)
 		return (t->rc);
 	}
 	t->t = tx;
+	if (write)
+		store_batch_drop(st);
 	return (0);
 }
 
@@ -539,6 +554,8 @@ store_commit(struct txn *t)
 
 	if (t->t == NULL)
 		return (t->rc ? t->rc : IOD_EIO);
+	if (t->write)
+		store_batch_close(t);	/* what it held goes in first */
 	if (t->rc != 0) {
 		mdb_txn_abort(t->t);
 		t->t = NULL;
@@ -556,6 +573,8 @@ store_abort(struct txn *t)
 {
 	if (t == NULL || t->t == NULL)
 		return;
+	if (t->write)
+		store_batch_drop(t->st);	/* its ids are given back */
 	mdb_txn_abort(t->t);
 	t->t = NULL;
 }
@@ -666,23 +685,6 @@ store_del_id(struct txn *t, enum store_db db, uint64_t id)
 	if (history_kept(db))
 		history_keep(t, db, id);
 	return (store_del(t, db, k, key_u64(k, id)));
-}
-
-uint64_t
-store_next_id(struct txn *t, enum store_db db)
-{
-	uint8_t		 k[1 + 8], v[8];
-	const void	*cur;
-	size_t		 len;
-	uint64_t	 id = 1;
-
-	k[0] = 'q';
-	key_u64(k + 1, (uint64_t)db);
-	if (store_get(t, DB_META, k, sizeof(k), &cur, &len) == 0 && len == 8)
-		id = key_get_u64(cur) + 1;
-	if (store_put(t, DB_META, k, sizeof(k), v, key_u64(v, id)) != 0)
-		return (0);
-	return (id);
 }
 
 int

@@ -17,6 +17,7 @@
 struct jx {
 	const unsigned char	*p, *end;
 	unsigned char		*o;	/* room for 3 bytes an input byte */
+	uint64_t		 values;	/* as wire.c counts an item's */
 };
 
 static int	value(struct jx *, int);
@@ -69,17 +70,28 @@ string(struct jx *x)
 	long			 u, lo;
 	int			 hl;
 
-	for (q = s; q < x->end && *q != '"'; q++) {
-		if (*q < 0x20)
+	/* Most strings have no escape: one pass, then one copy. */
+	for (q = s; q < x->end && *q >= 0x20 && *q != '"' && *q != '\\'; q++)
+		;
+	if (q < x->end && *q == '"') {
+		raw = (size_t)(q - s);
+		hl = raw < 32 ? 1 : raw < 256 ? 2 : raw < 65536 ? 3 : 5;
+		memcpy(h + hl, s, raw);
+		b = h + hl + raw;
+		s = q;
+	} else {
+		for (; q < x->end && *q != '"'; q++) {
+			if (*q < 0x20)
+				return (-1);
+			if (*q == '\\' && ++q == x->end)
+				return (-1);
+		}
+		if (q == x->end)
 			return (-1);
-		if (*q == '\\' && ++q == x->end)
-			return (-1);
+		raw = (size_t)(q - s);
+		hl = raw < 32 ? 1 : raw < 256 ? 2 : raw < 65536 ? 3 : 5;
+		b = h + hl;
 	}
-	if (q == x->end)
-		return (-1);
-	raw = (size_t)(q - s);
-	hl = raw < 32 ? 1 : raw < 256 ? 2 : raw < 65536 ? 3 : 5;
-	b = h + hl;
 	for (; s < q; s++) {
 		if (*s != '\\') {
 			*b++ = *s;
@@ -233,6 +245,8 @@ container(struct jx *x, int depth)
 		}
 	h[0] = close == '}' ? 0xde : 0xdc;
 	put_be(h + 1, n, 2);
+	/* The opening, the commas between, an object's colons. */
+	x->values += 1 + (n > 0 ? n - 1 : 0) + (close == '}' ? n : 0);
 	return (0);
 }
 
@@ -260,8 +274,8 @@ value(struct jx *x, int depth)
 }
 
 int
-wire_json_mp(const char *json, size_t len, char **buf, size_t *cap,
-    size_t *outlen)
+wire_json_mp_next(const char *json, size_t len, char **buf, size_t *cap,
+    size_t *outlen, size_t *used, uint64_t *values)
 {
 	struct jx	 x;
 	char		*p;
@@ -276,11 +290,26 @@ wire_json_mp(const char *json, size_t len, char **buf, size_t *cap,
 	x.p = (const unsigned char *)json;
 	x.end = x.p + len;
 	x.o = (unsigned char *)*buf;
+	x.values = 1;
 	if (value(&x, 0) != 0)
 		return (IOD_EINVAL);
 	ws(&x);
-	if (x.p != x.end)
-		return (IOD_EINVAL);
 	*outlen = (size_t)((char *)x.o - *buf);
+	*used = (size_t)((const char *)x.p - json);
+	*values = x.values;
 	return (0);
+}
+
+int
+wire_json_mp(const char *json, size_t len, char **buf, size_t *cap,
+    size_t *outlen)
+{
+	uint64_t	values;
+	size_t		used;
+	int		rc;
+
+	if ((rc = wire_json_mp_next(json, len, buf, cap, outlen, &used,
+	    &values)) != 0)
+		return (rc);
+	return (used == len ? 0 : IOD_EINVAL);
 }

@@ -206,6 +206,12 @@ json_space(const char *buf, size_t len, size_t off)
 	return (off);
 }
 
+/* The bytes json_item_end stops at: in a string (1), outside (2). */
+static const unsigned char	cut_stop[256] = {
+	['"'] = 3, ['\\'] = 1, ['['] = 2, ['{'] = 2, [']'] = 2, ['}'] = 2,
+	[','] = 2, [':'] = 2
+};
+
 /*
  * Find the end of the JSON array item at off: the first ',' or closing
  * bracket outside strings and nested brackets.  The bracket pairs and the
@@ -217,23 +223,26 @@ static int
 json_item_end(const char *buf, size_t len, size_t off, size_t *end,
     uint64_t *values)
 {
-	size_t	depth = 0;
-	int	instr = 0;
-	char	ch;
+	const unsigned char	*p = (const unsigned char *)buf;
+	size_t			 depth = 0;
 
 	*values = 1;
 	for (; off < len; off++) {
-		ch = buf[off];
-		if (instr) {
-			if (ch == '\\')
-				off++;
-			else if (ch == '"')
-				instr = 0;
+		if (!(cut_stop[p[off]] & 2))
 			continue;
-		}
-		switch (ch) {
+		switch (p[off]) {
 		case '"':
-			instr = 1;
+			/* To the closing quote; a backslash escapes the
+			 * byte after it. */
+			for (off++; off < len; off++) {
+				if (!(cut_stop[p[off]] & 1))
+					continue;
+				if (p[off] == '"')
+					break;
+				off++;
+			}
+			if (off >= len)
+				return (IOD_EINVAL);
 			break;
 		case '[':
 		case '{':
@@ -250,7 +259,7 @@ json_item_end(const char *buf, size_t len, size_t off, size_t *end,
 			break;
 		case ',':
 		case ':':
-			if (depth == 0 && ch == ',') {
+			if (depth == 0 && p[off] == ',') {
 				*end = off;
 				return (0);
 			}
@@ -261,9 +270,11 @@ json_item_end(const char *buf, size_t len, size_t off, size_t *end,
 	return (IOD_EINVAL);
 }
 
-int
-wire_items_open(struct wire_items *w, const char *buf, size_t len,
-    int msgpack, size_t max, char **cause)
+/* wire_items_open; unless check says so, a msgpack body's values are
+ * not walked to its end, nor a JSON body's items counted. */
+static int
+items_open(struct wire_items *w, const char *buf, size_t len, int msgpack,
+    size_t max, int check, char **cause)
 {
 	const unsigned char	*p = (const unsigned char *)buf;
 	uint64_t		 values;
@@ -290,7 +301,7 @@ wire_items_open(struct wire_items *w, const char *buf, size_t len,
 		}
 		if (w->n > max)
 			return (IOD_ETOOBIG);
-		if (mp_check(buf, len) != 0) {
+		if (check && mp_check(buf, len) != 0) {
 			*cause = strdup("body is not one complete msgpack value");
 			return (IOD_EINVAL);
 		}
@@ -305,7 +316,10 @@ wire_items_open(struct wire_items *w, const char *buf, size_t len,
 	off = json_space(buf, len, off + 1);
 	if (off < len && buf[off] == ']')
 		end = off;
-	else {
+	else if (!check) {
+		w->n = SIZE_MAX;	/* counted as they are read */
+		return (0);
+	} else {
 		/* Count: a ',' or the closing ']' after each item. */
 		for (;;) {
 			if (json_item_end(buf, len, off, &end, &values) != 0) {
@@ -327,6 +341,20 @@ wire_items_open(struct wire_items *w, const char *buf, size_t len,
 		return (IOD_EINVAL);
 	}
 	return (0);
+}
+
+int
+wire_items_open(struct wire_items *w, const char *buf, size_t len,
+    int msgpack, size_t max, char **cause)
+{
+	return (items_open(w, buf, len, msgpack, max, 1, cause));
+}
+
+int
+wire_items_reopen(struct wire_items *w, const char *buf, size_t len,
+    int msgpack, size_t max, char **cause)
+{
+	return (items_open(w, buf, len, msgpack, max, 0, cause));
 }
 
 int
@@ -355,9 +383,13 @@ wire_items_next_raw(struct wire_items *w, const char **item, size_t *len,
 		if (json_item_end(w->buf, w->len, start, &end, &values) != 0) {
 			*cause = strdup("invalid JSON: the array is not closed");
 			w->off = w->len;
+			if (w->n == SIZE_MAX)
+				w->n = w->i;	/* nothing follows */
 			return (IOD_EINVAL);
 		}
 		w->off = end + 1;
+		if (w->buf[end] != ',')
+			w->n = w->i;	/* the last: the array closes */
 	}
 	if (values > ITEM_VALUES_MAX) {
 		*cause = schema_printf("item of more than %d values (a record "
@@ -367,6 +399,37 @@ wire_items_next_raw(struct wire_items *w, const char **item, size_t *len,
 	*item = w->buf + start;
 	*len = end - start;
 	return (1);
+}
+
+int
+wire_items_next_mp(struct wire_items *w, const char **item, size_t *len,
+    char **mp, size_t *mpcap, size_t *mplen, char **cause)
+{
+	uint64_t	values;
+	size_t		start = w->off, used, end;
+
+	if (w->msgpack || w->i >= w->n || start >= w->len ||
+	    wire_json_mp_next(w->buf + start, w->len - start, mp, mpcap, mplen,
+	    &used, &values) != 0 || start + used >= w->len ||
+	    (w->buf[start + used] != ',' && w->buf[start + used] != ']'))
+		return (wire_items_next_raw(w, item, len, cause));
+	/* Where json_item_end would have cut it, with as many values. */
+	end = start + used;
+	*cause = NULL;
+	w->i++;
+	w->off = end + 1;
+	if (w->buf[end] != ',')
+		w->n = w->i;
+	*item = NULL;
+	*len = 0;
+	if (values > ITEM_VALUES_MAX) {
+		*cause = schema_printf("item of more than %d values (a record "
+		    "has far fewer)", ITEM_VALUES_MAX);
+		return (IOD_ETOOBIG);
+	}
+	*item = w->buf + start;
+	*len = end - start;
+	return (2);
 }
 
 int

@@ -32,10 +32,11 @@ api_errors(struct reqctx *ctx)
 	return (http_reply(ctx, 200, json_pack("{s:o}", "items", a)));
 }
 
-/* Records of db about candidate id, schema-free: what the store holds. */
+/* Records of db about candidate id: what the store holds, by name. */
 struct related_arg {
 	uint64_t	 id;
 	int		 events;	/* match an event's subject */
+	const struct schema *sc;	/* the records', NULL: read schema-free */
 	json_t		*items;
 };
 
@@ -46,8 +47,12 @@ related_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	json_t			*j, *who;
 	int			 match;
 
-	(void)k; (void)kl;
-	if ((j = mp_bytes_to_json(v, vl)) == NULL)
+	if (ra->events)
+		j = kl == 8 ? event_stored_json(key_get_u64(k), v, vl) : NULL;
+	else
+		j = ra->sc != NULL ? rec_stored_json(ra->sc, v, vl) :
+		    mp_bytes_to_json(v, vl);
+	if (j == NULL)
 		return (0);
 	who = json_object_get(j, "candidate_id");
 	match = json_integer_value(who) == (json_int_t)ra->id;
@@ -70,9 +75,10 @@ related_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 }
 
 static json_t *
-related(struct txn *t, enum store_db db, uint64_t id, int events)
+related(struct txn *t, enum store_db db, const struct schema *sc,
+    uint64_t id, int events)
 {
-	struct related_arg	ra = { id, events, json_array() };
+	struct related_arg	ra = { id, events, sc, json_array() };
 
 	store_scan(t, db, NULL, 0, 0, related_cb, &ra);
 	return (ra.items);
@@ -92,11 +98,14 @@ api_export(struct reqctx *ctx)
 	server_audit(ctx->actor, ctx->tok.id, ctx->id, "export");
 	j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "candidate", rec_to_json(res->schema, &c, VIEW_FULL),
-	    "proposals", related(ctx->txn, DB_PROPOSALS, ctx->id, 0),
-	    "placements", related(ctx->txn, DB_PLACEMENTS, ctx->id, 0),
-	    "followups", related(ctx->txn, DB_FOLLOWUPS, ctx->id, 0),
-	    "events", related(ctx->txn, DB_EVENTS, ctx->id, 1),
-	    "audit", related(ctx->txn, DB_AUDIT, ctx->id, 0));
+	    "proposals", related(ctx->txn, DB_PROPOSALS, &proposal_schema,
+	    ctx->id, 0),
+	    "placements", related(ctx->txn, DB_PLACEMENTS, &placement_schema,
+	    ctx->id, 0),
+	    "followups", related(ctx->txn, DB_FOLLOWUPS, &followup_schema,
+	    ctx->id, 0),
+	    "events", related(ctx->txn, DB_EVENTS, NULL, ctx->id, 1),
+	    "audit", related(ctx->txn, DB_AUDIT, NULL, ctx->id, 0));
 	rec_clear(res->schema, &c);
 	return (http_reply(ctx, 200, j));
 }

@@ -465,8 +465,9 @@ list_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return (list_entry(arg, key_get_u64(k), v, vl));
 }
 
-/* A référent's candidate, by the index of their candidates (17-byte key:
- * tag, référent, candidate); one gone since reads as absent. */
+/* A référent's candidate, by the index of their candidates (DB_REFCANDS:
+ * the référent, then each candidate's id); one gone since reads as
+ * absent. */
 static int
 referent_cb(const void *k, size_t kl, const void *iv, size_t ivl, void *arg)
 {
@@ -476,10 +477,10 @@ referent_cb(const void *k, size_t kl, const void *iv, size_t ivl, void *arg)
 	size_t			 vl;
 	int			 rc;
 
-	(void)iv; (void)ivl;
-	if (kl != 17)
+	(void)k; (void)kl;
+	if (ivl != 8)
 		return (0);
-	id = key_get_u64((const uint8_t *)k + 9);
+	id = key_get_u64(iv);
 	if ((rc = store_get_id(ls->pg.ctx->txn, DB_CANDIDATES, id, &v,
 	    &vl)) == IOD_ENOTFOUND)
 		return (0);
@@ -501,8 +502,8 @@ list_walk(struct list_scan *ls)
 
 	if (res->row == NULL && (ref = access_referent(&ls->pg.ctx->tok,
 	    res->db)) != 0) {
-		kl = key_idx(k, IDX_CAND_REFERENT, ref, 0);
-		store_scan(txn, DB_INDEX, k, kl, 9, referent_cb, ls);
+		kl = key_u64(k, ref);
+		store_scan(txn, DB_REFCANDS, k, kl, kl, referent_cb, ls);
 	} else if (!ls->counted && ((res->list & LIST_UNPAGED) ||
 	    res->row == NULL))
 		store_scan(txn, res->db, NULL, 0, 0, list_cb, ls);

@@ -3,8 +3,8 @@
  * API reads (companies, offers, candidates, referents, proposals,
  * placements, follow-ups, the company journal's contacts, tokens,
  * webhooks, and the event and audit logs for their lists), and the generic routes of the records the team writes:
- * create, read, replace, delete and batch-ingest, each change appended to
- * the event log in the same transaction.  What makes a kind differ on a
+ * create, read, replace and delete, each change appended to the event log
+ * in the same transaction (batch ingest is api-batch.c's).  What makes a kind differ on a
  * write is the domain's (records.c); what makes its list differ is
  * api-list.c's; routing, authentication and body decoding happened before
  * (http.c), the commit comes after (server.c).
@@ -239,10 +239,9 @@ in_scope(struct dctx *dc, const struct resource *res, const void *rec)
 	    "outside this token's scope"));
 }
 
-/* api_record_create of the decoded record rec, which it frees. */
-static int
-create_rec(struct dctx *dc, const struct resource *res, void *rec,
-    uint64_t *id, json_t **out)
+int
+api_record_create_rec(struct dctx *dc, const struct resource *res,
+    void *rec, uint64_t *id, json_t **out)
 {
 	if (in_scope(dc, res, rec) != 0 ||
 	    (res->check != NULL && res->check(dc, rec, NULL) != 0)) {
@@ -276,7 +275,7 @@ api_record_create(struct dctx *dc, const struct resource *res, json_t *j,
 
 	if ((rec = decode(dc, res, j)) == NULL)
 		return (-1);
-	return (create_rec(dc, res, rec, id, out));
+	return (api_record_create_rec(dc, res, rec, id, out));
 }
 
 int
@@ -594,141 +593,4 @@ out:
 	if (rec != NULL)
 		free_rec(sc, rec);
 	return (rc);
-}
-
-/* {"index": i, "id": id}, as json_pack would build it, without parsing
- * a format a thousand times a batch.  NULL only when out of memory. */
-static json_t *
-created_item(size_t i, uint64_t id)
-{
-	json_t	*e;
-
-	if ((e = json_object()) == NULL)
-		return (NULL);
-	if (json_object_set_new(e, "index", json_integer((json_int_t)i)) !=
-	    0 || json_object_set_new(e, "id", json_integer((json_int_t)id)) !=
-	    0) {
-		json_decref(e);
-		return (NULL);
-	}
-	return (e);
-}
-
-/* The error of refused batch item i: the one its creation set (e), or,
- * for an item that could not be decoded (rc), one that says why; never
- * nothing.  NULL only when out of memory. */
-static json_t *
-refusal(struct reqctx *ctx, size_t i, int rc, const char *cause,
-    const struct derr *e)
-{
-	json_t	*err;
-	char	*msg;
-
-	if (rc == 0) {
-		http_derr(ctx, e);
-		err = json_incref(json_object_get(ctx->reply, "error"));
-	} else {
-		msg = utf8_repair(cause != NULL ? cause : "refused");
-		err = json_pack("{s:s, s:n, s:s}", "code", err_entry(
-		    rc == IOD_ETOOBIG ? ERR_ITEM_TOO_LARGE :
-		    rc == IOD_ENOMEM ? ERR_NO_MEMORY :
-		    ctx->raw_msgpack ? ERR_BAD_BODY : ERR_BAD_JSON)->code,
-		    "field", "message", msg != NULL ? msg : "refused");
-		free(msg);
-	}
-	json_decref(ctx->reply);
-	ctx->reply = NULL;
-	if (err == NULL)
-		return (NULL);
-	return (json_pack("{s:I, s:o}", "index", (json_int_t)i, "error", err));
-}
-
-/*
- * POST /v1/{resource}:batch: the items (the dispatcher checked the body's
- * framing and counted them) are decoded and created one at a time,
- * straight into its record (rec_from_mp; a JSON item through
- * wire_json_mp) when it can be; one
- * that is malformed, or of more values than a record has, is refused
- * undecoded.  Every item is accounted for, in created with its id or in
- * refused with its error; when that cannot be, or the store fails, the
- * whole batch fails and nothing of it is kept.
- */
-int
-api_batch(struct reqctx *ctx)
-{
-	const struct resource	*res = api_resource(ctx->route->path);
-	struct wire_items	 w;
-	struct dctx		 dc;
-	json_t			*created, *refused, *into, *item, *e;
-	const char		*raw;
-	char			*cause = NULL, *mp = NULL;
-	void			*rec;
-	uint64_t		 id;
-	size_t			 i, rawlen, mpcap = 0, mplen;
-	int			 rc;
-
-	if (ctx->raw == NULL || wire_items_open(&w, ctx->raw, ctx->rawlen,
-	    ctx->raw_msgpack, BATCH_MAX, &cause) != 0) {
-		free(cause);
-		return (http_error(ctx, ERR_INVALID, "body",
-		    "body is not an array (expected an array of %s records)",
-		    res->entity));
-	}
-	created = json_array();
-	refused = json_array();
-	for (i = 0; created != NULL && refused != NULL; i++) {
-		if ((rc = wire_items_next_raw(&w, &raw, &rawlen, &cause)) == 0)
-			break;
-		/* An item straight into its record (a JSON one rewritten
-		 * as msgpack first); what that way is not sure of, through
-		 * a JSON tree. */
-		item = NULL;
-		rec = NULL;
-		if (rc == 1 && (rec = rec_new(res->schema)) != NULL &&
-		    (w.msgpack ? rec_from_mp(res->schema, rec, raw, rawlen) :
-		    wire_json_mp(raw, rawlen, &mp, &mpcap, &mplen) != 0 ? -1 :
-		    rec_from_mp(res->schema, rec, mp, mplen)) != 0) {
-			free_rec(res->schema, rec);
-			rec = NULL;
-		}
-		if (rc == 1 && rec == NULL)
-			rc = wire_item_json(&w, raw, rawlen, &item, &cause);
-		e = NULL;
-		into = refused;
-		api_dctx(ctx, &dc);
-		if (rc < 0)	/* malformed, or too big to decode */
-			e = refusal(ctx, i, rc, cause, NULL);
-		else if ((rec != NULL ? create_rec(&dc, res, rec, &id, NULL) :
-		    api_record_create(&dc, res, item, &id, NULL)) == 0) {
-			e = created_item(i, id);
-			into = created;
-		} else if (ctx->txn->rc == 0)
-			e = refusal(ctx, i, 0, NULL, &dc.err);
-		json_decref(item);
-		free(cause);
-		cause = NULL;
-		if (ctx->txn->rc != 0) {
-			json_decref(e);
-			break;	/* the store failed: the whole batch does */
-		}
-		if (json_array_append_new(into, e) != 0)
-			break;
-	}
-	free(mp);
-	if (ctx->txn->rc == 0 && (created == NULL || refused == NULL ||
-	    json_array_size(created) + json_array_size(refused) != w.n)) {
-		/* Memory may hold what the store will not: rebuild it. */
-		ctx->txn->rc = IOD_ENOMEM;
-		json_decref(created);
-		json_decref(refused);
-		return (http_error(ctx, ERR_NO_MEMORY, NULL,
-		    "out of memory: the batch was not imported"));
-	}
-	if (ctx->txn->rc != 0) {
-		json_decref(created);
-		json_decref(refused);
-		return (http_store_error(ctx, ctx->txn->rc));
-	}
-	return (http_reply(ctx, 200, json_pack("{s:o, s:o}", "created",
-	    created, "refused", refused)));
 }

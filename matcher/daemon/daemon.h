@@ -270,7 +270,16 @@ struct route {
 	int		 flags;		/* RT_* */
 };
 extern const struct route routes[];	/* routes.c; ends with a NULL method */
+#define ROUTES_MAX	200	/* rows of routes[], its NULL row included */
+/* routes-index.c: the indexes in routes[] of the rows whose path may
+ * match path (a decoded request path), in table order, ending with
+ * ROUTES_END; http.c's path_match decides.  Borrowed, static. */
+#define ROUTES_END	0xff
+const unsigned char	*routes_index_for(const char *path);
 void	 http_dispatch(struct evhttp_request *, void *);
+/* http-date.c: the Date header's value now, remade once a second
+ * (static; the loop's thread). */
+const char	*http_date(void);
 /* Set an error reply {"error":{code,field,message}}, its status from
  * the errors table; returns that status. */
 int	 http_error(struct reqctx *, enum err_code, const char *field,
@@ -443,6 +452,10 @@ json_t	*api_present(struct reqctx *, const struct resource *,
  * frees; NULL: not wanted).  0 or -1 with dc->err set. */
 int	 api_record_create(struct dctx *, const struct resource *, json_t *j,
 	    uint64_t *id, json_t **out);
+/* api_record_create of rec, decoded already (from rec_new), which it
+ * frees either way. */
+int	 api_record_create_rec(struct dctx *, const struct resource *,
+	    void *rec, uint64_t *id, json_t **out);
 /*
  * Write one record from j (borrowed) in dc's txn, keyed by the agency's
  * reference: a record of res's kind with j's external_ref gets the
@@ -458,7 +471,7 @@ int	 api_create(struct reqctx *);
 int	 api_get(struct reqctx *);
 int	 api_put(struct reqctx *);
 int	 api_delete(struct reqctx *);
-int	 api_batch(struct reqctx *);
+int	 api_batch(struct reqctx *);		/* api-batch.c */
 /*
  * Replace old (the path's record, loaded by api_load; borrowed) with the
  * record j (borrowed) describes, as PUT does: decoded and checked as on a

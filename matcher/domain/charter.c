@@ -84,7 +84,7 @@ charter_placement_cb(const void *k, size_t kl, const void *v, size_t vl,
 	iod_date		 d;
 
 	(void)k; (void)kl;
-	if ((j = mp_bytes_to_json(v, vl)) == NULL)
+	if ((j = rec_stored_json(&placement_schema, v, vl)) == NULL)
 		return (0);
 	co = (uint64_t)json_integer_value(json_object_get(j, "company_id"));
 	d = report_jdate(j, "start_on");

@@ -403,7 +403,7 @@ int	 access_record(const struct token *, enum store_db, const void *rec);
 /* Does the token see every record of db, whatever it holds?  1 or 0:
  * then access_record is 1 for each, and a count needs no record read. */
 int	 access_whole(const struct token *, enum store_db);
-/* The référent whose candidates (IDX_CAND_REFERENT) hold every record of
+/* The référent whose candidates (DB_REFCANDS) hold every record of
  * db the token may see, or 0 when the token's scope is not that. */
 uint64_t access_referent(const struct token *, enum store_db);
 /* May the token be told of this event?  (Scope, and the person's consent.) */

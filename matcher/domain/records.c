@@ -322,14 +322,14 @@ void
 records_candidate_index(struct txn *t, const void *rec, const void *old)
 {
 	const struct candidate	*c = rec, *o = old;
-	uint8_t			 k[17];
+	uint8_t			 k[8], v[8];
 
 	if (o != NULL)
-		store_del(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
-		    o->referent_id, o->id));
-	if (c != NULL)
-		store_put(t, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
-		    c->referent_id, c->id), "", 0);
+		store_del_dup(t, DB_REFCANDS, k, key_u64(k, o->referent_id), v,
+		    key_u64(v, o->id));
+	if (c != NULL)		/* nothing of a batch reads it: it may wait */
+		store_put_later(t, DB_REFCANDS, k, key_u64(k, c->referent_id),
+		    v, key_u64(v, c->id));
 	records_external_index(t, DB_CANDIDATES, c != NULL ? c->external_ref :
 	    NULL, o != NULL ? o->external_ref : NULL, c != NULL ? c->id : 0);
 }
@@ -389,8 +389,12 @@ int
 records_referent_deletable(struct dctx *dc, const void *rec)
 {
 	const struct referent	*r = rec;
+	const void		*v;
+	uint8_t			 k[8];
+	size_t			 vl;
 
-	if (any_prefixed(dc->txn, IDX_CAND_REFERENT, r->id))
+	if (store_get(dc->txn, DB_REFCANDS, k, key_u64(k, r->id), &v,
+	    &vl) == 0)
 		return (derr_set(&dc->err, ERR_HAS_CANDIDATES, NULL,
 		    "referent %llu still follows candidates",
 		    (unsigned long long)r->id));
@@ -429,7 +433,7 @@ erase_note_fields(json_t *j, const struct schema *sc)
 }
 
 /* Might v hold one of the F_NOTE fields of scs?  A cheap test on the
- * bytes, before decoding: most records and events hold none. */
+ * bytes of an event, before decoding: most events hold none. */
 static int
 erase_has_note(const void *v, size_t vl, const struct schema *const *scs,
     size_t n)
@@ -445,57 +449,99 @@ erase_has_note(const void *v, size_t vl, const struct schema *const *scs,
 	return (0);
 }
 
+/* Keep the put of (k, val) for after the scan. */
+static int
+erase_keep(struct erase_notes *en, const void *k, char *val, size_t len)
+{
+	void	*p;
+
+	if (en->n == en->cap) {
+		en->cap = en->cap ? en->cap * 2 : 16;
+		if ((p = reallocarray(en->puts, en->cap,
+		    sizeof(*en->puts))) == NULL) {
+			free(val);
+			return (IOD_ENOMEM);
+		}
+		en->puts = p;
+	}
+	memcpy(en->puts[en->n].key, k, 8);
+	en->puts[en->n].len = len;
+	en->puts[en->n++].val = val;
+	return (0);
+}
+
+/* A record of en->sc: its F_NOTE strings cleared if it is the
+ * candidate's. */
+static int
+erase_notes_rec(struct erase_notes *en, const void *k, const void *v,
+    size_t vl)
+{
+	const struct schema	*sc = en->sc;
+	const struct field	*f, *who = NULL;
+	void			*rec;
+	char			*buf, **s;
+	size_t			 len;
+	int			 rc = 0, hit = 0;
+
+	for (f = sc->fields; f->name != NULL; f++)
+		if (strcmp(f->name, "candidate_id") == 0)
+			who = f;
+	if (who == NULL || (rec = rec_new(sc)) == NULL)
+		return (who == NULL ? 0 : IOD_ENOMEM);
+	if (rec_decode_fields(sc, rec, v, vl, 1ULL << (who - sc->fields),
+	    NULL) != 0 || *(uint64_t *)((char *)rec + who->off) != en->id) {
+		rec_clear(sc, rec);
+		free(rec);
+		return (0);
+	}
+	rec_clear(sc, rec);
+	free(rec);
+	if ((rec = rec_new(sc)) == NULL)
+		return (IOD_ENOMEM);
+	if (rec_decode(sc, rec, v, vl) == 0) {
+		for (f = sc->fields; f->name != NULL; f++) {
+			s = (char **)((char *)rec + f->off);
+			if ((f->flags & F_NOTE) && f->type == FT_STR &&
+			    *s != NULL) {
+				free(*s);
+				*s = NULL;
+				hit = 1;
+			}
+		}
+		if (hit && (rc = rec_encode(sc, rec, &buf, &len)) == 0)
+			rc = erase_keep(en, k, buf, len);
+	}
+	rec_clear(sc, rec);
+	free(rec);
+	return (rc);
+}
+
 static int
 erase_notes_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
 	static const struct schema *const noted[] = { &proposal_schema,
 	    &placement_schema, &followup_schema };
 	struct erase_notes	*en = arg;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-	json_t			*j = NULL, *obj;
-	size_t			 i;
-	int			 hit = 0;
-	void			*p;
+	struct event		 ev;
+	char			*buf;
+	size_t			 i, len;
+	int			 hit = 0, rc = 0;
 
-	if (kl != 8 || !erase_has_note(v, vl, en->sc == NULL ? noted :
-	    &en->sc, en->sc == NULL ? 3 : 1))
+	if (kl != 8)
 		return (0);
-	j = mp_bytes_to_json(v, vl);
-	obj = en->sc == NULL ? json_object_get(j, "data") : j;
-	if (json_integer_value(json_object_get(obj, "candidate_id")) !=
-	    (json_int_t)en->id) {
-		json_decref(j);
-		return (0);
-	}
 	if (en->sc != NULL)
-		hit = erase_note_fields(obj, en->sc);
-	else
+		return (erase_notes_rec(en, k, v, vl));
+	if (!erase_has_note(v, vl, noted, 3) ||
+	    event_decode(key_get_u64(k), v, vl, &ev) != 0)
+		return (0);
+	if (json_integer_value(json_object_get(ev.data, "candidate_id")) ==
+	    (json_int_t)en->id)
 		for (i = 0; i < sizeof(noted) / sizeof(noted[0]); i++)
-			hit |= erase_note_fields(obj, noted[i]);
-	if (hit && en->n == en->cap) {
-		en->cap = en->cap ? en->cap * 2 : 16;
-		if ((p = reallocarray(en->puts, en->cap,
-		    sizeof(*en->puts))) == NULL) {
-			json_decref(j);
-			return (IOD_ENOMEM);
-		}
-		en->puts = p;
-	}
-	if (hit) {
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		if (json_pack_mp(j, &pk) != 0) {
-			msgpack_sbuffer_destroy(&sb);
-			json_decref(j);
-			return (IOD_ENOMEM);
-		}
-		memcpy(en->puts[en->n].key, k, 8);
-		en->puts[en->n].len = sb.size;
-		en->puts[en->n++].val = msgpack_sbuffer_release(&sb);
-	}
-	json_decref(j);
-	return (0);
+			hit |= erase_note_fields(ev.data, noted[i]);
+	if (hit && (rc = event_encode(&ev, &buf, &len)) == 0)
+		rc = erase_keep(en, k, buf, len);
+	event_clear(&ev);
+	return (rc);
 }
 
 /* Clear the free text about candidate id from db (schema sc, NULL for
@@ -538,11 +584,11 @@ erase_notes(struct txn *t, enum store_db db, const struct schema *sc,
 int
 records_erase(struct dctx *dc, struct candidate *c)
 {
-	uint8_t	 k[17];
+	uint8_t	 k[8], v[8];
 	size_t	 i;
 
-	store_del(dc->txn, DB_INDEX, k, key_idx(k, IDX_CAND_REFERENT,
-	    c->referent_id, c->id));
+	store_del_dup(dc->txn, DB_REFCANDS, k, key_u64(k, c->referent_id), v,
+	    key_u64(v, c->id));
 	records_external_index(dc->txn, DB_CANDIDATES, NULL, c->external_ref,
 	    c->id);
 	free(c->external_ref);

@@ -86,18 +86,16 @@ log_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	struct log_arg	*la = arg;
 	struct event	 ev;
 	const char	*type;
-	size_t		 head;
-	int		 st;
+	int		 st, ti;
 
-	/* The type is near the head ({seq, type, ...}): most events are
-	 * passed over without being decoded. */
+	/* Most events are passed over on their type alone. */
 	if (store_reader_stopping(la->t->st))
 		return (IOD_EIO);	/* the loop waits: give up */
-	head = vl < 48 ? vl : 48;
-	if (kl != 8 || (memmem(v, head, "proposal.", 9) == NULL &&
-	    memmem(v, head, "interest.", 9) == NULL))
+	if (kl != 8 || (ti = event_stored_type(v, vl)) < 0 ||
+	    (strncmp(event_type_names[ti], "proposal.", 9) != 0 &&
+	    strncmp(event_type_names[ti], "interest.", 9) != 0))
 		return (0);
-	if (event_get(la->t, key_get_u64(k), &ev) != 0)
+	if (event_decode(key_get_u64(k), v, vl, &ev) != 0)
 		return (0);
 	type = ev.type != NULL ? ev.type : "";
 	if (strcmp(type, "interest.created") == 0 ||

@@ -195,7 +195,7 @@ placement_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	iod_date	 start, trial_end, ended, six;
 
 	(void)k; (void)kl;
-	if ((j = mp_bytes_to_json(v, vl)) == NULL)
+	if ((j = rec_stored_json(&placement_schema, v, vl)) == NULL)
 		return (0);
 	c = cand_of(r, (uint64_t)json_integer_value(json_object_get(j,
 	    "candidate_id")));
@@ -237,7 +237,7 @@ followup_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	const char	*status, *kind;
 
 	(void)k; (void)kl;
-	if ((j = mp_bytes_to_json(v, vl)) == NULL)
+	if ((j = rec_stored_json(&followup_schema, v, vl)) == NULL)
 		return (0);
 	c = cand_of(r, (uint64_t)json_integer_value(json_object_get(j,
 	    "candidate_id")));

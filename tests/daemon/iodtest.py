@@ -156,6 +156,56 @@ class Daemon:
         return self.request("DELETE", path, **kw)
 
 
+def store_layout():
+    """docs/store-layout.txt: {path: (version, [(name, type)] in order)},
+    the newest section of each path."""
+    out, path = {}, None
+    with open(os.path.join(ROOT, "docs", "store-layout.txt")) as f:
+        for line in f:
+            m = re.match(r"\[([a-z_.]+)\] version (\d+)$", line.rstrip())
+            if m:
+                path = m.group(1)
+                out[path] = (int(m.group(2)), [])
+            elif path and line.strip():
+                out[path][1].append(tuple(line.split()[1:3]))
+            else:
+                path = None
+    return out
+
+
+def stored_record(path, value, layout=None):
+    """A stored record (a positional list as msgpack gives it) as the
+    dict of its fields by name, "v" first, as docs/store-layout.txt reads
+    it; a dict (a record stored by name) as it is."""
+    if not isinstance(value, list):
+        return value
+    layout = layout or store_layout()
+    rec = {"v": value[0]}
+    for (name, kind), v in zip(layout[path][1], value[1:]):
+        sub = path + "." + name
+        if kind == "objects" and v is not None:
+            v = [stored_record(sub, x, layout) for x in v]
+        elif kind == "object" and v is not None:
+            v = stored_record(sub, v, layout)
+        rec[name] = v
+    return rec
+
+
+def stored_value(path, rec, layout=None):
+    """The dict rec (stored_record's) as the positional list stored."""
+    layout = layout or store_layout()
+    out = [rec["v"]]
+    for name, kind in layout[path][1]:
+        v = rec.get(name)
+        sub = path + "." + name
+        if kind == "objects" and v is not None:
+            v = [stored_value(sub, x, layout) for x in v]
+        elif kind == "object" and v is not None:
+            v = stored_value(sub, v, layout)
+        out.append(v)
+    return out
+
+
 def load_demo(name):
     with open(os.path.join(ROOT, "demo", name + ".json")) as f:
         return json.load(f)

@@ -8,7 +8,7 @@ import io
 import subprocess
 import unittest
 
-from iodtest import DaemonCase, msgpack
+from iodtest import DaemonCase, msgpack, stored_record
 
 ACTIONS = ["recruit_durable", "adapted_training", "innovative_recruitment",
            "job_fairs", "send_offers", "anti_discrimination",
@@ -266,7 +266,8 @@ class Charter(DaemonCase):
                               text=True).stdout.splitlines()
         end = dump.index("HEADER=END")
         key, val = dump[end + 1].strip(), dump[end + 2].strip()
-        rec = msgpack.unpackb(bytes.fromhex(val), raw=False)
+        rec = stored_record("companies",
+                            msgpack.unpackb(bytes.fromhex(val), raw=False))
         self.assertEqual(rec["v"], 2)
         rec["v"] = 1
         for code, cm in zip(old, rec["commitments"]):
@@ -305,8 +306,10 @@ class Charter(DaemonCase):
         dump = subprocess.run(["mdb_dump", "-s", "companies", self.d.data],
                               check=True, capture_output=True,
                               text=True).stdout.splitlines()
-        rec = msgpack.unpackb(bytes.fromhex(
+        raw = msgpack.unpackb(bytes.fromhex(
             dump[dump.index("HEADER=END") + 2].strip()), raw=False)
+        self.assertIsInstance(raw, list)	# written back positionally
+        rec = stored_record("companies", raw)
         self.assertEqual(rec["v"], 2)
         self.assertEqual([c["action"] for c in rec["commitments"]], now)
         self.d.start()

@@ -8,7 +8,7 @@ import tempfile
 import threading
 import unittest
 
-from iodtest import Daemon
+from iodtest import Daemon, msgpack, stored_record
 from test_api import CANDIDATE, REFERENT
 
 
@@ -165,8 +165,19 @@ class Durability(unittest.TestCase):
             self.assertIn("Status of " + db, out)
         dump = subprocess.run(["mdb_dump", "-p", "-s", "candidates", self.data],
                               capture_output=True, text=True, check=True).stdout
-        self.assertIn("first_name", dump)
         self.assertIn("Amina", dump)
+        # Read with msgpack and docs/store-layout.txt alone.
+        dump = subprocess.run(["mdb_dump", "-s", "candidates", self.data],
+                              capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+        raw = msgpack.unpackb(bytes.fromhex(
+            dump[dump.index("HEADER=END") + 2].strip()), raw=False)
+        self.assertIsInstance(raw, list)
+        rec = stored_record("candidates", raw)
+        self.assertEqual(rec["first_name"], CANDIDATE["first_name"])
+        self.assertEqual(rec["commune"], CANDIDATE["commune"])
+        self.assertEqual(rec["mobility"]["zone"],
+                         CANDIDATE["mobility"]["zone"])
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ class MapFull(Case):
         conf = {"map_size_mb": 1, "map_max_mb": 256}
         d = self.daemon(conf=conf)
         self.referent(d)
-        items = [person(last_name="N%05d" % i) for i in range(3000)]
+        items = [person(last_name="N%05d" % i) for i in range(6000)]
         for i in range(0, len(items), 1000):
             r = d.post("/v1/candidates:batch", items[i:i + 1000])
             self.assertEqual(r.status, 200, r)

@@ -8,6 +8,7 @@ import http.client
 import os
 import re
 import subprocess
+import time
 import unittest
 
 from iodtest import ADMIN, IODCTL, DaemonCase
@@ -112,6 +113,15 @@ class FollowupCase(DaemonCase):
 
     def events(self):
         return self.d.get("/v1/events?limit=1000").body["items"]
+
+    def wait_log(self, text, within=60):
+        end = time.monotonic() + within
+        while time.monotonic() < end:
+            if any(text in line for line in self.d.log):
+                return
+            self.d.get("/healthz")
+            time.sleep(0.02)
+        self.fail("no %r in the log:\n%s" % (text, "".join(self.d.log)))
 
 
 class Schedule(FollowupCase):
@@ -303,13 +313,6 @@ class Appointments(FollowupCase):
         self.assertEqual(len(self.events()), len(ev))
         self.assertTrue(all(f["reminded_overdue"] for f in self.d.get(
             "/v1/followups?overdue=true&limit=1000").body["items"]))
-
-    def wait_log(self, text):
-        for _ in range(200):
-            if any(text in line for line in self.d.log):
-                return
-            self.d.get("/healthz")
-        self.fail("no %r in the log:\n%s" % (text, "".join(self.d.log)))
 
     def test_an_early_end_cancels_what_is_left(self):
         url = "/v1/placements/%d/end" % self.pl["id"]
@@ -508,6 +511,51 @@ class Iodctl(FollowupCase):
                                    today="2027-01-06")
         self.assertEqual(rc, 2)
         self.assertIn("--referent does not apply", err)
+
+
+class ErasureOfNotes(FollowupCase):
+    """The team's free text about an erased person goes from every record
+    that keeps it; the records stay for the counts."""
+
+    def test_notes_about_an_erased_person_go(self):
+        cid = self.candidate("Alice")
+        self.candidate("Bruno")
+        p = self.met()
+        r = self.d.post("/v1/proposals/%d/withdraw" % p["id"],
+                        {"reason": "Raison-Qxzv secrète"})
+        self.assertEqual(r.status, 200, r)
+        pl = self.hire({"contract": "CDI", "start_on": "2026-10-07",
+                        "weekly_hours": 30})
+        self.assertEqual(pl["candidate_id"], cid)
+        past = [f for f in self.schedule(pl["id"]) if f["due_on"] <
+                "2026-11-24"]
+        r = self.d.post("/v1/followups/%d/done" % past[0]["id"], {
+            "assessment": "at_risk", "note": "Note-Wkpj privée"})
+        self.assertEqual(r.status, 200, r)
+        other = self.d.get("/v1/candidates").body["items"]
+        export = self.d.get("/v1/candidates/%d/export" % cid).body
+        self.assertEqual([f.get("note") for f in export["followups"]
+                          if f.get("note")], ["Note-Wkpj privée"])
+        self.assertIn("Raison-Qxzv secrète",
+                      [x.get("reason") for x in export["proposals"]])
+        self.assertEqual(self.d.delete("/v1/candidates/%d" % cid).status,
+                         204)
+        self.wait_log("erasure complete")
+        self.assertEqual(self.d.stop(), 0)
+        for name in os.listdir(self.d.data):
+            with open(os.path.join(self.d.data, name), "rb") as f:
+                raw = f.read()
+            for text in ("Raison-Qxzv", "Note-Wkpj"):
+                self.assertNotIn(text.encode(), raw, name)
+        self.d.start()
+        # The records stay, the counts with them.
+        got = self.d.get("/v1/followups/%d" % past[0]["id"]).body
+        self.assertEqual((got["status"], got.get("note")), ("done", None))
+        got = self.d.get("/v1/proposals/%d" % p["id"]).body
+        self.assertEqual((got["status"], got.get("reason")),
+                         ("withdrawn", None))
+        self.assertEqual(len(self.d.get("/v1/candidates").body["items"]),
+                         len(other) - 1)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 /*
  * fuzz_msgpack.c — msgpack bytes as a stored record or a request body:
- * decoded as every record type (what a damaged store would hand us) and
- * converted to JSON (what a client sends with application/msgpack).
+ * decoded as every record type, by rec_decode, by rec_decode_fields and
+ * read by name (rec_stored_json): what a damaged store would hand us,
+ * positional or by name; and converted to JSON (what a client sends with
+ * application/msgpack).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		rec_decode(schemas[i], rec, data, len);
 		rec_clear(schemas[i], rec);
 		free(rec);
+		rec = rec_new(schemas[i]);
+		rec_decode_fields(schemas[i], rec, data, len, ~0ULL, NULL);
+		rec_clear(schemas[i], rec);
+		free(rec);
+		json_decref(rec_stored_json(schemas[i], data, len));
 	}
 	if (mp_check(data, len) != 0)
 		return (0);

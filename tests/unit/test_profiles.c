@@ -271,6 +271,114 @@ test_wire_items(void **state)
 	    &cause), IOD_ETOOBIG);
 }
 
+/* A random JSON value of depth at most d into b: what a batch item may
+ * hold, separators and escapes inside strings, reals jansson alone takes. */
+static void
+gen_json(char *b, size_t *n, size_t cap, unsigned *seed, int d)
+{
+	static const char *const words[] = { "\"a,b\"", "\"]:[\"",
+	    "\"q\\\"x\\\\\"", "\"caf\\u00e9\"", "\"\\ud83d\\ude00\"", "12",
+	    "-7", "0.5", "true", "false", "null", "\"\"", "1e3" };
+	int	 k, i, obj;
+
+	k = (int)(rand_r(seed) % 16);
+	if (*n + 64 > cap) {		/* full: the value still closes */
+		b[(*n)++] = '0';
+		return;
+	}
+	if (d == 0 || k < 9) {
+		*n += (size_t)snprintf(b + *n, cap - *n, "%s", words[k % 13]);
+		return;
+	}
+	obj = k % 2;
+	*n += (size_t)snprintf(b + *n, cap - *n, obj ? "{ " : "[\n");
+	for (i = (int)(rand_r(seed) % 40); i > 0 && *n + 64 < cap; i--) {
+		if (obj)
+			*n += (size_t)snprintf(b + *n, cap - *n, "\"k%d\" :",
+			    i);
+		gen_json(b, n, cap, seed, d - 1);
+		if (i > 1)
+			*n += (size_t)snprintf(b + *n, cap - *n, " ,");
+	}
+	*n += (size_t)snprintf(b + *n, cap - *n, obj ? "}" : " ]");
+}
+
+/* wire_items_next_mp cuts a JSON body where wire_items_next_raw does,
+ * refuses the same items as too big, and rewrites as wire_json_mp does. */
+static void
+test_wire_items_one_pass(void **state)
+{
+	struct wire_items	 a, b;
+	const char		*ra, *rb;
+	char			*body, *ca, *cb, *ma = NULL, *mb = NULL;
+	size_t			 n, la, lb, capa = 0, capb = 0, lma, lmb, items;
+	unsigned		 seed = 14;
+	int			 round, i, rc_a, rc_b, big = 0, fast = 0;
+
+	(void)state;
+	body = malloc(1 << 20);
+	assert_non_null(body);
+	for (round = 0; round < 200; round++) {
+		/* First an item at the limit of values or just past it: an
+		 * object of 511 or 512 members (2m + 1), an array of 1,023 or
+		 * 1,024 (k + 1). */
+		n = (size_t)snprintf(body, 1 << 20, " [%c", round % 4 < 2 ?
+		    '{' : '[');
+		for (i = 0; round % 4 < 2 && i < 511 + round % 2; i++)
+			n += (size_t)snprintf(body + n, (1 << 20) - n,
+			    "%s\"m%d\":%d", i > 0 ? "," : "", i, i);
+		for (i = 0; round % 4 >= 2 && i < 1023 + round % 2; i++)
+			n += (size_t)snprintf(body + n, (1 << 20) - n, "%s%d",
+			    i > 0 ? "," : "", i);
+		n += (size_t)snprintf(body + n, (1 << 20) - n, "%c,",
+		    round % 4 < 2 ? '}' : ']');
+		for (items = 0; items < (size_t)(1 + round % 30) &&
+		    n < (1 << 19); items++) {
+			if (items > 0)
+				n += (size_t)snprintf(body + n, (1 << 20) - n,
+				    ",\t");
+			gen_json(body, &n, (1 << 20) - 4096, &seed,
+			    1 + round % 5);
+		}
+		n += (size_t)snprintf(body + n, (1 << 20) - n, "\r\n] ");
+		assert_int_equal(wire_items_open(&a, body, n, 0, 10000, &ca), 0);
+		assert_int_equal(wire_items_reopen(&b, body, n, 0, 10000, &cb),
+		    0);
+		for (;;) {
+			rc_a = wire_items_next_raw(&a, &ra, &la, &ca);
+			rc_b = wire_items_next_mp(&b, &rb, &lb, &mb, &capb,
+			    &lmb, &cb);
+			assert_int_equal(rc_a == 2 ? 1 : rc_a,
+			    rc_b == 2 ? 1 : rc_b);
+			free(ca);
+			free(cb);
+			if (rc_a == 0)
+				break;
+			big += rc_a == IOD_ETOOBIG;
+			if (rc_a < 0)
+				continue;
+			assert_int_equal(la, lb);
+			assert_memory_equal(ra, rb, la);
+			if (rc_b == 2) {
+				fast++;
+				assert_int_equal(wire_json_mp(ra, la, &ma, &capa,
+				    &lma), 0);
+				assert_int_equal(lma, lmb);
+				assert_memory_equal(ma, mb, lma);
+			} else
+				assert_int_not_equal(wire_json_mp(ra, la, &ma,
+				    &capa, &lma), 0);
+		}
+		assert_int_equal(a.n, b.n);
+	}
+	/* Both roads were taken, and the limit on values was reached. */
+	assert_true(fast > 100);
+	assert_true(big > 0);
+	free(ma);
+	free(mb);
+	free(body);
+}
+
 static json_t *
 demo_candidate(void)
 {
@@ -559,6 +667,7 @@ main(void)
 		cmocka_unit_test(test_utf8_cuts_and_initials),
 		cmocka_unit_test(test_csv_cells_and_nul),
 		cmocka_unit_test(test_wire_items),
+		cmocka_unit_test(test_wire_items_one_pass),
 		cmocka_unit_test(test_codec_round_trip),
 		cmocka_unit_test(test_no_cv_view),
 		cmocka_unit_test(test_charter_codes_of_version_1),
