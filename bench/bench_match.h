@@ -36,6 +36,8 @@ struct opts {
 	const char	*tmp;		/* where the synthetic store goes */
 	size_t		 batch_max;	/* rows of the batch, 0: every offer */
 	size_t		 naive_max;	/* offers scanned naively, 0: all */
+	size_t		 offers_max;	/* offers kept (spread), 0: all */
+	int		 no_batch;	/* leave the batch out */
 	uint64_t	 synth;		/* candidates of the synthetic store */
 };
 

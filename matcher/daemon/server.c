@@ -215,8 +215,9 @@ load_rulesets(struct txn *t, int start, char **cause)
 int
 server_load(char **cause)
 {
-	struct txn	t;
-	int		rc;
+	struct active	*a;
+	struct txn	 t;
+	int		 rc;
 
 	*cause = NULL;
 	if ((rc = index_init()) != 0)
@@ -235,6 +236,10 @@ server_load(char **cause)
 	if ((rc = index_load(&t)) == 0)
 		rc = proposal_load(&t);
 	store_abort(&t);
+	/* Every list of every rule set in force sorted now, on every core,
+	 * rather than by the first search that needs it. */
+	for (a = rulesets_first(); rc == 0 && a != NULL; a = a->next)
+		rc = index_warm(a->rs);
 	if (rc == 0)
 		log_info("index: %u candidates", index_live());
 	index_undo_record(rc == 0);

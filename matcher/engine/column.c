@@ -4,8 +4,12 @@
  * filter bits computed with no branch, so that the compiler vectorises
  * the loop, and the removals counted by the first filter failed.  The
  * filters that depend on the rule set alone are applied once, when the
- * columns are built.  Which lists exist and when they are rebuilt is
- * index.c's; the ranking and what a filter means to a user, match.c's.
+ * columns are built.  The columns are split into ranges by where the
+ * candidates can go: one range a territory for those whose mobility zone
+ * stops at their commune or territory, one wide range for the others, each
+ * in the list's order, so that an offer reads only the ranges that can
+ * reach it.  Which lists exist and when they are rebuilt is index.c's; the
+ * ranking and what a filter means to a user, match.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,7 @@
 #include "rules.h"
 
 /* The bytes one entry takes across the columns. */
-#define COL_ENTRY	(2 * sizeof(uint32_t) + 3 * sizeof(uint16_t) + 7)
+#define COL_ENTRY	(3 * sizeof(uint32_t) + 3 * sizeof(uint16_t) + 7)
 
 static size_t
 align64(size_t n)
@@ -34,6 +38,7 @@ carve(struct mcols *c)
 	p += align64(cap * sizeof(*c->field));				\
 } while (0)
 	TAKE(slot);
+	TAKE(pos);
 	TAKE(base);
 	TAKE(commune);
 	TAKE(territory);
@@ -48,19 +53,52 @@ carve(struct mcols *c)
 #undef TAKE
 }
 
+/* The range of a candidate who lives in commune with mobility zone. */
+static inline uint32_t
+range_of(const int16_t *terr, uint32_t nterr, uint8_t zone, int16_t commune)
+{
+	int16_t	t;
+
+	if ((zone != ZONE_COMMUNE && zone != ZONE_TERRITORY) || commune < 0 ||
+	    (t = terr[commune]) < 0 || (uint32_t)t >= nterr)
+		return (nterr);
+	return ((uint32_t)t);
+}
+
+uint32_t
+column_range(const struct mcols *c, uint8_t zone, int16_t commune)
+{
+	return (range_of(c->terr, c->nranges - 1, zone, commune));
+}
+
+/* As match.c's check(), for what the offer does not change: the filter
+ * e fails, or -1. */
+static inline int
+static_filter(const struct pentry *e, uint32_t programmes)
+{
+	if (!(e->flags & MC_ACTIVE))
+		return (FILTER_STATUS);
+	if (!(e->flags & MC_CONSENT))
+		return (FILTER_CONSENT);
+	if (programmes != 0 && !(programmes & (1u << e->programme)))
+		return (FILTER_PROGRAMME);
+	return (-1);
+}
+
 int
 column_build(struct mcols *c, const struct pentry *list, uint32_t n,
-    const struct ruleset *rs, const int16_t *terr)
+    const struct ruleset *rs, const int16_t *terr, uint32_t nterr)
 {
 	const struct pentry	*e;
 	uint32_t		 programmes = rs->filters.programmes;
-	uint32_t		 i, k = 0;
+	uint32_t		 i, k, r, *starts;
+	int			 f;
 	void			*mem;
 
 	if (n > c->cap || c->mem == NULL) {
-		/* 12 columns, each rounded up to a cache line. */
+		/* 13 columns, each rounded up to a cache line. */
 		if ((mem = aligned_alloc(64, align64(n ? n : 1) * COL_ENTRY +
-		    12 * 64)) == NULL) {
+		    13 * 64)) == NULL) {
 			column_free(c);
 			return (IOD_ENOMEM);
 		}
@@ -69,25 +107,40 @@ column_build(struct mcols *c, const struct pentry *list, uint32_t n,
 		c->cap = n ? n : 1;
 		carve(c);
 	}
+	if (c->rstart == NULL || c->nranges != nterr + 1) {
+		if ((starts = reallocarray(c->rstart, nterr + 2,
+		    sizeof(*starts))) == NULL) {
+			column_free(c);
+			return (IOD_ENOMEM);
+		}
+		c->rstart = starts;
+		c->nranges = nterr + 1;
+	}
 	memset(c->removed, 0, sizeof(c->removed));
+	memset(c->rstart, 0, (nterr + 2) * sizeof(*c->rstart));
+	c->terr = terr;
 	c->listed = n;
 	c->programmes = programmes;
+	/* Each range's size, at rstart[r + 1]; then where each begins. */
 	for (i = 0; i < n; i++) {
 		e = &list[i];
-		/* As match.c's check(), for what the offer does not change. */
-		if (!(e->flags & MC_ACTIVE)) {
-			c->removed[FILTER_STATUS]++;
+		if ((f = static_filter(e, programmes)) >= 0) {
+			c->removed[f]++;
 			continue;
 		}
-		if (!(e->flags & MC_CONSENT)) {
-			c->removed[FILTER_CONSENT]++;
+		c->rstart[range_of(terr, nterr, e->zone, e->commune) + 1]++;
+	}
+	for (r = 0; r < c->nranges; r++)
+		c->rstart[r + 1] += c->rstart[r];
+	/* Placed in list order within each range, rstart[r] the next free
+	 * entry of range r: it ends at the next range's start. */
+	for (i = 0; i < n; i++) {
+		e = &list[i];
+		if (static_filter(e, programmes) >= 0)
 			continue;
-		}
-		if (programmes != 0 && !(programmes & (1u << e->programme))) {
-			c->removed[FILTER_PROGRAMME]++;
-			continue;
-		}
+		k = c->rstart[range_of(terr, nterr, e->zone, e->commune)]++;
 		c->slot[k] = e->slot;
+		c->pos[k] = i;
 		c->base[k] = e->base;
 		c->commune[k] = e->commune;
 		c->territory[k] = e->commune >= 0 ? terr[e->commune] : -1;
@@ -99,9 +152,10 @@ column_build(struct mcols *c, const struct pentry *list, uint32_t n,
 		c->contracts[k] = e->contracts;
 		c->publics[k] = e->publics;
 		c->busy[k] = (uint8_t)index_busy(e->slot);
-		k++;
 	}
-	c->n = k;
+	memmove(c->rstart + 1, c->rstart, c->nranges * sizeof(*c->rstart));
+	c->rstart[0] = 0;
+	c->n = c->rstart[c->nranges];
 	return (0);
 }
 
@@ -109,14 +163,15 @@ void
 column_free(struct mcols *c)
 {
 	free(c->mem);
+	free(c->rstart);
 	memset(c, 0, sizeof(*c));
 }
 
 /*
  * The pass over entries [lo, hi), at most 255 of them so that a byte
- * counts each filter.  Each filter is a comparison turned into a bit, so
- * the loop has no branch; f & -f keeps the first filter failed, whose
- * bits are summed one counter a filter.
+ * counts each filter, fm[i - lo] their bits.  Each filter is a
+ * comparison turned into a bit, so the loop has no branch; f & -f keeps
+ * the first filter failed, whose bits are summed one counter a filter.
  */
 static inline __attribute__((always_inline)) void
 pass(const struct mcols *c, const struct mcprobe *p, uint8_t *restrict fm,
@@ -151,20 +206,20 @@ pass(const struct mcols *c, const struct mcprobe *p, uint8_t *restrict fm,
 		unknown = (commune[i] < 0) | o_unknown;
 		zc = zone[i] == ZONE_COMMUNE;
 		zt = zone[i] == ZONE_TERRITORY;
-		f = fm[i] | (busy[i] & exclusive);
+		f = fm[i - lo] | (uint8_t)((busy[i] & exclusive) << 1);
 		f |= (uint8_t)((contract & (contracts[i] != 0) &
-		    ((contracts[i] & contract_bit) == 0)) << 2);
+		    ((contracts[i] & contract_bit) == 0)) << 3);
 		f |= (uint8_t)((hours &
-		    ((uint8_t)(max_hours[i] - 1) < hours_lim)) << 3);
+		    ((uint8_t)(max_hours[i] - 1) < hours_lim)) << 4);
 		f |= (uint8_t)((schedule & (schedule_hi |
-		    ((schedule_mask & (uint8_t)~sched[i]) != 0))) << 4);
+		    ((schedule_mask & (uint8_t)~sched[i]) != 0))) << 5);
 		f |= (uint8_t)((availability &
-		    (available[i] > available_lim)) << 5);
-		f |= (uint8_t)((licence & ((flags[i] & need) != need)) << 6);
-		f |= (uint8_t)((zone_on & ((zc & (same ^ 1)) |
+		    (available[i] > available_lim)) << 6);
+		f |= (uint8_t)((licence & ((flags[i] & need) != need)) << 7);
+		f |= (uint8_t)(zone_on & ((zc & (same ^ 1)) |
 		    (zt & (same ^ 1) & (tok ^ 1)) |
-		    (((zc | zt) ^ 1) & unknown))) << 7);
-		fm[i] = f;
+		    (((zc | zt) ^ 1) & unknown)));
+		fm[i - lo] = f;
 		first = f & (uint8_t)-f;
 		n0 += first & 1;
 		n1 += (first >> 1) & 1;
@@ -189,18 +244,18 @@ pass(const struct mcols *c, const struct mcprobe *p, uint8_t *restrict fm,
  * Cloned for AVX2 where the CPU has it. */
 __attribute__((target_clones("avx2", "default")))
 uint32_t
-column_filter(const struct mcols *c, const struct mcprobe *p, uint8_t *fm,
-    uint32_t removed[FILTER__N])
+column_filter(const struct mcols *c, uint32_t lo, uint32_t hi,
+    const struct mcprobe *p, uint8_t *fm, uint32_t removed[FILTER__N])
 {
-	uint32_t	cnt[8] = { 0 }, lo, hi, k, failed = 0;
+	uint32_t	cnt[8] = { 0 }, at, end, k, failed = 0;
 
-	for (lo = 0; lo < c->n; lo = hi) {
-		hi = c->n - lo > 224 ? lo + 224 : c->n;
-		pass(c, p, fm, lo, hi, cnt);
+	for (at = lo; at < hi; at = end) {
+		end = hi - at > 224 ? at + 224 : hi;
+		pass(c, p, fm + (at - lo), at, end, cnt);
 	}
 	for (k = 0; k < 8; k++) {
-		removed[FILTER_EXCLUSIVE + k] += cnt[k];
+		removed[FILTER_ZONE + k] += cnt[k];
 		failed += cnt[k];
 	}
-	return (c->n - failed);
+	return (hi - lo - failed);
 }

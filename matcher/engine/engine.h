@@ -171,11 +171,14 @@ int	 assign_cap_solve(const struct assign_problem *p,
 /* ---- end of assign.c --------------------------------------------------- */
 
 /* The hard filters, in the order a candidate is charged to the first it
- * fails (match.c). */
+ * fails (match.c): the zone (can the candidate reach the offer's
+ * commune) right after the filters of the rule set alone, so that the
+ * candidates a search does not read, out of the offer's reach, are
+ * counted without being read. */
 enum filter {
 	FILTER_ROME, FILTER_STATUS, FILTER_CONSENT, FILTER_PROGRAMME,
-	FILTER_EXCLUSIVE, FILTER_COOLDOWN, FILTER_CONTRACT, FILTER_HOURS,
-	FILTER_SCHEDULE, FILTER_AVAILABILITY, FILTER_LICENCE, FILTER_ZONE,
+	FILTER_ZONE, FILTER_EXCLUSIVE, FILTER_COOLDOWN, FILTER_CONTRACT,
+	FILTER_HOURS, FILTER_SCHEDULE, FILTER_AVAILABILITY, FILTER_LICENCE,
 	FILTER__N
 };
 
@@ -232,13 +235,38 @@ void	 index_free(void);
 /*
  * index-load.c: put every candidate of the store into the index (t, a
  * read txn, borrowed), each read in place from its stored bytes, the
- * fields the index keeps only.  The policy state (open proposals,
- * refusals) is the domain's to load after this (proposal_load).  0 or an
- * IOD_E* code (IOD_ECORRUPT: a record does not decode).
+ * fields the index keeps only.  The records are decoded on index_threads
+ * threads, each with a read txn of its own (store_reader_begin) over
+ * ranges of ids, and put into the index in id order on the caller's, so
+ * that the index is the one a single thread builds; no write may commit
+ * meanwhile (the event loop, the one writer, is the caller).  The policy
+ * state (open proposals, refusals) is the domain's to load after this
+ * (proposal_load).  0 or an IOD_E* code (IOD_ECORRUPT: a record does not
+ * decode).
  */
 int	 index_load(struct txn *);
+/* What the index keeps of candidate k (borrowed), into c (OUT): reads
+ * refdata only, so any thread may call it. */
+void	 index_compact(struct mcand *c, const struct candidate *k);
 /* Add or replace candidate k (borrowed): 0 or IOD_ENOMEM. */
 int	 index_put(const struct candidate *);
+/* index_put of a candidate as index_compact made it (c borrowed; its
+ * open count is not read: one replaced keeps its open proposals, a new
+ * one has none): 0 or IOD_ENOMEM. */
+int	 index_put_compact(const struct mcand *c);
+/*
+ * index-threads.c: how many threads the index's start-up work may take
+ * for work items of which grain are worth a thread: the count set by
+ * index_set_threads (n > 0; 0: none set) or, else, by the environment's
+ * IOD_INDEX_THREADS, else the online cores (at most 8), never more than
+ * work / grain, at least 1.  index_threads_run calls fn(arg, i) on n
+ * threads, i 0 on the caller's, 1.. on new ones, and returns when all
+ * have, with the count that ran (fewer if a thread could not start:
+ * fn must share its work so that any count gets it all done).
+ */
+void	 index_set_threads(int n);
+int	 index_threads(size_t work, size_t grain);
+int	 index_threads_run(int n, void (*fn)(void *arg, int i), void *arg);
 /* Take candidate id out of the index; nothing if it is not in. */
 void	 index_del(uint64_t id);
 /* Candidate id, NULL if it is not in the index (or there is no index).
@@ -357,7 +385,8 @@ int	 index_refused_restore(uint64_t candidate_id, uint64_t company_id,
  * with match_run, and must index_free it before it ends.
  */
 
-/* The offer-independent part of c's score under rs on day today. */
+/* index-sort.c: the offer-independent part of c's score under rs on day
+ * today (the first key of a sorted list's order). */
 int32_t	 index_base_score(const struct ruleset *, const struct mcand *,
 	    iod_date today);
 /*
@@ -368,7 +397,8 @@ int32_t	 index_base_score(const struct ruleset *, const struct mcand *,
  */
 int	 index_candidates(const struct ruleset *, int rome,
 	    const struct pentry **list, uint32_t *n, const int16_t **territory);
-/* The packed form of a candidate for a list with this base score. */
+/* index-sort.c: the packed form of a candidate for a list with this
+ * base score. */
 void	 index_pack(struct pentry *, uint32_t slot, const struct mcand *,
 	    int32_t base);
 /*
@@ -379,24 +409,39 @@ void	 index_pack(struct pentry *, uint32_t slot, const struct mcand *,
  */
 int	 index_sort(uint32_t *slots, size_t n, const int32_t *base,
 	    const struct mcand *cand);
+/* The same order of the n slots (borrowed), packed (index_pack) into
+ * out (OUT, n entries): 0 or IOD_ENOMEM. */
+int	 index_sort_pack(struct pentry *out, const uint32_t *slots, size_t n,
+	    const int32_t *base, const struct mcand *cand);
+/*
+ * Sort now every list of rs that a search would (index_candidates), on
+ * index_threads threads: what the first searches would do one list at a
+ * time, at start-up.  Event loop only; 0 or IOD_ENOMEM.
+ */
+int	 index_warm(const struct ruleset *);
 /* Drop what the index keeps for rule set rs (no longer active); safe
  * without an index. */
 void	 index_forget_ruleset(const struct ruleset *);
 
 /*
- * A sorted list as columns (struct of arrays, column.c), in the list's
- * order, for the searches of one offer: the candidates left after the
- * filters that depend on the rule set alone (status, consent, programme),
- * whose removals are counted in removed[]; territory is the rule set's
- * territory of the commune (-1 unknown); busy is 1 while the candidate
- * has an open proposal, kept in step by index_open.
+ * A sorted list as columns (struct of arrays, column.c), for the searches
+ * of one offer: the candidates left after the filters that depend on the
+ * rule set alone (status, consent, programme), whose removals are counted
+ * in removed[], in ranges by where they can go (column_range), each range
+ * in the list's order; territory is the rule set's territory of the
+ * commune (-1 unknown); busy is 1 while the candidate has an open
+ * proposal, kept in step by index_open.
  */
 struct mcols {
 	uint32_t	 n;		/* entries in the columns */
 	uint32_t	 listed;	/* entries of the list, before filters */
 	uint32_t	 removed[FILTER__N];	/* by the static filters */
 	uint32_t	 programmes;	/* the rule set's, when built */
+	uint32_t	 nranges;	/* the territories, then the wide one */
+	uint32_t	*rstart;	/* range r: [rstart[r], rstart[r + 1]) */
+	const int16_t	*terr;		/* borrowed: territory by commune */
 	uint32_t	*slot;
+	uint32_t	*pos;		/* the entry's place in the list */
 	int32_t		*base;		/* offer-independent score */
 	int16_t		*commune, *territory;
 	uint16_t	*available;	/* days since 1970, 0: any time */
@@ -418,7 +463,7 @@ int	 index_columns(const struct ruleset *, int rome,
  * What the pass needs of an offer, made by match_run: per filter, on (1)
  * or off (0), and the offer's values in the columns' widths.  A candidate
  * fails the offer's filters in the bits of its mask: bit k for filter
- * FILTER_EXCLUSIVE + k.
+ * FILTER_ZONE + k.
  */
 struct mcprobe {
 	uint8_t		 exclusive;
@@ -433,22 +478,31 @@ struct mcprobe {
 };
 /*
  * Fill cols (its memory reused, grown as needed) from the n packed
- * entries of a sorted list (borrowed) under rs, with terr (borrowed) the
- * rule set's territory by commune; busy from index_busy.  Returns 0 or
- * IOD_ENOMEM (cols then empty).
+ * entries of a sorted list (borrowed) under rs, with terr (borrowed,
+ * kept in cols) the rule set's territory by commune, in 0..nterr - 1 or
+ * -1; busy from index_busy.  Returns 0 or IOD_ENOMEM (cols then empty).
  */
 int	 column_build(struct mcols *cols, const struct pentry *list,
-	    uint32_t n, const struct ruleset *rs, const int16_t *terr);
+	    uint32_t n, const struct ruleset *rs, const int16_t *terr,
+	    uint32_t nterr);
+/*
+ * The range of cols that holds a candidate of mobility zone living in
+ * commune: its territory's when the zone is the commune or the territory
+ * and the commune has a territory (it reaches no offer outside it), else
+ * the wide range, the last (nranges - 1).
+ */
+uint32_t column_range(const struct mcols *cols, uint8_t zone,
+	    int16_t commune);
 /* Free what column_build allocated; then empty. */
 void	 column_free(struct mcols *);
 /*
- * One branch-free pass over every entry of cols: fm[i] (in: the cooldown
- * bit, as bit FILTER_COOLDOWN - FILTER_EXCLUSIVE, or 0; out: every
- * filter failed) and removed[f] += the entries whose first failed filter
- * is f.  Returns the number of entries that fail none.
+ * One branch-free pass over entries [lo, hi) of cols: fm[i - lo] (in:
+ * the cooldown bit, as bit FILTER_COOLDOWN - FILTER_ZONE, or 0; out:
+ * every filter failed) and removed[f] += the entries whose first failed
+ * filter is f.  Returns the number of entries that fail none.
  */
-uint32_t column_filter(const struct mcols *cols, const struct mcprobe *,
-	    uint8_t *fm, uint32_t removed[FILTER__N]);
+uint32_t column_filter(const struct mcols *cols, uint32_t lo, uint32_t hi,
+	    const struct mcprobe *, uint8_t *fm, uint32_t removed[FILTER__N]);
 
 /* ---- match.c: filters, scores, the best candidate ---------------------- */
 extern const char *const filter_names[];
@@ -490,7 +544,7 @@ void	 match_result_free(struct mresult *);
 int	 match_each(const struct ruleset *, const struct moffer *,
 	    int (*fn)(uint32_t slot, int32_t score, void *), void *);
 
-/* One part of a score: what earned it and how many points. */
+/* match-parts.c: one part of a score, what earned it and its points. */
 #define MPART_MAX	(2 * PUBLIC__N + 5)	/* publics, favoured, 5 more */
 struct mpart {
 	char		 criterion[48];	/* "public:rsa", "same_territory" */
@@ -510,7 +564,8 @@ struct mparts {
  */
 void	 match_parts(const struct ruleset *, const struct moffer *,
 	    const struct mcand *, struct mparts *);
-/* The batch's edges for assign_solve (assign.c), built offer by offer. */
+/* match-edges.c: the batch's edges for assign_solve (assign.c), built
+ * offer by offer. */
 struct medges {
 	struct assign_edge *edges;
 	size_t		 nedges, cap;

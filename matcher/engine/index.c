@@ -10,12 +10,16 @@
  * sorted list also as columns (column.c) whose lane of open proposals
  * index_open keeps in step, and a bitmap of the candidates with an open
  * proposal covering every slot, so no search reads a candidate's record
- * for it.  Its state is static here, behind the verbs of engine.h, and
- * each thread's own (engine.h).  What a proposal is and how it changes is
+ * for it.  A list is sorted when a search first needs it, or all of a
+ * rule set's at once by index_warm, shared out over index_threads
+ * threads (index-threads.c).  Its state is static here, behind the verbs
+ * of engine.h, and each thread's own (engine.h; index_warm's threads
+ * borrow the caller's).  What a proposal is and how it changes is
  * the domain's (which tells the index through index_open,
  * index_offer_open_set and index_refused, and loads that state at
  * start-up); the scoring is match.c's.  It writes nothing to the store.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +54,7 @@ struct view {			/* one rule set's order of the lists */
 	size_t		 nbase;
 	int		 stale;
 	int16_t		*territory;	/* by refdata commune index */
+	uint32_t	 nterr;		/* territories: 1 + the largest */
 	struct sorted	*rome, *family;
 	struct view	*next;
 };
@@ -219,61 +224,25 @@ index_free(void)
 	idx = NULL;
 }
 
-/*
- * Copy what matching reads of a candidate into c.  A code sought twice is
- * kept once: the record may repeat it, and a slot twice in a posting list
- * would be counted, and ranked, twice.
- */
-static void
-compact(struct mcand *c, const struct candidate *k)
-{
-	size_t	i;
-	int	r, j;
-
-	memset(c, 0, sizeof(*c));
-	c->id = k->id;
-	c->publics = k->publics;
-	c->contracts = k->contracts;
-	c->oriented_on = k->oriented_on;
-	c->available_on = k->available_on;
-	c->commune = (int16_t)refdata_commune_index(k->commune);
-	c->programme = (uint8_t)k->programme;
-	c->zone = (uint8_t)k->mobility.zone;
-	c->schedule_ok = (uint8_t)k->schedule_ok;
-	c->max_hours = (uint8_t)k->max_weekly_hours;
-	c->flags = MC_LIVE;
-	c->status = (uint8_t)k->status;
-	if (k->status == CAND_ACTIVE)
-		c->flags |= MC_ACTIVE;
-	if (k->consent.on != 0)
-		c->flags |= MC_CONSENT;
-	if (k->qpv)
-		c->flags |= MC_QPV;
-	if (k->mobility.licence_b)
-		c->flags |= MC_LICENCE;
-	if (k->mobility.vehicle)
-		c->flags |= MC_VEHICLE;
-	for (i = 0; i < k->nrome && c->nrome < 16; i++) {
-		if ((r = refdata_rome_index(k->rome[i])) < 0)
-			continue;
-		for (j = 0; j < c->nrome && c->rome[j] != r; j++)
-			;
-		if (j == c->nrome)
-			c->rome[c->nrome++] = (uint16_t)r;
-	}
-}
-
 int
 index_put(const struct candidate *k)
 {
 	struct mcand	 c;
+
+	index_compact(&c, k);
+	return (index_put_compact(&c));
+}
+
+int
+index_put_compact(const struct mcand *cp)
+{
+	struct mcand	 c = *cp;
 	uint32_t	 slot;
 	uint64_t	 i, n;
 
-	compact(&c, k);
-	if (k->id >= idx->nslot_of) {
+	if (c.id >= idx->nslot_of) {
 		n = idx->nslot_of ? idx->nslot_of : 1024;
-		while (n <= k->id)
+		while (n <= c.id)
 			n *= 2;
 		uint32_t *p = reallocarray(idx->slot_of, n, sizeof(uint32_t));
 		if (p == NULL)
@@ -283,7 +252,7 @@ index_put(const struct candidate *k)
 		idx->slot_of = p;
 		idx->nslot_of = n;
 	}
-	if ((slot = idx->slot_of[k->id]) != 0) {
+	if ((slot = idx->slot_of[c.id]) != 0) {
 		slot--;
 		c.open = idx->cand[slot].open;
 		index_undo_cand(slot, &idx->cand[slot]);
@@ -304,8 +273,9 @@ index_put(const struct candidate *k)
 	}
 	slot = idx->ncand++;
 	index_undo_cand(slot, NULL);
+	c.open = 0;		/* index_open counts them */
 	idx->cand[slot] = c;
-	idx->slot_of[k->id] = slot + 1;
+	idx->slot_of[c.id] = slot + 1;
 	idx->live++;
 	return (link_slot(slot, 1));
 }
@@ -394,40 +364,6 @@ index_families(void)
 
 /* ---- per rule set views ------------------------------------------------- */
 
-/* Full months from a to b (0 if b is before a). */
-static int
-months_between(iod_date a, iod_date b)
-{
-	int	m;
-
-	if (a == 0 || b <= a)
-		return (0);
-	m = (int)(b / 10000 - a / 10000) * 12 + (int)(b / 100 % 100) -
-	    (int)(a / 100 % 100);
-	if (b % 100 < a % 100)
-		m--;
-	return (m < 0 ? 0 : m);
-}
-
-int32_t
-index_base_score(const struct ruleset *rs, const struct mcand *c,
-    iod_date today)
-{
-	const struct ruleset_weights	*w = &rs->weights;
-	int32_t				 s = 0;
-	int				 i, m;
-
-	for (i = 0; i < PUBLIC__N; i++)
-		if (c->publics & (1u << i))
-			s += w->publics[i];
-	if (c->flags & MC_QPV)
-		s += w->qpv;
-	m = months_between(c->oriented_on, today);
-	if (m > w->waiting_cap_months)
-		m = w->waiting_cap_months;
-	return (s + m * w->waiting_per_month);
-}
-
 static void
 view_touch(struct view *v, uint32_t slot, const struct mcand *c)
 {
@@ -474,9 +410,12 @@ view_get(const struct ruleset *rs)
 			free(v);
 			return (NULL);
 		}
-		for (i = 0; i < ref->ncommunes; i++)
+		for (i = 0; i < ref->ncommunes; i++) {
 			v->territory[i] = (int16_t)ruleset_territory_of(rs,
 			    ref->communes[i].insee);
+			if (v->territory[i] >= (int16_t)v->nterr)
+				v->nterr = (uint32_t)v->territory[i] + 1;
+		}
 		v->rs = rs;
 		v->stale = 1;
 		v->next = idx->views;
@@ -521,8 +460,6 @@ static int
 sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 {
 	struct pentry	*p;
-	uint32_t	*order;
-	size_t		 i;
 
 	if (!s->dirty && s->n == l->n)
 		return (0);
@@ -532,23 +469,12 @@ sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 		s->v = p;
 		s->cap = l->n;
 	}
-	if ((order = reallocarray(NULL, l->n ? l->n : 1, sizeof(*order))) ==
-	    NULL)
-		return (IOD_ENOMEM);
-	if (l->n > 0)
-		memcpy(order, l->v, l->n * sizeof(uint32_t));
 	/* Best first: base score, then the longest wait, the smallest id. */
-	if (index_sort(order, l->n, v->base, idx->cand) != 0) {
-		free(order);
+	if (index_sort_pack(s->v, l->v, l->n, v->base, idx->cand) != 0)
 		return (IOD_ENOMEM);
-	}
-	for (i = 0; i < l->n; i++)
-		index_pack(&s->v[i], order[i], &idx->cand[order[i]],
-		    v->base[order[i]]);
-	free(order);
 	s->n = l->n;
 	if (column_build(&s->col, s->v, (uint32_t)s->n, v->rs,
-	    v->territory) != 0) {
+	    v->territory, v->nterr) != 0) {
 		s->dirty = 1;
 		return (IOD_ENOMEM);
 	}
@@ -556,37 +482,18 @@ sorted_refresh(struct view *v, struct sorted *s, const struct plist *l)
 	return (0);
 }
 
-void
-index_pack(struct pentry *e, uint32_t slot, const struct mcand *c,
-    int32_t base)
-{
-	int32_t	days;
-
-	memset(e, 0, sizeof(*e));
-	e->slot = slot;
-	e->base = base;
-	e->commune = c->commune;
-	days = c->available_on != 0 ? date_to_days(c->available_on) : 0;
-	e->available = days > 0 && days < 65536 ? (uint16_t)days : 0;
-	e->flags = c->flags;
-	e->programme = c->programme;
-	e->zone = c->zone;
-	e->schedule_ok = c->schedule_ok;
-	e->max_hours = c->max_hours;
-	e->contracts = (uint8_t)c->contracts;
-	e->publics = (uint8_t)c->publics;
-}
-
 /*
- * The position of slot in the columns of a clean list (sorted by base
- * score, longest wait, smallest id: a strict order, so a binary search
- * finds it), -1 if the static filters left it out.
+ * The position of slot in the columns of a clean list (each range sorted
+ * by base score, longest wait, smallest id: a strict order, so a binary
+ * search of its range finds it), -1 if the static filters left it out.
  */
 static int64_t
 column_pos(const struct mcols *col, uint32_t slot, int32_t base)
 {
 	const struct mcand	*c = &idx->cand[slot], *x;
-	size_t			 lo = 0, hi = col->n, mid;
+	uint32_t		 r = column_range(col, c->zone, c->commune);
+	size_t			 lo = col->rstart[r], hi = col->rstart[r + 1];
+	size_t			 mid;
 	int			 before;
 
 	while (lo < hi) {
@@ -743,6 +650,79 @@ sorted_get(const struct ruleset *rs, int rome, struct view **vp, int *rc)
 		return (NULL);
 	*vp = v;
 	return (s);
+}
+
+/* index_warm's lists, taken one at a time by its threads, the longest
+ * first so that no thread is left alone with a long one at the end. */
+struct warm {
+	struct index	*idx;		/* the caller's */
+	struct view	*v;
+	struct warm_list {
+		struct sorted		*s;
+		const struct plist	*l;
+	}		*list;
+	size_t		 n;
+	atomic_size_t	 next;
+	atomic_int	 rc;
+};
+
+static int
+warm_cmp(const void *a, const void *b)
+{
+	size_t	x = ((const struct warm_list *)a)->l->n;
+	size_t	y = ((const struct warm_list *)b)->l->n;
+
+	return (x > y ? -1 : x < y);
+}
+
+/* The index is the caller's, which waits: read only here, but for the
+ * lists taken, each by one thread. */
+static void
+warm_run(void *arg, int i)
+{
+	struct warm	*w = arg;
+	size_t		 k;
+	int		 rc;
+
+	(void)i;
+	idx = w->idx;
+	while ((k = atomic_fetch_add(&w->next, 1)) < w->n)
+		if ((rc = sorted_refresh(w->v, w->list[k].s, w->list[k].l))
+		    != 0)
+			atomic_store(&w->rc, rc);
+}
+
+int
+index_warm(const struct ruleset *rs)
+{
+	struct warm	 w;
+	struct sorted	*s;
+	size_t		 i, n, total = 0;
+	int		 fam = rs->filters.rome_match == ROME_MATCH_FAMILY;
+
+	memset(&w, 0, sizeof(w));
+	if ((w.v = view_get(rs)) == NULL)
+		return (IOD_ENOMEM);
+	n = fam ? idx->nfamily : idx->nrome;
+	if ((w.list = calloc(n ? n : 1, sizeof(*w.list))) == NULL)
+		return (IOD_ENOMEM);
+	for (i = 0; i < n; i++) {
+		s = fam ? &w.v->family[i] : &w.v->rome[i];
+		if (s->col.programmes != rs->filters.programmes)
+			s->dirty = 1;	/* as sorted_get */
+		w.list[w.n].s = s;
+		w.list[w.n].l = fam ? &idx->by_family[i] : &idx->by_rome[i];
+		if (!s->dirty && s->n == w.list[w.n].l->n)
+			continue;
+		total += w.list[w.n++].l->n;
+	}
+	qsort(w.list, w.n, sizeof(*w.list), warm_cmp);
+	w.idx = idx;
+	atomic_init(&w.next, 0);
+	atomic_init(&w.rc, 0);
+	index_threads_run(index_threads(total, 1 << 16), warm_run, &w);
+	free(w.list);
+	return (atomic_load(&w.rc));
 }
 
 /* The sorted list is refreshed here, on use, when a write dirtied it. */

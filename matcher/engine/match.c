@@ -5,15 +5,15 @@
  * mission sees why nobody is eligible), the score (the offer-independent
  * base kept by index.c, plus commune, territory and the company's chosen
  * publics), and the ranking with deterministic ties (score, then the
- * longest wait since orientation, then the smallest id), and the parts of
- * a score as a C array.  match_run reads a list's columns (column.c's
- * vectorised pass, then the best-first scan), match_each (the batch's
- * edges) the same pass; match_scan and match_naive test one packed entry
- * at a time with check(), the definition the columns must agree with.  It
- * reads the index only, through its verbs; recording a proposal is the
- * domain's business, and turning the parts into JSON the daemon's.
+ * longest wait since orientation, then the smallest id).  match_run reads
+ * a list's columns (column.c's vectorised pass, then the best-first
+ * scan), only the ranges of them whose candidates can reach the offer's
+ * commune when the zone filter is on; match_each (the batch's edges,
+ * match-edges.c) the same pass; match_scan and match_naive test one packed
+ * entry at a time with check(), the definition the columns must agree
+ * with.  The parts of a score are match-parts.c's.  It reads the index
+ * only, through its verbs; recording a proposal is the domain's business.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +21,8 @@
 #include "rules.h"
 
 const char *const filter_names[] = { "rome", "status", "consent",
-    "programme", "exclusive", "cooldown", "contract", "hours", "schedule",
-    "availability", "licence", "zone", NULL };
+    "programme", "zone", "exclusive", "cooldown", "contract", "hours",
+    "schedule", "availability", "licence", NULL };
 
 int
 match_prepare(const struct ruleset *rs, const struct offer *o,
@@ -132,6 +132,24 @@ check(const struct probe *q, const struct pentry *e)
 		return (FILTER_CONSENT);
 	if (f->programmes != 0 && !(f->programmes & (1u << e->programme)))
 		return (FILTER_PROGRAMME);
+	if (f->zone) {
+		switch (e->zone) {
+		case ZONE_COMMUNE:
+			if (e->commune != m->commune)
+				return (FILTER_ZONE);
+			break;
+		case ZONE_TERRITORY:
+			if (e->commune != m->commune && (e->commune < 0 ||
+			    q->terr[e->commune] < 0 ||
+			    q->terr[e->commune] != m->territory))
+				return (FILTER_ZONE);
+			break;
+		default:
+			if (e->commune < 0 || m->commune < 0)
+				return (FILTER_ZONE);
+			break;
+		}
+	}
 	if (q->rs->policies.candidate_exclusive && index_busy(e->slot))
 		return (FILTER_EXCLUSIVE);
 	if (q->refusals && (refused = index_refused_on(q->cand[e->slot].id,
@@ -155,24 +173,6 @@ check(const struct probe *q, const struct pentry *e)
 	    ((m->requirements & (1u << REQ_VEHICLE)) &&
 	    !(e->flags & MC_VEHICLE))))
 		return (FILTER_LICENCE);
-	if (f->zone) {
-		switch (e->zone) {
-		case ZONE_COMMUNE:
-			if (e->commune != m->commune)
-				return (FILTER_ZONE);
-			break;
-		case ZONE_TERRITORY:
-			if (e->commune != m->commune && (e->commune < 0 ||
-			    q->terr[e->commune] < 0 ||
-			    q->terr[e->commune] != m->territory))
-				return (FILTER_ZONE);
-			break;
-		default:
-			if (e->commune < 0 || m->commune < 0)
-				return (FILTER_ZONE);
-			break;
-		}
-	}
 	return (-1);
 }
 
@@ -338,46 +338,115 @@ cprobe_init(struct mcprobe *p, const struct probe *q)
 	p->territory = (int16_t)m->territory;
 }
 
-/* The cooldown bit of every entry of cols that is not busy. */
+/* The cooldown bit of every entry of cols in [lo, hi) that is not busy,
+ * into fm[i - lo]. */
 static void
-cooldowns(const struct probe *q, const struct mcols *cols, int exclusive,
-    uint8_t *fm)
+cooldowns(const struct probe *q, const struct mcols *cols, uint32_t lo,
+    uint32_t hi, int exclusive, uint8_t *fm)
 {
 	uint64_t	refused;
 	uint32_t	i;
 
-	for (i = 0; i < cols->n; i++) {
-		fm[i] = 0;
+	for (i = lo; i < hi; i++) {
+		fm[i - lo] = 0;
 		if (exclusive && cols->busy[i])
 			continue;
 		if ((refused = index_refused_on(q->cand[cols->slot[i]].id,
 		    q->m->company_id)) != 0 &&
 		    date_to_days((iod_date)refused) +
 		    q->rs->policies.refusal_cooldown_days > q->today)
-			fm[i] = 1u << (FILTER_COOLDOWN - FILTER_EXCLUSIVE);
+			fm[i - lo] = 1u << (FILTER_COOLDOWN - FILTER_ZONE);
 	}
 }
 
 /*
- * Every entry's filter bits for the offer of q (0: eligible), in a
- * buffer the caller frees, or NULL when out of memory; removed gets the
- * removals by the offer's filters added, *eligible the entries left.
+ * The ranges of a list's columns that a search reads: with the zone
+ * filter on, the offer's territory's (that of its commune and the one
+ * the offer was given, the same but for a commune outside the reference
+ * data) and the wide range; the others hold only candidates out of the
+ * offer's reach (column_range), charged to the zone unread.  With the
+ * zone filter off, every range.
+ */
+struct reach {
+	uint32_t	 n;		/* ranges read */
+	uint32_t	 range[3];	/* which, unless all */
+	int		 all;
+	uint32_t	 total;		/* entries read */
+};
+
+static void
+reach_init(struct reach *rc, const struct probe *q, const struct mcols *c)
+{
+	uint32_t	wide = c->nranges - 1, r, k;
+	int		t = q->m->territory;
+
+	memset(rc, 0, sizeof(*rc));
+	if (c->nranges == 0)
+		return;		/* never built: nothing in it */
+	if (!q->rs->filters.zone) {
+		rc->all = 1;
+		rc->n = c->nranges;
+		rc->total = c->n;
+		return;
+	}
+	if ((r = column_range(c, ZONE_TERRITORY, (int16_t)q->m->commune)) !=
+	    wide)
+		rc->range[rc->n++] = r;
+	if (t >= 0 && (uint32_t)t < wide && (rc->n == 0 ||
+	    rc->range[0] != (uint32_t)t))
+		rc->range[rc->n++] = (uint32_t)t;
+	rc->range[rc->n++] = wide;
+	for (k = 0; k < rc->n; k++)
+		rc->total += c->rstart[rc->range[k] + 1] -
+		    c->rstart[rc->range[k]];
+}
+
+/* The k-th range read: entries [*lo, *hi) of the columns. */
+static inline void
+reach_span(const struct reach *rc, const struct mcols *c, uint32_t k,
+    uint32_t *lo, uint32_t *hi)
+{
+	uint32_t	r = rc->all ? k : rc->range[k];
+
+	*lo = c->rstart[r];
+	*hi = c->rstart[r + 1];
+}
+
+/*
+ * The filter bits for the offer of q (0: eligible) of every entry read,
+ * range after range as rc lists them, in a buffer the caller frees, or
+ * NULL when out of memory; removed gets the removals by the offer's
+ * filters added (the ranges not read to the zone), *eligible the entries
+ * left.
  */
 static uint8_t *
-cfilter(const struct probe *q, const struct mcols *c,
+cfilter(const struct probe *q, const struct mcols *c, const struct reach *rc,
     uint32_t removed[FILTER__N], uint32_t *eligible)
 {
 	struct mcprobe	 p;
+	uint32_t	 k, lo, hi, off = 0;
+	uint32_t	 npass = rc->all ? 1 : rc->n;
 	uint8_t		*fm;
 
-	if ((fm = malloc(c->n ? c->n : 1)) == NULL)
+	if ((fm = malloc(rc->total ? rc->total : 1)) == NULL)
 		return (NULL);
 	cprobe_init(&p, q);
-	if (q->refusals)
-		cooldowns(q, c, p.exclusive, fm);
-	else
-		memset(fm, 0, c->n);
-	*eligible = column_filter(c, &p, fm, removed);
+	removed[FILTER_ZONE] += c->n - rc->total;
+	*eligible = 0;
+	for (k = 0; k < npass; k++) {
+		/* Every range: one pass over all of them, in order. */
+		if (rc->all) {
+			lo = 0;
+			hi = c->n;
+		} else
+			reach_span(rc, c, k, &lo, &hi);
+		if (q->refusals)
+			cooldowns(q, c, lo, hi, p.exclusive, fm + off);
+		else
+			memset(fm + off, 0, hi - lo);
+		*eligible += column_filter(c, lo, hi, &p, fm + off, removed);
+		off += hi - lo;
+	}
 	return (fm);
 }
 
@@ -459,9 +528,10 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 	const struct pentry		*list;
 	const int16_t			*terr = NULL;
 	struct probe			 q;
+	struct reach			 reach;
 	struct mhit			 h;
-	uint8_t				*fm;
-	uint32_t			 i, f, n, *done = NULL;
+	uint8_t				*fm, *fk;
+	uint32_t			 i, f, n, k, lo, hi, off, *done = NULL;
 	size_t				 nd = 0;
 	int32_t				 vmax;
 	int				 rc;
@@ -484,25 +554,32 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 	for (f = 0; f < FILTER__N; f++)
 		r->removed[f] = c->removed[f];
 	r->removed[FILTER_ROME] = index_live() - c->listed;
-	if ((fm = cfilter(&q, c, r->removed, &r->eligible)) == NULL) {
+	reach_init(&reach, &q, c);
+	if ((fm = cfilter(&q, c, &reach, r->removed, &r->eligible)) == NULL) {
 		free(done);
 		return (IOD_ENOMEM);
 	}
 	if (q.ni > 0)
 		nd = interested_first(&q, r, done);
 	vmax = variable_max(rs, m);
-	for (i = 0; i < c->n; i++) {
-		if (fm[i] != 0)
-			continue;
-		/* Lists are by base score: nobody further can do better. */
-		if (r->ntop == r->want &&
-		    c->base[i] + vmax < r->top[r->ntop - 1].score)
-			break;
-		if (nd > 0 && is_done(done, nd, c->slot[i]))
-			continue;
-		h.slot = c->slot[i];
-		h.score = cscore(w, m, c, i);
-		keep(&q, r, &h);
+	/* Each range is by base score: within it, once nobody further can
+	 * do better, the next range.  The top list keeps its order (score,
+	 * wait, id) whatever the order candidates come in. */
+	for (k = 0, off = 0; k < reach.n; k++, off += hi - lo) {
+		reach_span(&reach, c, k, &lo, &hi);
+		fk = fm + off;
+		for (i = lo; i < hi; i++) {
+			if (fk[i - lo] != 0)
+				continue;
+			if (r->ntop == r->want &&
+			    c->base[i] + vmax < r->top[r->ntop - 1].score)
+				break;
+			if (nd > 0 && is_done(done, nd, c->slot[i]))
+				continue;
+			h.slot = c->slot[i];
+			h.score = cscore(w, m, c, i);
+			keep(&q, r, &h);
+		}
 	}
 	cap_apply(&q, r);
 	free(done);
@@ -512,8 +589,11 @@ match_run(const struct ruleset *rs, const struct moffer *m, struct mresult *r)
 
 /*
  * Every eligible entry, from the same pass as match_run, in list order:
- * their indexes gathered first with no branch (a tenth of a list is
- * eligible, in no pattern a branch could predict), then scored.
+ * each range's indexes gathered first with no branch (a tenth of a list
+ * is eligible, in no pattern a branch could predict), then the ranges
+ * merged by their entries' places in the list, and scored.  The batch
+ * numbers its columns by first use: the list's order keeps them, and the
+ * ties of the assignment, as they were before the ranges.
  */
 int
 match_each(const struct ruleset *rs, const struct moffer *m,
@@ -522,106 +602,49 @@ match_each(const struct ruleset *rs, const struct moffer *m,
 	const struct ruleset_weights	*w = &rs->weights;
 	const struct mcols		*c;
 	struct probe			 q;
+	struct reach			 reach;
 	uint32_t			 removed[FILTER__N] = { 0 };
-	uint32_t			 i, k, eligible, *at;
+	uint32_t			 i, k, j, b, lo, hi, off, eligible;
+	uint32_t			*at, *cur, *end;
 	uint8_t				*fm;
 	int				 rc;
 
 	if ((rc = index_columns(rs, m->rome, &c)) != 0)
 		return (rc);
 	probe_init(&q, rs, m, NULL);
-	if ((fm = cfilter(&q, c, removed, &eligible)) == NULL)
+	reach_init(&reach, &q, c);
+	if ((fm = cfilter(&q, c, &reach, removed, &eligible)) == NULL)
 		return (IOD_ENOMEM);
-	if ((at = calloc(eligible + 1, sizeof(*at))) == NULL) {
+	if ((at = calloc(eligible + 1 + 2 * (reach.n + 1), sizeof(*at))) ==
+	    NULL) {
 		free(fm);
 		return (IOD_ENOMEM);
 	}
-	for (i = 0, k = 0; i < c->n && k < eligible; i++) {
-		at[k] = i;
-		k += fm[i] == 0;
+	cur = at + eligible + 1;
+	end = cur + reach.n + 1;
+	for (j = 0, k = 0, off = 0; j < reach.n; j++, off += hi - lo) {
+		reach_span(&reach, c, j, &lo, &hi);
+		cur[j] = k;
+		for (i = lo; i < hi && k < eligible; i++) {
+			at[k] = i;
+			k += fm[off + i - lo] == 0;
+		}
+		end[j] = k;
 	}
-	for (k = 0; k < eligible; k++)
-		if ((rc = fn(c->slot[at[k]], cscore(w, m, c, at[k]) +
-		    bonus(&q, c->slot[at[k]]), arg)) != 0)
+	for (k = 0; k < eligible; k++) {
+		/* The range whose next entry comes first in the list. */
+		for (b = UINT32_MAX, j = 0; j < reach.n; j++)
+			if (cur[j] < end[j] && (b == UINT32_MAX ||
+			    c->pos[at[cur[j]]] < c->pos[at[cur[b]]]))
+				b = j;
+		i = at[cur[b]++];
+		if ((rc = fn(c->slot[i], cscore(w, m, c, i) +
+		    bonus(&q, c->slot[i]), arg)) != 0)
 			break;
+	}
 	free(at);
 	free(fm);
 	return (rc);
-}
-
-/*
- * The batch's edges, the eligible pairs of every offer given: rows are
- * the offers in the order added, columns the candidates met so far.  An
- * edge carries score * scale + 1, scale = rows + 1: the solver's largest
- * total is then the largest total score first, the most pairs second, and
- * every edge is positive even for a score of 0.
- */
-int
-match_edges_init(struct medges *m, size_t nrows)
-{
-	size_t	n;
-
-	memset(m, 0, sizeof(*m));
-	m->scale = (int64_t)nrows + 1;
-	(void)index_slots(&n);
-	if ((m->col_of_slot = calloc(n + 1, sizeof(uint32_t))) == NULL ||
-	    (m->slot_of_col = calloc(n + 1, sizeof(uint32_t))) == NULL) {
-		match_edges_free(m);
-		return (IOD_ENOMEM);
-	}
-	return (0);
-}
-
-struct edge_arg {
-	struct medges	*m;
-	uint32_t	 row, n;
-};
-
-static int
-edge_cb(uint32_t slot, int32_t score, void *arg)
-{
-	struct edge_arg		*ea = arg;
-	struct medges		*m = ea->m;
-	struct assign_edge	*e;
-
-	if (m->col_of_slot[slot] == 0) {
-		m->slot_of_col[m->ncols] = slot;
-		m->col_of_slot[slot] = ++m->ncols;
-	}
-	if (m->nedges == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 4096;
-		if ((e = reallocarray(m->edges, m->cap, sizeof(*e))) == NULL)
-			return (IOD_ENOMEM);
-		m->edges = e;
-	}
-	e = &m->edges[m->nedges++];
-	e->row = ea->row;
-	e->col = m->col_of_slot[slot] - 1;
-	e->score = (int64_t)score * m->scale + 1;
-	ea->n++;
-	return (0);
-}
-
-int
-match_edges_add(struct medges *m, const struct ruleset *rs,
-    const struct moffer *mo, uint32_t row, uint32_t *eligible)
-{
-	struct edge_arg	ea = { m, row, 0 };
-	int		rc;
-
-	rc = match_each(rs, mo, edge_cb, &ea);
-	if (eligible != NULL)
-		*eligible = ea.n;
-	return (rc);
-}
-
-void
-match_edges_free(struct medges *m)
-{
-	free(m->edges);
-	free(m->col_of_slot);
-	free(m->slot_of_col);
-	memset(m, 0, sizeof(*m));
 }
 
 /* The ROME test of the naive scan: the offer's code or family sought. */
@@ -721,54 +744,4 @@ match_naive(const struct ruleset *rs, const struct moffer *m,
 	cap_apply(&q, r);
 	free(terr);
 	return (0);
-}
-
-/* Add a part of points, if any, named criterion or criterion:sub. */
-static void
-part(struct mparts *p, const char *criterion, const char *sub, int32_t points)
-{
-	struct mpart	*e;
-
-	if (points == 0 || p->n == MPART_MAX)
-		return;
-	e = &p->v[p->n++];
-	if (sub != NULL)
-		snprintf(e->criterion, sizeof(e->criterion), "%s:%s",
-		    criterion, sub);
-	else
-		snprintf(e->criterion, sizeof(e->criterion), "%s", criterion);
-	e->points = points;
-	p->total += points;
-}
-
-void
-match_parts(const struct ruleset *rs, const struct moffer *m,
-    const struct mcand *c, struct mparts *p)
-{
-	const struct ruleset_weights	*w = &rs->weights;
-	const struct refdata		*ref = refdata_get();
-	int				 i, terr;
-
-	p->n = 0;
-	p->total = 0;
-	for (i = 0; i < PUBLIC__N; i++)
-		if (c->publics & (1u << i))
-			part(p, "public", public_names[i], w->publics[i]);
-	if (c->flags & MC_QPV)
-		part(p, "qpv", NULL, w->qpv);
-	/* The waiting part is the base score less the parts above. */
-	part(p, "waiting_time", NULL,
-	    index_base_score(rs, c, date_today()) - p->total);
-	if (c->commune >= 0 && c->commune == m->commune)
-		part(p, "same_commune", NULL, w->same_commune);
-	terr = c->commune >= 0 ? ruleset_territory_of(rs,
-	    ref->communes[c->commune].insee) : -1;
-	if (terr >= 0 && terr == m->territory)
-		part(p, "same_territory", NULL, w->same_territory);
-	for (i = 0; i < PUBLIC__N; i++)
-		if (c->publics & m->favoured & (1u << i))
-			part(p, "favoured_public", public_names[i],
-			    w->favoured_public);
-	if (index_interested(m->id, c->id))
-		part(p, "expressed_interest", NULL, w->expressed_interest);
 }

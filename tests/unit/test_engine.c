@@ -4,14 +4,17 @@
  * follows every put, update and delete of a candidate in its lists; each
  * hard filter removes exactly the candidate that fails it, counted against
  * that filter, and lets it through when the rule set turns it off, and
- * match_pair charges each pair alone to the same filter; the
+ * match_pair charges each pair alone to the same filter; a candidate out
+ * of the offer's reach counts under zone whatever else they fail, whether
+ * the search reads their range of the list (by territory) or not; the
  * score and its parts by hand; the best-first scan's early stop keeps the
  * exact answer at its boundary; and, on a few thousand generated
- * candidates and many offers (fixed seed), the indexed search (the
- * columns' pass) agrees with match_naive and with the packed entries'
- * scalar scan (match_scan) on the eligible count, every filter's removals
- * and the ranked list, before and after a round of updates, and while
- * proposals open and close between searches.
+ * candidates in every territory with every zone and many offers (fixed
+ * seed), the indexed search (the columns' pass over their ranges) agrees
+ * with match_naive and with the packed entries' scalar scan (match_scan)
+ * on the eligible count, every filter's removals and the ranked list,
+ * before and after a round of updates, and while proposals open and close
+ * between searches.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -747,6 +750,117 @@ test_interest_and_cap(void **state)
 	rules_free(rs);
 }
 
+/*
+ * The zone is charged before the offer's other filters: a candidate out
+ * of the offer's reach counts under zone whatever else it fails, both
+ * in a range the search reads (the offer's territory, another commune)
+ * and in one it does not (another territory); within reach, the same
+ * failures count under their own filters.  Proposals opened and closed
+ * keep every count.
+ */
+static void
+test_zone_first(void **state)
+{
+	struct ruleset	*rs;
+	struct tcand	 t;
+	struct moffer	 mo;
+	struct mresult	 r, n;
+	const struct mcols *cols;
+	const char	*r1, *r2, *r3, *c1, *c2, *c3, *commune;
+	uint64_t	 id;
+	int		 k, zone, got;
+
+	(void)state;
+	rs = rules_load();
+	three_romes(&r1, &r2, &r3);
+	three_communes(rs, &c1, &c2, &c3);
+	mo = offer_of(rs, 1, r1, c1, 0);
+	/* For each place (the offer's commune, its territory, another
+	 * territory) and zone: one who fails nothing else, one busy, one
+	 * refused, one for another contract. */
+	for (id = 1, k = 0; k < 3; k++)
+		for (zone = 0; zone < ZONE__N; zone++, id += 4) {
+			commune = k == 0 ? c1 : k == 1 ? c2 : c3;
+			tcand_init(&t, id, r1, commune);
+			t.c.mobility.zone = zone;
+			put(&t);
+			tcand_init(&t, id + 1, r2, commune);
+			t.c.mobility.zone = zone;
+			put(&t);
+			index_open(index_cand(id + 1), 1);
+			tcand_init(&t, id + 2, r1, commune);
+			t.c.mobility.zone = zone;
+			put(&t);
+			assert_int_equal(index_refused(id + 2, mo.company_id,
+			    20261031), 0);
+			tcand_init(&t, id + 3, r2, commune);
+			t.c.mobility.zone = zone;
+			t.c.contracts = 1u << CONTRACT_CDD;
+			put(&t);
+		}
+	memset(&r, 0, sizeof(r));
+	memset(&n, 0, sizeof(n));
+	r.want = n.want = 40;
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(match_naive(rs, &mo, &n), 0);
+	/* In reach: commune zone in c1; territory zone in c1, c2; metropole
+	 * anywhere: 6 places of 4 each. */
+	assert_int_equal(r.eligible, 6);
+	assert_int_equal(r.removed[FILTER_ZONE], 3 * 4);
+	assert_int_equal(r.removed[FILTER_EXCLUSIVE], 6);
+	assert_int_equal(r.removed[FILTER_COOLDOWN], 6);
+	assert_int_equal(r.removed[FILTER_CONTRACT], 6);
+	assert_int_equal(n.eligible, r.eligible);
+	assert_memory_equal(n.removed, r.removed, sizeof(r.removed));
+	assert_int_equal(r.ntop, 6);
+	for (k = 0; k < 6; k++)
+		assert_int_equal(r.top[k].slot, n.top[k].slot);
+	/* One pair at a time: the busy one of another territory, zone. */
+	assert_int_equal(match_pair(rs, &mo, index_cand(2 * 12 + 1 + 1),
+	    &got), 0);
+	assert_int_equal(got, FILTER_ZONE);
+	assert_int_equal(match_pair(rs, &mo, index_cand(1 + 1), &got), 0);
+	assert_int_equal(got, FILTER_EXCLUSIVE);
+	match_result_free(&r);
+	match_result_free(&n);
+
+	/* The list is in ranges: this territory's, the other's, the wide
+	 * one, each holding its candidates. */
+	assert_int_equal(index_columns(rs, refdata_rome_index(r1), &cols), 0);
+	assert_int_equal(cols->n, 3 * ZONE__N * 4);
+	assert_int_equal(cols->rstart[cols->nranges], cols->n);
+	assert_int_equal(column_range(cols, ZONE_METROPOLE, 0),
+	    cols->nranges - 1);
+	k = (int)column_range(cols, ZONE_COMMUNE,
+	    (int16_t)refdata_commune_index(c3));
+	assert_true(k >= 0 && (uint32_t)k < cols->nranges - 1);
+	assert_int_equal(cols->rstart[k + 1] - cols->rstart[k], 2 * 4);
+	assert_int_equal(cols->rstart[cols->nranges] -
+	    cols->rstart[cols->nranges - 1], 3 * 4);
+
+	/* Proposals closed and opened in place: the counts follow. */
+	for (id = 1; id <= 3 * ZONE__N * 4; id += 4) {
+		index_open(index_cand(id + 1), -1);
+		index_open(index_cand(id), 1);
+	}
+	memset(&r, 0, sizeof(r));
+	memset(&n, 0, sizeof(n));
+	r.want = n.want = 40;
+	assert_int_equal(match_run(rs, &mo, &r), 0);
+	assert_int_equal(match_naive(rs, &mo, &n), 0);
+	assert_int_equal(r.eligible, 6);
+	assert_int_equal(r.removed[FILTER_ZONE], 3 * 4);
+	assert_int_equal(r.removed[FILTER_EXCLUSIVE], 6);
+	assert_memory_equal(n.removed, r.removed, sizeof(r.removed));
+	for (k = 0; k < 6; k++) {
+		assert_int_equal(r.top[k].slot, n.top[k].slot);
+		assert_int_equal(index_cand_by_slot(r.top[k].slot)->id % 4, 2);
+	}
+	match_result_free(&r);
+	match_result_free(&n);
+	rules_free(rs);
+}
+
 /* ---- against match_naive on generated data ---------------------------- */
 
 #define NCAND		3000
@@ -835,16 +949,28 @@ struct each_arg {
 	int32_t			*score;	/* by slot, from the naive scan */
 	uint8_t			*seen;	/* by slot */
 	uint32_t		 n;
+	const struct mcand	*prev;	/* the last one given */
 };
 
 /* match_each gives each slot once, eligible for the naive scan, with the
- * naive scan's score, which is the parts' total. */
+ * naive scan's score, which is the parts' total, in the list's order
+ * (base score, longest wait, smallest id) across its ranges. */
 static int
 each_cb(uint32_t slot, int32_t score, void *arg)
 {
-	struct each_arg	*ea = arg;
-	struct mparts	 p;
+	struct each_arg		*ea = arg;
+	struct mparts		 p;
+	const struct mcand	*c = index_cand_by_slot(slot), *b = ea->prev;
+	int32_t			 bb, bc;
 
+	if (b != NULL) {
+		bb = index_base_score(ea->rs, b, date_today());
+		bc = index_base_score(ea->rs, c, date_today());
+		assert_true(bb > bc || (bb == bc &&
+		    (b->oriented_on < c->oriented_on ||
+		    (b->oriented_on == c->oriented_on && b->id < c->id))));
+	}
+	ea->prev = c;
 	assert_int_equal(ea->seen[slot], 1);
 	ea->seen[slot] = 2;
 	assert_int_equal(score, ea->score[slot]);
@@ -859,7 +985,7 @@ static void
 each_agrees(const struct ruleset *rs, const struct moffer *mo)
 {
 	struct mresult	 n;
-	struct each_arg	 ea = { rs, mo, NULL, NULL, 0 };
+	struct each_arg	 ea = { rs, mo, NULL, NULL, 0, NULL };
 	size_t		 nslots, i;
 
 	(void)index_slots(&nslots);
@@ -1106,6 +1232,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_interest_and_cap, index_up,
 		    index_down),
 		cmocka_unit_test_setup_teardown(test_early_stop, index_up,
+		    index_down),
+		cmocka_unit_test_setup_teardown(test_zone_first, index_up,
 		    index_down),
 		cmocka_unit_test_setup_teardown(test_against_naive, index_up,
 		    index_down),

@@ -12,7 +12,8 @@
  * limits and damaged bytes included; rec_encode writes the bytes
  * msgpack-c's packer writes; and the radix order of the sorted
  * lists (index_sort, matcher/engine/index-sort.c) is the comparator's,
- * ties and wide keys included.
+ * ties and wide keys included, and index_sort_pack's entries are that
+ * order's, packed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -788,28 +789,36 @@ cmp_slot(const void *a, const void *b)
 	return (cx->id < cy->id ? -1 : cx->id > cy->id);
 }
 
-/* n slots of random candidates, sorted both ways: the same order.  wide:
- * ids and scores over their whole range (two passes of keys). */
+/* n slots of random candidates, sorted both ways: the same order, and
+ * index_sort_pack's entries are those of that order, packed.  wide: ids
+ * and scores over their whole range (two passes of keys). */
 static void
 sort_case(size_t n, int wide)
 {
 	struct mcand	*cand;
+	struct pentry	*p, e;
 	int32_t		*base;
-	uint32_t	*a, *b;
+	uint32_t	*a, *b, *c;
 	size_t		 i;
 
 	cand = calloc(n + 1, sizeof(*cand));
 	base = calloc(n + 1, sizeof(*base));
 	a = calloc(n + 1, sizeof(*a));
 	b = calloc(n + 1, sizeof(*b));
+	c = calloc(n + 1, sizeof(*c));
+	p = calloc(n + 1, sizeof(*p));
 	assert_non_null(cand);
+	assert_non_null(p);
 	for (i = 0; i < n; i++) {
 		/* Few distinct scores and days: ties on both, broken by id. */
 		base[i] = wide ? (int32_t)rnd64() : (int32_t)rnd(12) * 5 - 10;
 		cand[i].oriented_on = rnd(8) == 0 ? 0 :
 		    (wide ? 19000101 + rnd(81000000) : 20250101 + rnd(4) * 100);
 		cand[i].id = wide ? rnd64() : 1 + i * 7 % (n + 3);
-		a[i] = b[i] = (uint32_t)(n - 1 - i);
+		cand[i].available_on = rnd(3) == 0 ? 0 : 20261101 + rnd(28);
+		cand[i].publics = rnd(256);
+		cand[i].flags = (uint8_t)rnd(64);
+		a[i] = b[i] = c[i] = (uint32_t)(n - 1 - i);
 	}
 	cmp_base = base;
 	cmp_cand = cand;
@@ -819,10 +828,17 @@ sort_case(size_t n, int wide)
 		if (a[i] != b[i])
 			fail_msg("n %zu wide %d: at %zu, slot %u where the "
 			    "comparator has %u", n, wide, i, b[i], a[i]);
+	assert_int_equal(index_sort_pack(p, c, n, base, cand), 0);
+	for (i = 0; i < n; i++) {
+		index_pack(&e, a[i], &cand[a[i]], base[a[i]]);
+		assert_memory_equal(&p[i], &e, sizeof(e));
+	}
 	free(cand);
 	free(base);
 	free(a);
 	free(b);
+	free(c);
+	free(p);
 }
 
 static void
