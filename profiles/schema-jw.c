@@ -82,51 +82,84 @@ static const unsigned char	escaped[256] = {
 	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1
 };
 
+/* 1 if one of x's 8 bytes is escaped: below 0x20, '"' or '\\' (the
+ * bytes of UTF-8 sequences, 0x80 and above, never are). */
+static inline int
+word_escaped(uint64_t x)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	const uint64_t	high = 0x8080808080808080ULL;
+	uint64_t	q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b)) & high) != 0;
+}
+
+/* The escape of c, one of the escaped bytes, at o: past its end. */
+static char *
+put_escape(char *o, unsigned char c)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+
+	*o++ = '\\';
+	switch (c) {
+	case '"':  *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		memcpy(o, "u00", 3);
+		o[3] = hex[c >> 4];
+		o[4] = hex[c & 0xf];
+		o += 5;
+		break;
+	}
+	return (o);
+}
+
+/* s quoted and escaped at o, which has room for the worst case (every
+ * byte a \u00XX): past its end.  Eight bytes at a time while none needs
+ * an escape; then a byte at a time up to the escape. */
+static inline char *
+put_str(char *o, const unsigned char *p, size_t n)
+{
+	const unsigned char	*end = p + n;
+	uint64_t		 x;
+
+	*o++ = '"';
+	for (;;) {
+		while (end - p >= 8) {
+			memcpy(&x, p, 8);
+			if (word_escaped(x))
+				break;
+			memcpy(o, &x, 8);
+			o += 8;
+			p += 8;
+		}
+		while (p < end && !escaped[*p])
+			*o++ = (char)*p++;
+		if (p == end)
+			break;
+		o = put_escape(o, *p++);
+	}
+	*o++ = '"';
+	return (o);
+}
+
 /* Quoted and escaped as jansson escapes, written in place (room for the
- * worst case, every byte a \u00XX, taken once); the runs between escapes
- * copied whole. */
+ * worst case taken once). */
 void
 jw_strn(struct jw *w, const char *s, size_t n)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
-	const unsigned char	*q;
-	char			*o;
-	unsigned char		 c;
-
 	if (n > (SIZE_MAX - 2) / 6 || room(w, n * 6 + 2) != 0) {
 		w->failed = 1;
 		return;
 	}
-	o = w->p + w->len;
-	*o++ = '"';
-	for (;;) {
-		for (q = p; q < end && !escaped[*q]; q++)
-			;
-		memcpy(o, p, (size_t)(q - p));
-		o += q - p;
-		if ((p = q) == end)
-			break;
-		c = *p++;
-		*o++ = '\\';
-		switch (c) {
-		case '"':  *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 0xf];
-			o += 5;
-			break;
-		}
-	}
-	*o++ = '"';
-	w->len = (size_t)(o - w->p);
+	w->len = (size_t)(put_str(w->p + w->len, (const unsigned char *)s,
+	    n) - w->p);
 }
 
 void
@@ -138,13 +171,62 @@ jw_str(struct jw *w, const char *s)
 		jw_strn(w, s, strlen(s));
 }
 
+/* The comma, the quoted key and the colon in one reservation.  A key
+ * is most often a plain name: one scan finds its end, or its first
+ * escape ('\0' is in the table: it stops the scan either way). */
 void
 jw_key(struct jw *w, const char *key)
 {
-	if (w->len > 0 && w->p[w->len - 1] != '{')
-		jw_raw(w, ",", 1);
-	jw_str(w, key);
-	jw_raw(w, ":", 1);
+	const unsigned char	*k = (const unsigned char *)key;
+	size_t			 n;
+	char			*o;
+
+	while (!escaped[*k])
+		k++;
+	n = (size_t)(k - (const unsigned char *)key);
+	if (*k != '\0')
+		n += strlen((const char *)k);
+	if (n > (SIZE_MAX - 4) / 6 || room(w, *k == '\0' ? n + 4 :
+	    n * 6 + 4) != 0) {
+		w->failed = 1;
+		return;
+	}
+	o = w->p + w->len;
+	if (w->len > 0 && o[-1] != '{')
+		*o++ = ',';
+	if (*k == '\0') {
+		*o++ = '"';
+		memcpy(o, key, n);
+		o += n;
+		*o++ = '"';
+	} else
+		o = put_str(o, (const unsigned char *)key, n);
+	*o++ = ':';
+	w->len = (size_t)(o - w->p);
+}
+
+/* A date quoted, "YYYY-MM-DD" as date_format writes it (each part
+ * taken modulo its width), without snprintf. */
+static void
+put_date(struct jw *w, iod_date d)
+{
+	char		 t[12];
+	unsigned	 y = (d / 10000) % 10000, m = (d / 100) % 100;
+	unsigned	 dd = d % 100;
+
+	t[0] = '"';
+	t[1] = (char)('0' + y / 1000);
+	t[2] = (char)('0' + y / 100 % 10);
+	t[3] = (char)('0' + y / 10 % 10);
+	t[4] = (char)('0' + y % 10);
+	t[5] = '-';
+	t[6] = (char)('0' + m / 10);
+	t[7] = (char)('0' + m % 10);
+	t[8] = '-';
+	t[9] = (char)('0' + dd / 10);
+	t[10] = (char)('0' + dd % 10);
+	t[11] = '"';
+	jw_raw(w, t, sizeof(t));
 }
 
 static void	 rec_members(struct jw *, const struct schema *, const void *,
@@ -154,7 +236,6 @@ static void	 rec_members(struct jw *, const struct schema *, const void *,
 static void
 field(struct jw *w, const struct field *f, const void *rec, int view)
 {
-	char		 day[11];
 	const char	*p;
 	size_t		 i;
 	uint32_t	 mask;
@@ -186,8 +267,7 @@ field(struct jw *w, const struct field *f, const void *rec, int view)
 			jw_raw(w, "null", 4);
 			break;
 		}
-		date_format(*CAT(rec, f, iod_date), day);
-		jw_str(w, day);
+		put_date(w, *CAT(rec, f, iod_date));
 		break;
 	case FT_ENUM:
 		k = *CAT(rec, f, int);

@@ -211,7 +211,7 @@ http_send(struct reqctx *ctx)
 
 	if (ctx->req == NULL)	/* the handler answered: a stream */
 		goto done;
-	out = evbuffer_new();
+	out = evhttp_request_get_output_buffer(ctx->req);
 	h = evhttp_request_get_output_headers(ctx->req);
 	if (ctx->text != NULL) {
 		evbuffer_add_buffer(out, ctx->text);
@@ -267,8 +267,8 @@ http_send(struct reqctx *ctx)
 	/* A body left unread ends the connection: it is not a request. */
 	if (conn_reply(ctx->req))
 		evhttp_add_header(h, "Connection", "close");
-	evhttp_send_reply(ctx->req, ctx->status, reason, out);
-	evbuffer_free(out);
+	evhttp_add_header(h, "Date", http_date());
+	evhttp_send_reply(ctx->req, ctx->status, reason, NULL);
 done:
 	metrics_request(ctx->route, ctx->status, &ctx->started);
 	if (ctx->text != NULL)
@@ -439,6 +439,7 @@ authenticate(struct reqctx *ctx, struct txn *keep)
 	struct txn		 own, *tp = keep != NULL ? keep : &own;
 	const char		*h, *c;
 	char			 secret[SESSION_SECRET_MAX + 1];
+	size_t			 len;
 	int			 rc;
 
 	h = evhttp_find_header(in, "Authorization");
@@ -466,10 +467,11 @@ authenticate(struct reqctx *ctx, struct txn *keep)
 	if (rc != 0)
 		return (http_error(ctx, ERR_UNAUTHORIZED, "Authorization",
 		    "the token is unknown, revoked or expired"));
-	if (ctx->tok.subject != NULL && *ctx->tok.subject != '\0')
-		snprintf(ctx->actor, sizeof(ctx->actor), "%s",
-		    ctx->tok.subject);
-	else
+	if (ctx->tok.subject != NULL && *ctx->tok.subject != '\0') {
+		len = strnlen(ctx->tok.subject, sizeof(ctx->actor) - 1);
+		memcpy(ctx->actor, ctx->tok.subject, len);
+		ctx->actor[len] = '\0';
+	} else
 		snprintf(ctx->actor, sizeof(ctx->actor), "token:%llu",
 		    (unsigned long long)ctx->tok.id);
 	return (0);
@@ -635,11 +637,12 @@ http_dispatch(struct evhttp_request *req, void *arg)
 {
 	const struct evhttp_uri	*uri;
 	const struct route	*r;
+	const unsigned char	*ri;
 	struct conn_head	 head;
 	struct reqctx		*ctx;
 	struct evbuffer		*body = NULL;
 	struct txn		 rt;		/* a read's, from authenticate */
-	const char		*path, *method, *q, *why;
+	const char		*path, *dpath, *method, *q, *why;
 	char			*decoded = NULL;
 	size_t			 len, limit;
 	int			 path_found = 0, rc, keep, rt_open = 0;
@@ -665,32 +668,37 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	method = method_name(evhttp_request_get_command(req));
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
-	/* A %00 would cut the decoded path short: refuse it. */
-	if (path == NULL ||
+	/* A %00 would cut the decoded path short: refuse it.  A path with
+	 * no '%' is its own decoding. */
+	if (path != NULL && strchr(path, '%') == NULL)
+		dpath = path;
+	else if (path == NULL ||
 	    (decoded = evhttp_uridecode(path, 0, &len)) == NULL ||
 	    strlen(decoded) != len) {
 		http_error(ctx, ERR_BAD_PATH, NULL, "malformed path");
 		goto reply;
-	}
+	} else
+		dpath = decoded;
 	if ((q = evhttp_uri_get_query(uri)) != NULL &&
 	    evhttp_parse_query_str(q, &ctx->query) != 0) {
 		http_error(ctx, ERR_BAD_QUERY, NULL, "malformed query string");
 		goto reply;
 	}
-	for (r = routes; r->method != NULL; r++) {
-		if (!path_match(r->path, decoded, &ctx->id, ctx->name))
+	for (ri = routes_index_for(dpath); *ri != ROUTES_END; ri++) {
+		r = &routes[*ri];
+		if (!path_match(r->path, dpath, &ctx->id, ctx->name))
 			continue;
 		path_found = 1;
 		if (strcmp(r->method, method) == 0)
 			break;
 	}
-	if (r->method == NULL) {
+	if (*ri == ROUTES_END) {
 		if (path_found)
 			http_error(ctx, ERR_METHOD_NOT_ALLOWED, NULL,
-			    "%s is not allowed on %s", method, decoded);
+			    "%s is not allowed on %s", method, dpath);
 		else
 			http_error(ctx, ERR_NOT_FOUND, NULL,
-			    "no such resource: %s", decoded);
+			    "no such resource: %s", dpath);
 		goto reply;
 	}
 	ctx->route = r;

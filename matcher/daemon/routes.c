@@ -1,7 +1,7 @@
 /*
  * routes.c — the routes table: every route of the API, one row each, with
  * the roles that may call it, the body it takes and how it runs.  The
- * dispatcher (http.c) walks it for every request, the OpenAPI document
+ * dispatcher (http.c) tries its rows (routes-index.c), the OpenAPI document
  * (openapi.c) is made from it; the handlers are the api-*.c files'.
  */
 #include "daemon.h"
@@ -794,3 +794,5 @@ const struct route routes[] = {
 
 	{ .method = NULL }
 };
+_Static_assert(sizeof(routes) / sizeof(routes[0]) <= ROUTES_MAX,
+    "routes: more rows than ROUTES_MAX (daemon.h)");

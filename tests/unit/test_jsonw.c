@@ -216,7 +216,10 @@ draw_rec(const struct schema *sc, void *rec, int depth)
 			*(int *)(void *)at = (int)(next() % 2);
 			break;
 		case FT_DATE:
+			/* Now and then any 32 bits: each part is
+			 * written modulo its width. */
 			*(iod_date *)(void *)at = next() % 3 == 0 ? 0 :
+			    next() % 8 == 0 ? (iod_date)next() :
 			    (iod_date)(20200101 + next() % 7 * 10000 +
 			    next() % 12 * 100 + next() % 28);
 			break;
@@ -341,6 +344,40 @@ test_writer(void **state)
 	    (json_int_t)INT64_MIN, "b", "c", "d\n", "x\0y", (size_t)3));
 }
 
+/*
+ * Strings are scanned eight bytes at a time: every byte that needs an
+ * escape (and a few that do not: DEL, '/', UTF-8), at every position of
+ * strings of 0 to 40 bytes, as a value and as a key, against jansson.
+ */
+static void
+test_escape_positions(void **state)
+{
+	static const unsigned char	 probe[] = { 0x00, 0x01, 0x08, 0x09,
+	    0x0a, 0x0c, 0x0d, 0x1f, '"', '\\', 0x20, 0x21, 0x5b, 0x5d,
+	    0x7f, '/', 0xc3 };
+	char				 buf[48];
+	json_t				*j;
+	size_t				 len, at, k;
+
+	(void)state;
+	for (len = 0; len <= 40; len++)
+		for (at = 0; at < (len > 0 ? len : 1); at++)
+			for (k = 0; k < sizeof(probe); k++) {
+				memset(buf, 'a' + (int)(len % 26), len);
+				if (len > 0)
+					buf[at] = (char)probe[k];
+				if (probe[k] == 0xc3 && at + 1 < len)
+					buf[at + 1] = (char)0xa9;  /* é */
+				if ((j = json_stringn(buf, len)) == NULL)
+					continue;	/* not UTF-8 */
+				same(j);
+				if (len > 0 && memchr(buf, 0, len) == NULL) {
+					buf[len] = '\0';
+					same(json_pack("{s:i}", buf, 1));
+				}
+			}
+}
+
 /* A territory for the communes of the Rhône, none elsewhere. */
 static const char *
 territory_of(const char *insee)
@@ -361,6 +398,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_escape_positions),
 		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_writer),
