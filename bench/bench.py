@@ -714,7 +714,7 @@ def step_http(a, gen, tmp):
         walk = [prop[i % len(prop)] for i in range(n)]
         ranked = ["/v1/offers/%d/candidates?limit=1" % i for i in walk]
         # iodd and hello in turn on the same core, HTTP_TURNS times each:
-        # the other people's load on this machine comes and goes.
+        # the other processes' load on this machine comes and goes.
         h = Hello(a.build, cpu=srv)
         rk, hl = [], []
         try:
