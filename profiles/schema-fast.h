@@ -50,8 +50,9 @@ json_t	*mp_to_json(const msgpack_object *, char **cause);
 json_t	*mp_bytes_to_json(const void *buf, size_t len);
 /* A stored record of schema sc (positional, or a map as stored before)
  * as a JSON object of its stored values by name: "v", then the fields as
- * the store keeps them (enums by name, dates as YYYYMMDD numbers); NULL
- * if buf is not one. */
+ * the store keeps them (enums by name, dates as YYYYMMDD numbers); sc
+ * NULL: buf's one value as it is (mp_bytes_to_json); NULL if buf is not
+ * one. */
 json_t	*rec_stored_json(const struct schema *sc, const void *buf,
 	    size_t len);
 /* "a, b or c" from a NULL-terminated names table, for messages; caller

@@ -546,17 +546,21 @@ rec_decode(const struct schema *sc, void *rec, const void *buf, size_t len)
 
 
 /* The stored value o of schema sc as the JSON object its map form gives
- * ("v" then the fields by name); NULL on damage. */
+ * ("v" then the fields by name), or without a schema as it is; NULL on
+ * damage. */
 static json_t *
 stored_json(const struct schema *sc, const msgpack_object *o, char **cause)
 {
-	const msgpack_object	*e = o->via.array.ptr, *x;
-	const struct field	*f = sc->fields;
+	const msgpack_object	*e, *x;
+	const struct field	*f;
 	json_t			*j, *v, *a;
-	uint32_t		 i, k, n = o->via.array.size;
+	uint32_t		 i, k, n;
 
-	if (o->type != MSGPACK_OBJECT_ARRAY)
+	if (sc == NULL || o->type != MSGPACK_OBJECT_ARRAY)
 		return (mp_to_json(o, cause));
+	e = o->via.array.ptr;
+	n = o->via.array.size;
+	f = sc->fields;
 	if (n == 0 || e[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
 	    (j = json_object()) == NULL)
 		return (NULL);

@@ -175,10 +175,7 @@ store_batch_end(struct txn *t)
 		}
 		if (c != NULL)
 			mdb_cursor_close(c);
-		if (rc == MDB_PANIC)
-			st->panic = 1;
-		if (rc != 0 && t->rc == 0)
-			t->rc = store_mdb_err(rc);
+		store_sticky(t, rc);
 	}
 	st->b_n = 0;
 	return (t->rc);

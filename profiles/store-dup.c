@@ -36,11 +36,7 @@ store_del_dup(struct txn *t, enum store_db db, const void *key, size_t klen,
 		return (t->rc ? t->rc : IOD_EIO);
 	if ((rc = mdb_del(t->t, t->st->dbi[db], &k, &v)) == MDB_NOTFOUND)
 		return (IOD_ENOTFOUND);
-	if (rc == MDB_PANIC)
-		t->st->panic = 1;
-	if (rc != 0)
-		t->rc = store_mdb_err(rc);
-	return (store_mdb_err(rc));
+	return (store_sticky(t, rc));
 }
 
 int

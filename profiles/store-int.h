@@ -65,6 +65,9 @@ void	 store_batch_drop(struct store *st);
 
 /* store.c */
 int	 store_mdb_err(int mdbrc);	/* LMDB's code as ours */
+/* LMDB's code mdbrc as ours, and t's first failure if it is one (and
+ * the store's panic, for MDB_PANIC). */
+int	 store_sticky(struct txn *t, int mdbrc);
 /* *cause = "what: LMDB's message" (caller frees); returns ours. */
 int	 store_set_cause(char **cause, const char *what, int mdbrc);
 /* Open st's environment; check: walk every database first (at start;

@@ -58,8 +58,8 @@ store_mdb_err(int rc)
 }
 
 /* Record the first failure of a transaction. */
-static int
-sticky(struct txn *t, int mdbrc)
+int
+store_sticky(struct txn *t, int mdbrc)
 {
 	if (mdbrc == MDB_PANIC)
 		t->st->panic = 1;
@@ -565,7 +565,7 @@ store_commit(struct txn *t)
 	t->t = NULL;	/* committed or freed by LMDB either way */
 	if (rc == EIO && disk_full(t->st))
 		rc = ENOSPC;	/* LMDB says EIO for a short write */
-	return (sticky(t, rc));
+	return (store_sticky(t, rc));
 }
 
 void
@@ -594,7 +594,7 @@ store_put(struct txn *t, enum store_db db, const void *key, size_t klen,
 
 	if (!live(t))
 		return (t->rc ? t->rc : IOD_EIO);
-	return (sticky(t, mdb_put(t->t, t->st->dbi[db], &k, &v, 0)));
+	return (store_sticky(t, mdb_put(t->t, t->st->dbi[db], &k, &v, 0)));
 }
 
 /* A key past every other of db (a fresh id, the next event) goes in by
@@ -614,7 +614,7 @@ store_append(struct txn *t, enum store_db db, const void *key, size_t klen,
 	rc = mdb_put(t->t, t->st->dbi[db], &k, &v, MDB_APPEND);
 	if (rc == MDB_KEYEXIST)
 		rc = mdb_put(t->t, t->st->dbi[db], &k, &v, 0);
-	return (sticky(t, rc));
+	return (store_sticky(t, rc));
 }
 
 int
@@ -630,7 +630,7 @@ store_get(struct txn *t, enum store_db db, const void *key, size_t klen,
 	if (rc == MDB_NOTFOUND)
 		return (IOD_ENOTFOUND);	/* not an error of the txn */
 	if (rc != 0)
-		return (sticky(t, rc));
+		return (store_sticky(t, rc));
 	*val = v.mv_data;
 	*vlen = v.mv_size;
 	return (0);
@@ -647,7 +647,7 @@ store_del(struct txn *t, enum store_db db, const void *key, size_t klen)
 	rc = mdb_del(t->t, t->st->dbi[db], &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return (IOD_ENOTFOUND);
-	return (sticky(t, rc));
+	return (store_sticky(t, rc));
 }
 
 int
@@ -755,7 +755,7 @@ store_scan(struct txn *t, enum store_db db, const void *key, size_t klen,
 	if (!live(t))
 		return (t->rc ? t->rc : IOD_EIO);
 	if ((rc = mdb_cursor_open(t->t, t->st->dbi[db], &c)) != 0)
-		return (sticky(t, rc));
+		return (store_sticky(t, rc));
 	op = klen > 0 ? MDB_SET_RANGE : MDB_FIRST;
 	for (rc = mdb_cursor_get(c, &k, &v, op); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -771,7 +771,7 @@ store_scan(struct txn *t, enum store_db db, const void *key, size_t klen,
 		return (0);
 	if (rc < 0 && rc > -100)
 		return (rc);	/* the callback's own error */
-	return (sticky(t, rc));
+	return (store_sticky(t, rc));
 }
 
 size_t

@@ -484,19 +484,7 @@ wire_items_next(struct wire_items *w, json_t **item, char **cause)
 json_t *
 mp_bytes_to_json(const void *buf, size_t len)
 {
-	msgpack_unpacked	 u;
-	json_t			*j = NULL;
-	char			*cause = NULL;
-	size_t			 off = 0;
-
-	if (mp_check(buf, len) != 0)
-		return (NULL);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS)
-		j = mp_to_json(&u.data, &cause);
-	msgpack_unpacked_destroy(&u);
-	free(cause);
-	return (j);
+	return (rec_stored_json(NULL, buf, len));
 }
 
 json_t *

@@ -50,8 +50,7 @@ related_cb(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	if (ra->events)
 		j = kl == 8 ? event_stored_json(key_get_u64(k), v, vl) : NULL;
 	else
-		j = ra->sc != NULL ? rec_stored_json(ra->sc, v, vl) :
-		    mp_bytes_to_json(v, vl);
+		j = rec_stored_json(ra->sc, v, vl);
 	if (j == NULL)
 		return (0);
 	who = json_object_get(j, "candidate_id");

@@ -50,6 +50,17 @@ static const char *const type_names[] = {
 	[FT_STRV] = "strings", [FT_OBJ] = "object", [FT_OBJV] = "objects",
 };
 
+/* The section buf (blen bytes, freed) at the end of the text *out. */
+static void
+append(char **out, size_t *len, char *buf, size_t blen)
+{
+	*out = realloc(*out, *len + blen + 1);
+	assert_non_null(*out);
+	memcpy(*out + *len, buf, blen + 1);
+	*len += blen;
+	free(buf);
+}
+
 /* The layout of sc at path, then of its embedded objects, appended to
  * the growing text *out. */
 static void
@@ -75,10 +86,7 @@ render(char **out, size_t *len, const char *path, const struct schema *sc)
 	}
 	fprintf(m, "\n");
 	fclose(m);
-	*out = realloc(*out, *len + blen + 1);
-	memcpy(*out + *len, buf, blen + 1);
-	*len += blen;
-	free(buf);
+	append(out, len, buf, blen);
 	for (f = sc->fields; f->name != NULL; f++)
 		if (f->sub != NULL) {
 			snprintf(sub, sizeof(sub), "%s.%s", path, f->name);
@@ -102,10 +110,7 @@ render_event_types(char **out, size_t *len)
 		fprintf(m, "%3zu %s\n", i, event_type_names[i]);
 	fprintf(m, "\n");
 	fclose(m);
-	*out = realloc(*out, *len + blen + 1);
-	memcpy(*out + *len, buf, blen + 1);
-	*len += blen;
-	free(buf);
+	append(out, len, buf, blen);
 }
 
 static char *
